@@ -1,0 +1,1 @@
+"""Rule text → AST → typed IR: the language front end."""

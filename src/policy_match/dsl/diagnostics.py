@@ -1,0 +1,139 @@
+"""Problems found in rule text, as values (§9), and their one rendering at the edge.
+
+A :class:`Diagnostic` carries a stable code, a span and an optional hint. Every stage
+returns diagnostics instead of raising; :func:`render_text` and :func:`render_json` turn
+them into what a person or a machine reads.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .span import Span
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Code(str, Enum):
+    """Stable diagnostic codes: tests, editors and portals key on these."""
+
+    SYNTAX = "E-SYNTAX"
+    NAME = "E-NAME"
+    TYPE = "E-TYPE"
+    UNIT = "E-UNIT"
+    ENUM = "E-ENUM"
+    CODE = "E-CODE"
+    HIERARCHY = "E-HIERARCHY"
+    DUP = "E-DUP"
+    FIELD = "E-FIELD"
+    REQUIRED = "E-REQUIRED"
+    VALID = "E-VALID"
+    CYCLE = "E-CYCLE"
+    FUNC = "E-FUNC"
+    LITERAL = "E-LITERAL"
+    KEY = "E-KEY"
+    CASE = "E-CASE"
+    EXAMPLE = "E-EXAMPLE"
+    IO = "E-IO"
+    PLUGIN = "E-PLUGIN"
+
+
+@dataclass(frozen=True)
+class Related:
+    """A second place a diagnostic points at (the first declaration of a duplicate)."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: Code
+    message: str
+    span: Span
+    hint: str = ""
+    severity: Severity = Severity.ERROR
+    related: tuple[Related, ...] = field(default=())
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.span.path, self.span.line, self.span.column, self.code.value)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.span.path,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "severity": self.severity.value,
+            "code": self.code.value,
+            "message": self.message,
+            "hint": self.hint or None,
+            "related": [
+                {"path": r.span.path, "line": r.span.line, "column": r.span.column,
+                 "message": r.message}
+                for r in self.related
+            ],
+        }
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: CJK characters take two, so carets line up under them."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _excerpt(span: Span, sources: Mapping[str, str]) -> list[str]:
+    text = sources.get(span.path)
+    if text is None:
+        return []
+    lines = text.splitlines()
+    if not 1 <= span.line <= len(lines):
+        return []
+    line = lines[span.line - 1].replace("\t", " ")
+    gutter = f"{span.line:>4} | "
+    lead = display_width(line[: span.column - 1])
+    if span.end_line == span.line and span.end_column > span.column:
+        width = display_width(line[span.column - 1 : span.end_column - 1])
+    else:
+        width = max(display_width(line[span.column - 1 :]), 1)
+    return [gutter + line, " " * (len(gutter) - 2) + "| " + " " * lead + "^" * max(width, 1)]
+
+
+def render_one(diagnostic: Diagnostic, sources: Mapping[str, str]) -> str:
+    s = diagnostic.span
+    out = [
+        f"{s.path}:{s.line}:{s.column}: {diagnostic.severity.value}"
+        f"[{diagnostic.code.value}]: {diagnostic.message}"
+    ]
+    out += _excerpt(s, sources)
+    for rel in diagnostic.related:
+        out.append(f"   note: {rel.span.path}:{rel.span.line}:{rel.span.column}: {rel.message}")
+    if diagnostic.hint:
+        out.append(f"   help: {diagnostic.hint}")
+    return "\n".join(out)
+
+
+def render_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str]) -> str:
+    """Every diagnostic with its source line and caret, then a one-line count."""
+    items = sorted(diagnostics, key=Diagnostic.sort_key)
+    errors = sum(d.is_error for d in items)
+    warnings = len(items) - errors
+    blocks = [render_one(d, sources) for d in items]
+    blocks.append(f"{errors} error(s), {warnings} warning(s)")
+    return "\n\n".join(blocks)
+
+
+def render_json(diagnostics: Iterable[Diagnostic]) -> str:
+    items = sorted(diagnostics, key=Diagnostic.sort_key)
+    return json.dumps([d.to_dict() for d in items], ensure_ascii=False, indent=2)

@@ -1,0 +1,265 @@
+"""The typed IR: every name resolved, every literal an exact value, every node typed.
+
+The checker builds it from the AST; the engine normalizes it into the predicate DAG.
+Expression nodes are frozen dataclasses whose spans take no part in equality, so two equal
+tests written in different places are equal values. Policies are pydantic models: they are
+what embedders and portals read (the 清单 fields).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from fractions import Fraction
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .ast import NO_SPAN
+from .span import Span
+from .types import BOOL, DATE, Type
+from .values import Duration
+
+
+def _span() -> Span:
+    return field(default=NO_SPAN, compare=False, repr=False)  # type: ignore[return-value]
+
+
+Value = Fraction | Duration | dt.date | str | bool | frozenset[str]
+
+
+@dataclass(frozen=True)
+class Const:
+    value: Value
+    type: Type
+    text: str = ""  # as written, for messages and rendering
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class TagRef:
+    name: str
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class DefineRef:
+    name: str
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class TodayRef:
+    type: Type = DATE
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Known:
+    ref: TagRef | DefineRef
+    type: Type = BOOL
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Arith:
+    op: str
+    left: Expr
+    right: Expr
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: Expr
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple[Expr, ...]
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str  # < <= > >= == !=
+    left: Expr
+    right: Expr
+    type: Type = BOOL
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Member:
+    """``x in [...]`` on enums and text (equality) or codes (containment in a hierarchy)."""
+
+    operand: Expr
+    options: tuple[str, ...]  # canonical values
+    negated: bool = False
+    hierarchy: str | None = None
+    type: Type = BOOL
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Has:
+    operand: Expr
+    mode: Literal["one", "any", "all"]
+    values: tuple[str, ...]
+    type: Type = BOOL
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Expr
+    type: Type = BOOL
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple[Expr, ...]
+    listed: bool = False  # written `all of [...]`: rendered as a list of conditions
+    type: Type = BOOL
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple[Expr, ...]
+    listed: bool = False  # written `any of [...]`
+    type: Type = BOOL
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    n: int
+    items: tuple[Expr, ...]
+    type: Type = BOOL
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Case:
+    branches: tuple[tuple[Expr, Expr], ...]
+    default: Expr
+    type: Type
+    span: Span = _span()
+
+
+Expr = (
+    Const | TagRef | DefineRef | TodayRef | Known | Arith | Neg | Call | Compare | Member | Has
+    | Not | And | Or | AtLeast | Case
+)
+
+
+@dataclass(frozen=True)
+class TagSpec:
+    """A field of the enterprise library."""
+
+    name: str
+    type: Type
+    key: bool = False
+    label: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Define:
+    name: str
+    expr: Expr
+    span: Span = _span()
+
+    @property
+    def type(self) -> Type:
+        return self.expr.type
+
+
+class Verdict(str, Enum):
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    UNKNOWN = "unknown"
+    INACTIVE = "inactive"
+
+    @property
+    def zh(self) -> str:
+        return VERDICT_ZH[self]
+
+
+VERDICT_ZH = {
+    Verdict.ELIGIBLE: "符合",
+    Verdict.INELIGIBLE: "不符合",
+    Verdict.UNKNOWN: "待补充信息",
+    Verdict.INACTIVE: "不在有效期",
+}
+VERDICT_WORDS = {**{v.value: v for v in Verdict}, **{zh: v for v, zh in VERDICT_ZH.items()}}
+
+
+class Example(BaseModel):
+    """A worked example of a policy: given a record, the expected verdict (and benefit)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    title: str
+    given: dict[str, Any]
+    expect: Verdict
+    benefit: Fraction | None = None
+    as_of: dt.date | None = None
+    span: Span = NO_SPAN
+
+
+class Policy(BaseModel):
+    """One redemption item (惠企政策兑现事项): the 清单 fields, the condition and benefit."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    id: str
+    name: str
+    basis: str | None = None
+    content: str | None = None
+    target: str | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    eligible: Any  # the condition (an IR expression)
+    materials: tuple[str, ...] = ()
+    channel: str | None = None
+    deadline: Duration | None = None
+    category: str | None = None
+    url: str | None = None
+    department: str | None = None
+    contact: str | None = None
+    phone: str | None = None
+    push: Literal["精准", "普惠"] = "精准"
+    group: str | None = None
+    no_application: bool = False
+    benefit: Any = None  # an IR expression of money, or None
+    published: dt.date | None = None
+    online: dt.date | None = None
+    examples: tuple[Example, ...] = ()
+    span: Span = NO_SPAN
+
+    def active_on(self, day: dt.date) -> bool:
+        """Whether ``day`` lies in the validity window (both ends inclusive)."""
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return not (self.valid_to is not None and day > self.valid_to)
+
+
+@dataclass(frozen=True)
+class Program:
+    """A checked rulebook: what every backend reads."""
+
+    tags: dict[str, TagSpec]
+    defines: dict[str, Define]  # in dependency order: a define follows those it uses
+    policies: dict[str, Policy]
+    key: str | None = None

@@ -1,0 +1,499 @@
+"""Rule text → AST, with every syntax error as a diagnostic.
+
+Lark parses (LALR, basic lexer); words are lexed as ``NAME`` and retyped here from one
+keyword table, so the English keywords and their 中文 aliases sit side by side. After a
+syntax error the file is cut at the next top-level declaration and parsing resumes there,
+so one load reports the syntax errors of every declaration, not just the first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import ast
+from .diagnostics import Code, Diagnostic
+from .span import Span
+
+KEYWORDS: dict[str, str] = {
+    "tag": "TAG", "define": "DEFINE", "policy": "POLICY", "key": "KEY",
+    "and": "AND", "且": "AND",
+    "or": "OR", "或": "OR",
+    "not": "NOT", "非": "NOT",
+    "in": "IN", "属于": "IN",
+    "不属于": "NOT_IN",
+    "has": "HAS", "包含": "HAS",
+    "包含任一": "HAS_ANY",
+    "包含全部": "HAS_ALL",
+    "全部满足": "ALL_OF",
+    "任一满足": "ANY_OF",
+    "of": "OF",
+    "known": "KNOWN", "已知": "KNOWN",
+    "today": "TODAY", "评估日": "TODAY",
+    "case": "CASE",
+    "else": "ELSE", "否则": "ELSE",
+    "true": "TRUE", "是": "TRUE",
+    "false": "FALSE", "否": "FALSE",
+    "至": "RANGE_TO",
+}
+
+# Two English words that make one keyword; the first word alone stays an ordinary name.
+PAIRS: dict[tuple[str, str], str] = {
+    ("not", "in"): "NOT_IN",
+    ("has", "any"): "HAS_ANY",
+    ("has", "all"): "HAS_ALL",
+    ("all", "of"): "ALL_OF",
+    ("any", "of"): "ANY_OF",
+    ("at", "least"): "AT_LEAST",
+    ("as", "of"): "AS_OF",
+}
+_PAIR_FIRSTS = {first for first, _ in PAIRS}
+
+_DECL_START = re.compile(r"^(tag|define|policy)\b", re.MULTILINE)
+
+
+class _KeywordPostLex:
+    """Retypes keyword NAMEs and fuses two-word keywords into one token."""
+
+    always_accept = ("NAME",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        pending: Token | None = None
+        for tok in stream:
+            if pending is not None:
+                pair = PAIRS.get((pending.value, tok.value)) if tok.type == "NAME" else None
+                if pair is not None:
+                    yield _fuse(pair, pending, tok)
+                    pending = None
+                    continue
+                yield _retype(pending)
+                pending = None
+            if tok.type == "NAME" and tok.value in _PAIR_FIRSTS:
+                pending = tok
+                continue
+            yield _retype(tok) if tok.type == "NAME" else tok
+        if pending is not None:
+            yield _retype(pending)
+
+
+def _retype(tok: Token) -> Token:
+    kind = KEYWORDS.get(tok.value)
+    return Token.new_borrow_pos(kind, tok.value, tok) if kind else tok
+
+
+def _fuse(kind: str, first: Token, second: Token) -> Token:
+    return Token(
+        kind, f"{first.value} {second.value}", first.start_pos, first.line, first.column,
+        second.end_line, second.end_column, second.end_pos,
+    )
+
+
+def grammar_text() -> str:
+    """The grammar: shipped inside the wheel, or read from the source tree."""
+    packaged = resources.files("policy_match").joinpath("grammars/policy.lark")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[3] / "grammars" / "policy.lark").read_text(
+        encoding="utf-8"
+    )
+
+
+@cache
+def _lark() -> Lark:
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="basic",
+        postlex=_KeywordPostLex(),
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+
+
+def terminal_names() -> frozenset[str]:
+    return frozenset(t.name for t in _lark().terminals)
+
+
+# ---- parse tree → AST ---------------------------------------------------------------------
+
+
+class _Spans:
+    def __init__(self, path: str, line_offset: int, pos_offset: int) -> None:
+        self.path, self.line_offset, self.pos_offset = path, line_offset, pos_offset
+
+    def of_token(self, tok: Token) -> Span:
+        return Span(
+            self.path, tok.start_pos + self.pos_offset, tok.end_pos + self.pos_offset,
+            tok.line + self.line_offset, tok.column,
+            tok.end_line + self.line_offset, tok.end_column,
+        )
+
+    def of_meta(self, meta: Any) -> Span:
+        if getattr(meta, "empty", True):
+            return ast.NO_SPAN
+        return Span(
+            self.path, meta.start_pos + self.pos_offset, meta.end_pos + self.pos_offset,
+            meta.line + self.line_offset, meta.column,
+            meta.end_line + self.line_offset, meta.end_column,
+        )
+
+
+def _unquote(text: str) -> str:
+    if text.startswith("“"):
+        return text[1:-1]
+    body = text[1:-1]
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m[1], m[1]), body)
+
+
+_OPS = {"≥": ">=", "≤": "<=", "≠": "!="}
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    def __init__(self, spans: _Spans) -> None:
+        super().__init__()
+        self.s = spans
+
+    # helpers
+    def _name(self, tok: Token) -> ast.Name:
+        return ast.Name(tok.value, span=self.s.of_token(tok))
+
+    def _str(self, tok: Token) -> ast.String:
+        return ast.String(_unquote(tok.value), span=self.s.of_token(tok))
+
+    def _date(self, tok: Token) -> ast.DateLit:
+        return ast.DateLit(tok.value, span=self.s.of_token(tok))
+
+    # declarations
+    def start(self, meta: Any, children: list[Any]) -> list[ast.Decl]:
+        return children
+
+    def tag_decl(self, meta: Any, c: list[Any]) -> ast.TagDecl:
+        _, name, type_expr, key, label = c
+        return ast.TagDecl(
+            self._name(name), type_expr, key is not None,
+            self._str(label) if label is not None else None, span=self.s.of_meta(meta),
+        )
+
+    def type_expr(self, meta: Any, c: list[Any]) -> ast.TypeExpr:
+        name, arg = c
+        paren = arg if isinstance(arg, ast.Name) else None
+        items = arg if isinstance(arg, tuple) else None
+        return ast.TypeExpr(self._name(name), paren, items, span=self.s.of_meta(meta))
+
+    def type_paren(self, meta: Any, c: list[Token]) -> ast.Name:
+        return self._name(c[0])
+
+    def type_bracket(self, meta: Any, c: list[Token | None]) -> tuple[ast.String | ast.Name, ...]:
+        return tuple(
+            self._str(t) if t.type == "STRING" else self._name(t) for t in c if t is not None
+        )
+
+    def define_decl(self, meta: Any, c: list[Any]) -> ast.DefineDecl:
+        _, name, expr = c
+        return ast.DefineDecl(self._name(name), expr, span=self.s.of_meta(meta))
+
+    def policy_decl(self, meta: Any, c: list[Any]) -> ast.PolicyDecl:
+        return ast.PolicyDecl(self._str(c[1]), tuple(c[2:]), span=self.s.of_meta(meta))
+
+    def field(self, meta: Any, c: list[Any]) -> ast.Field:
+        return ast.Field(self._name(c[0]), c[1], span=self.s.of_meta(meta))
+
+    def validity(self, meta: Any, c: list[Any]) -> ast.Validity:
+        start, sep, end = c
+        return ast.Validity(
+            self._date(start), self._date(end) if end is not None else None, sep.value,
+            span=self.s.of_meta(meta),
+        )
+
+    def example(self, meta: Any, c: list[Any]) -> ast.Example:
+        return ast.Example(self._name(c[0]), self._str(c[1]), tuple(c[2:]),
+                           span=self.s.of_meta(meta))
+
+    def given(self, meta: Any, c: list[Any]) -> ast.Given:
+        return ast.Given(self._name(c[0]), tuple(e for e in c[1:] if e is not None),
+                         span=self.s.of_meta(meta))
+
+    def entry(self, meta: Any, c: list[Any]) -> ast.Entry:
+        return ast.Entry(self._name(c[0]), c[1], span=self.s.of_meta(meta))
+
+    def example_stmt(self, meta: Any, c: list[Any]) -> ast.ExampleStmt:
+        return ast.ExampleStmt(self._name(c[0]), c[1], span=self.s.of_meta(meta))
+
+    def example_date(self, meta: Any, c: list[Any]) -> ast.ExampleDate:
+        return ast.ExampleDate(self._date(c[1]), c[0].value, span=self.s.of_meta(meta))
+
+    # expressions
+    def or_expr(self, meta: Any, c: list[Any]) -> ast.Or:
+        return ast.Or(tuple(c[0::2]), c[1].value, span=self.s.of_meta(meta))
+
+    def and_expr(self, meta: Any, c: list[Any]) -> ast.And:
+        return ast.And(tuple(c[0::2]), c[1].value, span=self.s.of_meta(meta))
+
+    def not_(self, meta: Any, c: list[Any]) -> ast.Not:
+        return ast.Not(c[1], c[0].value, span=self.s.of_meta(meta))
+
+    def compare(self, meta: Any, c: list[Any]) -> ast.Compare:
+        op = _OPS.get(c[1].value, c[1].value)
+        return ast.Compare(op, c[0], c[2], span=self.s.of_meta(meta))
+
+    def in_(self, meta: Any, c: list[Any]) -> ast.In:
+        return ast.In(c[0], c[2], False, c[1].value, span=self.s.of_meta(meta))
+
+    def not_in(self, meta: Any, c: list[Any]) -> ast.In:
+        return ast.In(c[0], c[2], True, c[1].value, span=self.s.of_meta(meta))
+
+    def has(self, meta: Any, c: list[Any]) -> ast.Has:
+        return ast.Has(c[0], "one", c[2], c[1].value, span=self.s.of_meta(meta))
+
+    def has_any(self, meta: Any, c: list[Any]) -> ast.Has:
+        return ast.Has(c[0], "any", c[2], c[1].value, span=self.s.of_meta(meta))
+
+    def has_all(self, meta: Any, c: list[Any]) -> ast.Has:
+        return ast.Has(c[0], "all", c[2], c[1].value, span=self.s.of_meta(meta))
+
+    def arith(self, meta: Any, c: list[Any]) -> ast.Arith:
+        return ast.Arith(c[1].value, c[0], c[2], span=self.s.of_meta(meta))
+
+    def neg(self, meta: Any, c: list[Any]) -> ast.Neg:
+        return ast.Neg(c[1], span=self.s.of_meta(meta))
+
+    def number(self, meta: Any, c: list[Token]) -> ast.Number:
+        return ast.Number(c[0].value, span=self.s.of_token(c[0]))
+
+    def quantity(self, meta: Any, c: list[Token]) -> ast.Quantity:
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)(.+)", c[0].value)
+        assert m is not None  # the terminal's own pattern guarantees it
+        return ast.Quantity(m[1], m[2], span=self.s.of_token(c[0]))
+
+    def date(self, meta: Any, c: list[Token]) -> ast.DateLit:
+        return self._date(c[0])
+
+    def string(self, meta: Any, c: list[Token]) -> ast.String:
+        return self._str(c[0])
+
+    def boolean(self, meta: Any, c: list[Token]) -> ast.Bool:
+        return ast.Bool(c[0].type == "TRUE", c[0].value, span=self.s.of_token(c[0]))
+
+    def name(self, meta: Any, c: list[Token]) -> ast.Name:
+        return self._name(c[0])
+
+    def today(self, meta: Any, c: list[Token]) -> ast.Today:
+        return ast.Today(c[0].value, span=self.s.of_token(c[0]))
+
+    def call(self, meta: Any, c: list[Any]) -> ast.Call:
+        args = tuple(a for a in c[1:] if a is not None)
+        return ast.Call(self._name(c[0]), args, span=self.s.of_meta(meta))
+
+    def known(self, meta: Any, c: list[Token]) -> ast.Known:
+        return ast.Known(self._name(c[1]), c[0].value, span=self.s.of_meta(meta))
+
+    def paren(self, meta: Any, c: list[Any]) -> ast.Paren:
+        return ast.Paren(c[0], span=self.s.of_meta(meta))
+
+    def list(self, meta: Any, c: list[Any]) -> ast.ListExpr:
+        return ast.ListExpr(tuple(x for x in c if x is not None), span=self.s.of_meta(meta))
+
+    def all_of(self, meta: Any, c: list[Any]) -> ast.AllOf:
+        return ast.AllOf(c[1], c[0].value, span=self.s.of_meta(meta))
+
+    def any_of(self, meta: Any, c: list[Any]) -> ast.AnyOf:
+        return ast.AnyOf(c[1], c[0].value, span=self.s.of_meta(meta))
+
+    def at_least(self, meta: Any, c: list[Any]) -> ast.AtLeast:
+        if c[0].type == "AT_LEAST_ZH":
+            n = int(re.search(r"\d+", c[0].value)[0])  # type: ignore[index]
+            return ast.AtLeast(n, c[1], True, span=self.s.of_meta(meta))
+        return ast.AtLeast(int(c[1].value), c[3], False, span=self.s.of_meta(meta))
+
+    def case_branch(self, meta: Any, c: list[Any]) -> ast.CaseBranch:
+        return ast.CaseBranch(c[0], c[1], span=self.s.of_meta(meta))
+
+    def case(self, meta: Any, c: list[Any]) -> ast.Case:
+        branches = tuple(x for x in c if isinstance(x, ast.CaseBranch))
+        else_tok = next((x for x in c if isinstance(x, Token) and x.type == "ELSE"), None)
+        default = c[-1] if else_tok is not None else None
+        return ast.Case(branches, default, else_tok.value if else_tok else "else",
+                        span=self.s.of_meta(meta))
+
+
+# ---- syntax errors ------------------------------------------------------------------------
+
+_TERMINAL_WORDS = {
+    "NAME": "a name", "STRING": "a string", "NUMBER": "a number", "QUANTITY": "a number with unit",
+    "DATE": "a date", "_COLON": "`:`", "_COMMA": "`,`", "_SEMI": "`;`", "_LPAR": "`(`",
+    "_RPAR": "`)`", "_EQUALS": "`=`", "COMP_OP": "a comparison (>=, <, ==…)", "LSQB": "`[`",
+    "RSQB": "`]`", "LBRACE": "`{`", "RBRACE": "`}`", "PLUS": "`+`", "MINUS": "`-`",
+    "STAR": "`*`", "SLASH": "`/`", "DOTS": "`..`", "$END": "end of file",
+    "AT_LEAST_ZH": "`至少满足 N 项`", "AT_LEAST": "`at least N of`",
+}
+_VALUED = {"NAME", "STRING", "NUMBER", "QUANTITY", "DATE"}
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    spellings = [w for w, k in KEYWORDS.items() if k == name]
+    spellings += [" ".join(p) for p, k in PAIRS.items() if k == name]
+    return " / ".join(f"`{w}`" for w in spellings) if spellings else name
+
+
+_EXPRESSION_STARTS = {
+    "NAME", "NUMBER", "QUANTITY", "DATE", "STRING", "_LPAR", "MINUS", "LSQB", "TRUE", "FALSE",
+    "TODAY", "KNOWN", "CASE", "ALL_OF", "ANY_OF", "AT_LEAST", "AT_LEAST_ZH", "NOT",
+}
+
+
+def _expected_text(expected: set[str]) -> str:
+    names = {e for e in expected if not e.startswith("__")}
+    words = []
+    if {"NAME", "NUMBER", "STRING"} <= names:
+        words.append("an expression")
+        names -= _EXPRESSION_STARTS
+    words += sorted({_describe_terminal(e) for e in names})
+    if len(words) > 8:
+        words = [*words[:8], "…"]
+    return ", ".join(words)
+
+
+def _unbalanced(text: str) -> bool:
+    bare = re.sub(r'"(?:\\.|[^"\\\n])*"|“[^”\n]*”|#[^\n]*', "", text)
+    return any(bare.count(a) > bare.count(b) for a, b in ("{}", "[]", "()"))
+
+
+def _keyword_inside(word: str) -> str | None:
+    """A Chinese keyword glued to a name (``资质包含``), which lexes as one name."""
+    for kw in sorted((k for k in KEYWORDS if not k.isascii()), key=len, reverse=True):
+        if len(kw) >= 1 and kw in word and word != kw:
+            return kw
+    return None
+
+
+def _syntax_diagnostic(err: UnexpectedInput, text: str, spans: _Spans) -> Diagnostic:
+    hint = ""
+    if isinstance(err, UnexpectedToken) and err.token.type != "$END":
+        tok = err.token
+        span = spans.of_token(tok)
+        what = _describe_terminal(tok.type)
+        what = re.sub(r"^an? ", "", what)
+        message = (
+            f"unexpected {what} `{tok.value}`" if tok.type in _VALUED else f"unexpected {what}"
+        )
+        before = re.search(r"([^\W\d]\w*)\s*$", text[: tok.start_pos])
+        expected = _expected_text(set(err.expected))
+        if expected:
+            message += f"; expected {expected}"
+        if tok.type == "_EQUALS":
+            hint = "compare with `==`; a single `=` only introduces a define"
+        elif tok.type == "NAME" and (kw := _keyword_inside(tok.value)):
+            hint = f"`{kw}` is a keyword: separate it from names with spaces"
+        elif before is not None and (kw := _keyword_inside(before[1])):
+            hint = f"`{before[1]}` reads as one name; `{kw}` is a keyword: put spaces around it"
+        elif "_COLON" in err.expected and tok.type == "NAME":
+            hint = "a field is written `名称: 值`"
+    elif isinstance(err, UnexpectedCharacters):
+        pos = err.pos_in_stream
+        ch = text[pos] if pos < len(text) else ""
+        line_end = text.find("\n", pos)
+        end = pos + 1 if ch else pos
+        span = Span(spans.path, pos + spans.pos_offset, end + spans.pos_offset,
+                    err.line + spans.line_offset, err.column,
+                    err.line + spans.line_offset, err.column + (1 if ch else 0))
+        if ch in "\"“":
+            message = "unterminated string"
+            hint = "close the string on the same line"
+            rest = text[pos:line_end if line_end >= 0 else len(text)]
+            span = Span(span.path, span.start, span.start + len(rest), span.line, span.column,
+                        span.line, span.column + len(rest))
+        else:
+            message = f"unexpected character {ch!r}"
+            if ch in "【】「」":
+                hint = "write lists with [ and ]"
+    else:
+        assert isinstance(err, UnexpectedEOF | UnexpectedToken)
+        lines = text.splitlines() or [""]
+        last = len(lines)
+        span = Span(spans.path, len(text) + spans.pos_offset, len(text) + spans.pos_offset,
+                    last + spans.line_offset, len(lines[-1]) + 1,
+                    last + spans.line_offset, len(lines[-1]) + 1)
+        message = "unexpected end of file"
+        expected = _expected_text(set(getattr(err, "expected", ()) or ()))
+        if expected:
+            message += f"; expected {expected}"
+        if _unbalanced(text):
+            hint = "a `{`, `[` or `(` is missing its closing `}`, `]` or `)`"
+    return Diagnostic(Code.SYNTAX, message, span, hint)
+
+
+# ---- entry point ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    module: ast.Module
+    diagnostics: tuple[Diagnostic, ...]
+    # Names declared by declarations that failed to parse: a later "unknown name" for them
+    # would only repeat the syntax error, so the checker stays quiet about them.
+    unparsed_names: frozenset[str] = frozenset()
+
+
+def parse(text: str, path: str = "<string>") -> ParseResult:
+    """Parse one file's text. Never raises for bad input: problems come back as diagnostics."""
+    whole = _Spans(path, 0, 0)
+    comments = tuple(_scan_comments(text, whole))
+    try:
+        tree = _lark().parse(text)
+    except UnexpectedInput:
+        pass
+    else:
+        return ParseResult(ast.Module(path, tuple(_ToAst(whole).transform(tree)), comments), ())
+    decls: list[ast.Decl] = []
+    diagnostics: list[Diagnostic] = []
+    unparsed: set[str] = set()
+    for line_offset, pos_offset, piece in _pieces(text):
+        spans = _Spans(path, line_offset, pos_offset)
+        try:
+            decls.extend(_ToAst(spans).transform(_lark().parse(piece)))
+        except UnexpectedInput as err:
+            diagnostics.append(_syntax_diagnostic(err, piece, spans))
+            unparsed.update(re.findall(r"^(?:tag|define)\s+([^\W\d]\w*)", piece, re.MULTILINE))
+    module = ast.Module(path, tuple(decls), comments)
+    return ParseResult(module, tuple(diagnostics), frozenset(unparsed))
+
+
+def _pieces(text: str) -> Iterator[tuple[int, int, str]]:
+    """One piece per top-level declaration, for resuming after a syntax error.
+
+    Pieces begin at a line start, so columns stay right; lines and offsets are shifted back
+    by each piece's spans.
+    """
+    starts = [m.start() for m in _DECL_START.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    starts.append(len(text))
+    for begin, end in zip(starts, starts[1:], strict=False):
+        piece = text[begin:end]
+        if piece.strip():
+            yield text.count("\n", 0, begin), begin, piece
+
+
+def _scan_comments(text: str, spans: _Spans) -> list[ast.Comment]:
+    """Every comment, found beside the parser (which drops them); strings are skipped."""
+    out = []
+    for m in re.finditer(r'"(?:\\.|[^"\\\n])*"|“[^”\n]*”|(#[^\n]*)', text):
+        if m[1] is None:
+            continue
+        line = text.count("\n", 0, m.start(1)) + 1
+        col = m.start(1) - (text.rfind("\n", 0, m.start(1)) + 1) + 1
+        out.append(ast.Comment(m[1], span=Span(
+            spans.path, m.start(1) + spans.pos_offset, m.end(1) + spans.pos_offset,
+            line + spans.line_offset, col, line + spans.line_offset, col + len(m[1]))))
+    return out

@@ -1,0 +1,1 @@
+"""Typed IR → predicate DAG → verdicts: the evaluation back ends."""
