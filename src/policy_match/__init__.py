@@ -8,7 +8,7 @@ from .dsl.ir import Example, Policy, TagSpec, Verdict
 from .dsl.types import Kind, Type
 from .dsl.vocabulary import CodeLookup, FunctionSpec, Hierarchy, TagTypeSpec, Vocabulary
 from .plugins import load_vocabulary
-from .rulebook import LoadResult, RuleError, Rulebook, inspect, load
+from .rulebook import LoadResult, Rulebook, RuleError, inspect, load
 
 __all__ = [
     "CodeLookup",

@@ -7,13 +7,17 @@ input error (bad arguments, a path that does not exist).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
-from .dsl.diagnostics import render_json, render_text
-from .rulebook import inspect, read_sources
+from .dsl.diagnostics import display_width, render_json, render_text
+from .rulebook import Rulebook, RuleError, inspect, load, read_sources
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -72,6 +76,112 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if broken or (args.check and changed) else EXIT_OK
 
 
+class UsageError(Exception):
+    """Bad input named on the command line: reported in one line, exit 2."""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text} is not a date (YYYY-MM-DD)") from None
+
+
+def _book(path: Path) -> Rulebook:
+    try:
+        return load(path)
+    except RuleError as err:
+        print(err.render(), file=sys.stderr)
+        raise SystemExit(EXIT_FINDINGS) from None
+
+
+def _record(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: not a JSON record: {exc}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: a record is a JSON object {{\"标签\": 值, …}}")
+    return data
+
+
+def _policy_id(book: Rulebook, policy_id: str | None) -> str | None:
+    if policy_id is not None and policy_id not in book.policies:
+        from .dsl.suggest import did_you_mean
+
+        hint = did_you_mean(policy_id, book.policies)
+        raise UsageError(f"no policy {policy_id!r}" + (f"; {hint}" if hint else ""))
+    return policy_id
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    book = _book(args.rules)
+    record = _record(args.record)
+    pid = _policy_id(book, args.policy)
+    as_of = args.as_of or dt.date.today()
+    found = ([book.explain(record, pid, as_of=as_of)] if pid
+             else book.explain_all(record, as_of=as_of))
+    if args.format == "json":
+        print(json.dumps([json.loads(e.to_json()) for e in found], ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(e.render(args.lang) for e in found) or "（没有在适用时间内的政策）")
+    return EXIT_OK
+
+
+def _cmd_describe(args: argparse.Namespace) -> int:
+    book = _book(args.rules)
+    pid = _policy_id(book, args.policy)
+    ids = [pid] if pid else list(book.policies)
+    print("\n\n".join(book.describe(i, lang=args.lang) for i in ids))
+    return EXIT_OK
+
+
+def _cmd_profile(args: argparse.Namespace) -> int:
+    from .dsl.display import value_text
+
+    book = _book(args.rules)
+    labels = book.profile(_record(args.record), as_of=args.as_of, on_error="missing")
+    if args.format == "json":
+        print(json.dumps({k: _jsonable(v) for k, v in labels.items()}, ensure_ascii=False,
+                         indent=2))
+        return EXIT_OK
+    width = max((display_width(k) for k in labels), default=0)
+    for name, value in labels.items():
+        t = book.defines[name].type
+        shown = value_text(Fraction(value) if isinstance(value, Decimal) else value, t)
+        print(f"{name}{' ' * (width - display_width(name))}  {shown}")
+    return EXIT_OK
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _cmd_test(args: argparse.Namespace) -> int:
+    from .examples import run_examples
+
+    book = _book(args.rules)
+    outcomes = run_examples(book, _policy_id(book, args.policy))
+    failed = [o for o in outcomes if not o.passed]
+    for o in failed:
+        s = o.example.span
+        print(f"{s.path}:{s.line}:{s.column}: FAIL {o.policy.id} 示例 “{o.example.title}”"
+              f"（评估日 {o.as_of}）")
+        for problem in o.problems:
+            print(f"    {problem}")
+    passed = len(outcomes) - len(failed)
+    print(f"{passed} passed, {len(failed)} failed")
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policy-match",
@@ -89,6 +199,34 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--check", action="store_true",
                      help="change nothing; exit 1 if a file is not formatted")
     fmt.set_defaults(run=_cmd_fmt)
+
+    explain = sub.add_parser("explain", help="why an enterprise does or does not qualify")
+    explain.add_argument("rules", type=_existing)
+    explain.add_argument("--record", type=_existing, required=True,
+                         help="a JSON object of tag values")
+    explain.add_argument("--policy", help="one policy id (default: every active policy)")
+    explain.add_argument("--as-of", type=_date, help="evaluation date (default: today)")
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+    explain.add_argument("--lang", choices=("zh", "en"), default="zh")
+    explain.set_defaults(run=_cmd_explain)
+
+    describe = sub.add_parser("describe", help="a policy's conditions in plain language")
+    describe.add_argument("rules", type=_existing)
+    describe.add_argument("policy", nargs="?", help="one policy id (default: all)")
+    describe.add_argument("--lang", choices=("zh", "en"), default="zh")
+    describe.set_defaults(run=_cmd_describe)
+
+    profile = sub.add_parser("profile", help="every define's value for one enterprise")
+    profile.add_argument("rules", type=_existing)
+    profile.add_argument("--record", type=_existing, required=True)
+    profile.add_argument("--as-of", type=_date)
+    profile.add_argument("--format", choices=("text", "json"), default="text")
+    profile.set_defaults(run=_cmd_profile)
+
+    test = sub.add_parser("test", help="run every worked example (示例) as a test")
+    test.add_argument("rules", type=_existing)
+    test.add_argument("--policy", help="only this policy's examples")
+    test.set_defaults(run=_cmd_test)
     return parser
 
 
@@ -97,6 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
+    except UsageError as err:
+        print(f"policy-match: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -2,17 +2,52 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
+from typing import Any, Literal
 
 from .dsl import ir
 from .dsl.checker import check
 from .dsl.diagnostics import Code, Diagnostic, render_text
+from .dsl.display import to_decimal
+from .dsl.ir import Verdict
 from .dsl.parser import parse
 from .dsl.span import Span
+from .dsl.types import Kind
 from .dsl.vocabulary import Vocabulary
+from .engine import dag
+from .engine.explain import Explainer, Explanation, match_degree
+from .engine.normalize import Normalizer
+from .engine.scalar import ScalarEvaluator
 from .plugins import load_vocabulary
+from .records import ParsedRecord, RecordError, parse_record
+
+OnError = Literal["raise", "missing"]
+
+
+class _Unknown:
+    """The answer when the data do not settle a value (a benefit, a define)."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN = _Unknown()
 
 
 class RuleError(Exception):
@@ -67,6 +102,136 @@ class Rulebook:
         return (f"<Rulebook {len(self.tags)} tags, {len(self.defines)} defines, "
                 f"{len(self.policies)} policies>")
 
+    # ---- the engine ------------------------------------------------------------------
+
+    @cached_property
+    def normalizer(self) -> Normalizer:
+        return Normalizer(self.program)
+
+    @cached_property
+    def dag(self) -> dag.Dag:
+        return self.normalizer.build()
+
+    def policy(self, policy_id: str) -> ir.Policy:
+        try:
+            return self.policies[policy_id]
+        except KeyError:
+            raise KeyError(f"no policy {policy_id!r} in this rulebook") from None
+
+    def read_record(self, record: Mapping[str, Any], on_error: OnError = "raise") -> ParsedRecord:
+        """Parse raw values by tag type; bad values raise, or count as missing."""
+        parsed = parse_record(record, self.tags, self.vocabulary)
+        if parsed.errors and on_error == "raise":
+            raise RecordError(parsed.errors)
+        return parsed
+
+    def evaluator(self, record: Mapping[str, Any], as_of: dt.date | None = None,
+                  on_error: OnError = "raise") -> ScalarEvaluator:
+        values = self.read_record(record, on_error).values
+        return ScalarEvaluator(self.dag, self.vocabulary, values, as_of or dt.date.today())
+
+    def _verdict(self, ev: ScalarEvaluator, policy: ir.Policy) -> Verdict:
+        if not policy.active_on(ev.as_of):
+            return Verdict.INACTIVE
+        outcome = ev.truth(self.dag.conditions[policy.id])
+        if outcome is None:
+            return Verdict.UNKNOWN
+        return Verdict.ELIGIBLE if outcome else Verdict.INELIGIBLE
+
+    def evaluate(self, record: Mapping[str, Any], policy_id: str,
+                 as_of: dt.date | None = None, on_error: OnError = "raise") -> Verdict:
+        """Whether the record qualifies for the policy on ``as_of`` (default: today)."""
+        policy = self.policy(policy_id)
+        return self._verdict(self.evaluator(record, as_of, on_error), policy)
+
+    def _benefit(self, ev: ScalarEvaluator, policy: ir.Policy) -> Decimal | _Unknown | None:
+        verdict = self._verdict(ev, policy)
+        if verdict is Verdict.UNKNOWN:
+            return UNKNOWN
+        node = self.dag.benefits[policy.id]
+        if verdict is not Verdict.ELIGIBLE or node is None:
+            return None
+        amount = ev.value(node)
+        return UNKNOWN if amount is None else to_decimal(Fraction(amount))
+
+    def benefit(self, record: Mapping[str, Any], policy_id: str, as_of: dt.date | None = None,
+                on_error: OnError = "raise") -> Decimal | _Unknown | None:
+        """The 兑付标准 amount in yuan for an eligible record; ``UNKNOWN`` where the data do not
+        settle it; ``None`` where the record is not eligible (or the item pays no money)."""
+        policy = self.policy(policy_id)
+        return self._benefit(self.evaluator(record, as_of, on_error), policy)
+
+    def explain(self, record: Mapping[str, Any], policy_id: str, as_of: dt.date | None = None,
+                on_error: OnError = "missing") -> Explanation:
+        """The verdict and why: outcome tree, missing tags, failed atoms, gap, match degree.
+
+        Bad values are listed in ``record_errors`` and count as missing (``on_error="raise"``
+        raises instead)."""
+        policy = self.policy(policy_id)
+        parsed = self.read_record(record, on_error)
+        ev = ScalarEvaluator(self.dag, self.vocabulary, parsed.values, as_of or dt.date.today())
+        return self._explain(ev, policy, [str(e) for e in parsed.errors])
+
+    def _explain(self, ev: ScalarEvaluator, policy: ir.Policy,
+                 record_errors: list[str]) -> Explanation:
+        verdict = self._verdict(ev, policy)
+        base = {"policy_id": policy.id, "policy_name": policy.name, "as_of": ev.as_of,
+                "verdict": verdict, "record_errors": record_errors}
+        if verdict is Verdict.INACTIVE:
+            return Explanation(**base, tree=None, missing=[], failed=[], gap=[],
+                               match_degree=0.0)
+        explainer = Explainer(ev, {a: i for i, a in enumerate(self.dag.atoms)})
+        root = self.dag.conditions[policy.id]
+        choice = explainer.gap(root)
+        benefit = self._benefit(ev, policy)
+        return Explanation(
+            **base,
+            tree=explainer.tree(root),
+            missing=explainer.missing(root),
+            failed=[explainer.report(a) for a in explainer.atoms_where(root, True, False)],
+            gap=sorted((explainer.report(a) for a in choice.gap or ()), key=lambda r: r.id),
+            match_degree=match_degree(choice),
+            benefit=None if not isinstance(benefit, Decimal) else _money(benefit),
+        )
+
+    def explain_all(self, record: Mapping[str, Any], as_of: dt.date | None = None,
+                    on_error: OnError = "missing") -> list[Explanation]:
+        """Every policy in force on ``as_of``: eligible first, then unknown (fewest missing
+        tags first), then near misses by gap size."""
+        parsed = self.read_record(record, on_error)
+        ev = ScalarEvaluator(self.dag, self.vocabulary, parsed.values, as_of or dt.date.today())
+        errors = [str(e) for e in parsed.errors]
+        found = [self._explain(ev, p, errors) for p in self.policies.values()
+                 if p.active_on(ev.as_of)]
+        order = {Verdict.ELIGIBLE: 0, Verdict.UNKNOWN: 1, Verdict.INELIGIBLE: 2}
+        return sorted(found, key=lambda e: (order[e.verdict], len(e.missing), len(e.gap),
+                                            -e.match_degree, e.policy_id))
+
+    def profile(self, record: Mapping[str, Any], as_of: dt.date | None = None,
+                on_error: OnError = "raise") -> dict[str, Any]:
+        """Every define's value for the record (the enterprise's labels, 企业画像).
+
+        Conditions give ``True``/``False``/``None`` (unknown); amounts give ``Decimal``;
+        other values as they are; ``None`` where the data do not settle them."""
+        ev = self.evaluator(record, as_of, on_error)
+        out: dict[str, Any] = {}
+        for name, node in self.dag.defines.items():
+            value = ev.truth(node) if self.defines[name].type.kind is Kind.BOOL else ev.value(node)
+            out[name] = to_decimal(value) if isinstance(value, Fraction) else value
+        return out
+
+    def describe(self, policy_id: str, lang: str = "zh") -> str:
+        """The whole condition in plain language (一表读懂), with statutory wording."""
+        from .describe import describe_policy
+
+        return describe_policy(self, self.policy(policy_id), lang)
+
+
+def _money(amount: Decimal) -> str:
+    from .dsl.display import money_zh
+
+    return money_zh(Fraction(amount))
+
 
 def rule_files(path: Path) -> list[Path]:
     """Every ``*.rule`` file under ``path``, sorted (or ``path`` itself when it is a file)."""
@@ -93,7 +258,8 @@ def read_sources(path: str | Path) -> tuple[dict[str, str], list[Diagnostic]]:
     files = rule_files(root)
     if not files:
         problems.append(Diagnostic(Code.IO, f"no .rule files under {root}",
-                                   Span.whole_file(str(root)), "a rulebook is a folder of .rule files"))
+                                   Span.whole_file(str(root)),
+                                   "a rulebook is a folder of .rule files"))
     for file in files:
         shown = _display(file)
         try:

@@ -221,9 +221,8 @@ class _Checker:
                        f'write {kind.value}["A", "B"]'
                        + (" or set[text] for an open set" if kind is Kind.SET else ""))
             return None
-        if kind is Kind.SET and len(te.items) == 1 and isinstance(te.items[0], ast.Name):
-            if te.items[0].name == "text":
-                return Type(Kind.SET, values=None)
+        if kind is Kind.SET and [getattr(i, "name", None) for i in te.items] == ["text"]:
+            return Type(Kind.SET, values=None)
         values: list[str] = []
         for item in te.items:
             if isinstance(item, ast.Name):
@@ -446,8 +445,7 @@ class _Checker:
         message = f"{_show(node.left)} is {noun(lt)}, but {_show(node.right)} is {noun(rt)}"
         hint = ""
         if isinstance(right, ir.Const) and isinstance(right.value, Fraction):
-            number = format_number(right.value if rt.kind is not Kind.RATIO else right.value)
-            raw = right.text.rstrip("人个%元万亿") or number
+            raw = right.text.rstrip("人个%元万亿") or format_number(right.value)
             suggestion = {Kind.MONEY: f"{raw}万", Kind.COUNT: f"{raw}{lt.unit or '个'}",
                           Kind.RATIO: f"{raw}%"}.get(lt.kind)
             peers = [t.name for t in self.tags.values() if t.type.kind is rt.kind]

@@ -11,17 +11,17 @@ import json
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from .span import Span
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
 
-class Code(str, Enum):
+class Code(StrEnum):
     """Stable diagnostic codes: tests, editors and portals key on these."""
 
     SYNTAX = "E-SYNTAX"

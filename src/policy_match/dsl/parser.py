@@ -8,6 +8,7 @@ so one load reports the syntax errors of every declaration, not just the first.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -377,6 +378,24 @@ def _keyword_inside(word: str) -> str | None:
     return None
 
 
+def _end_of_content(text: str, spans: _Spans) -> Span:
+    """Just after the last token: the end of a piece is often blank lines and comments that
+    belong to the next declaration."""
+    last: Token | None = None
+    try:
+        for last in _lark().lex(text):  # noqa: B007 - only the last token is wanted
+            pass
+    except UnexpectedInput:
+        last = None
+    if last is None:
+        lines = text.splitlines() or [""]
+        line, column, pos = len(lines), len(lines[-1]) + 1, len(text)
+    else:
+        line, column, pos = last.end_line, last.end_column, last.end_pos
+    return Span(spans.path, pos + spans.pos_offset, pos + spans.pos_offset,
+                line + spans.line_offset, column, line + spans.line_offset, column)
+
+
 def _syntax_diagnostic(err: UnexpectedInput, text: str, spans: _Spans) -> Diagnostic:
     hint = ""
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
@@ -419,11 +438,7 @@ def _syntax_diagnostic(err: UnexpectedInput, text: str, spans: _Spans) -> Diagno
                 hint = "write lists with [ and ]"
     else:
         assert isinstance(err, UnexpectedEOF | UnexpectedToken)
-        lines = text.splitlines() or [""]
-        last = len(lines)
-        span = Span(spans.path, len(text) + spans.pos_offset, len(text) + spans.pos_offset,
-                    last + spans.line_offset, len(lines[-1]) + 1,
-                    last + spans.line_offset, len(lines[-1]) + 1)
+        span = _end_of_content(text, spans)
         message = "unexpected end of file"
         expected = _expected_text(set(getattr(err, "expected", ()) or ()))
         if expected:
@@ -479,7 +494,7 @@ def _pieces(text: str) -> Iterator[tuple[int, int, str]]:
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     starts.append(len(text))
-    for begin, end in zip(starts, starts[1:], strict=False):
+    for begin, end in itertools.pairwise(starts):
         piece = text[begin:end]
         if piece.strip():
             yield text.count("\n", 0, begin), begin, piece

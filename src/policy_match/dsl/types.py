@@ -7,10 +7,10 @@ plain numbers differ in what they may be compared with and what arithmetic yield
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     BOOL = "bool"
     NUMBER = "number"
     COUNT = "count"
@@ -161,8 +161,10 @@ def arithmetic(op: str, a: Type, b: Type) -> Type | None:
             return MONEY
         return None
     if op == "/":
+        if a.kind == b.kind and a.kind is not Kind.NUMBER:
+            return RATIO  # 研发费用 / 营业收入: a share, read as a percentage
         if a.kind == b.kind:
-            return NUMBER  # 研发费用 / 营业收入: a dimensionless share
+            return NUMBER
         if b.kind in (Kind.NUMBER, Kind.RATIO):
             return a
         if a.kind is Kind.MONEY and b.kind is Kind.COUNT:

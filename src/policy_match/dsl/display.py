@@ -1,0 +1,83 @@
+"""Values as people read them: money in 万元/亿元, counts with their unit, ratios in %.
+
+One place for these conventions so explanations, plain-language descriptions and the CLI
+agree (``3,200万元`` everywhere, never ``32000000``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from .types import Kind, Type
+from .values import Duration
+
+WAN = 10**4
+YI = 10**8
+
+
+def decimal_text(value: Fraction, places: int = 4, grouping: bool = False) -> str:
+    """Exact when it can be; otherwise rounded to ``places`` decimals, zeros trimmed."""
+    if value.denominator == 1:
+        return f"{value.numerator:,}" if grouping else str(value.numerator)
+    d = round(Decimal(value.numerator) / Decimal(value.denominator), places)
+    text = f"{d:,.{places}f}" if grouping else f"{d:.{places}f}"
+    return text.rstrip("0").rstrip(".")
+
+
+def money_zh(value: Fraction) -> str:
+    magnitude = abs(value)
+    if magnitude >= YI and (value * 100 / YI).denominator == 1:
+        return f"{decimal_text(value / YI, 2)}亿元"
+    if magnitude >= WAN:
+        return f"{decimal_text(value / WAN, 4, grouping=True)}万元"
+    return f"{decimal_text(value, 2, grouping=True)}元"
+
+
+def ratio_text(value: Fraction) -> str:
+    return f"{decimal_text(value * 100, 4)}%"
+
+
+def date_zh(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def value_text(value: Any, t: Type | None, lang: str = "zh") -> str:
+    """One value of type ``t`` for a reader."""
+    if value is None:
+        return "未知" if lang == "zh" else "unknown"
+    kind = t.kind if t is not None else None
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, Fraction):
+        if kind is Kind.MONEY:
+            return money_zh(value)
+        if kind is Kind.RATIO:
+            return ratio_text(value)
+        if kind is Kind.COUNT:
+            return f"{decimal_text(value, grouping=True)}{(t.unit if t else None) or ''}"
+        return decimal_text(value, grouping=True)
+    if isinstance(value, dt.date):
+        return date_zh(value) if lang == "zh" else value.isoformat()
+    if isinstance(value, Duration):
+        return str(value)
+    if isinstance(value, frozenset | set | tuple | list):
+        items = sorted(value)
+        if not items:
+            return "（无）" if lang == "zh" else "(none)"
+        return "、".join(items) if lang == "zh" else ", ".join(items)
+    return str(value)
+
+
+def threshold_text(value: Any, t: Type | None) -> str:
+    """A constant a rule compares with: a plain magnitude beside money reads as money."""
+    if isinstance(value, Fraction) and t is not None and t.kind is Kind.MONEY:
+        return money_zh(value)
+    return value_text(value, t)
+
+
+def to_decimal(value: Fraction) -> Decimal:
+    """An exact decimal where one exists, else 28 significant digits."""
+    return Decimal(value.numerator) / Decimal(value.denominator)

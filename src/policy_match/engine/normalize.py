@@ -1,0 +1,208 @@
+"""Typed IR → predicate DAG: negation pushed to atoms, and/or flattened, constants folded,
+equal nodes interned (hash-consed) so each distinct atom exists once.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TypeVar
+
+from ..dsl import ir
+from ..dsl.types import Kind
+from . import dag
+from .dag import FALSE, TRUE, BoolNode, ValueNode
+from .semantics import MIRRORED_OP, NEGATED_OP, arith, compare
+
+N = TypeVar("N")
+
+
+class Normalizer:
+    """Builds the DAG of one program; reusable for policies added later (shared atoms)."""
+
+    def __init__(self, program: ir.Program) -> None:
+        self.program = program
+        self._interned: dict[object, object] = {}
+        self._atoms: dict[dag.Atom, int] = {}
+        self._named: dict[tuple[str, bool], BoolNode] = {}
+
+    def intern(self, node: N) -> N:
+        found = self._interned.setdefault(node, node)
+        if dag.is_atom(found) and found not in self._atoms:
+            self._atoms[found] = len(self._atoms)  # type: ignore[index]
+        return found  # type: ignore[return-value]
+
+    @property
+    def atoms(self) -> tuple[dag.Atom, ...]:
+        return tuple(self._atoms)
+
+    def atom_id(self, atom: dag.Atom) -> int:
+        return self._atoms[atom]
+
+    def build(self) -> dag.Dag:
+        defines: dict[str, BoolNode | ValueNode] = {}
+        for name, define in self.program.defines.items():
+            if define.type.kind is Kind.BOOL:
+                defines[name] = self.named(name, negate=False)
+            else:
+                defines[name] = self.value(define.expr)
+        conditions = {pid: self.condition(p.eligible) for pid, p in self.program.policies.items()}
+        benefits = {pid: None if p.benefit is None else self.value(p.benefit)
+                    for pid, p in self.program.policies.items()}
+        return dag.Dag(defines, conditions, benefits, self.atoms)
+
+    # ---- values ------------------------------------------------------------------------
+
+    def value(self, e: ir.Expr) -> ValueNode:
+        if isinstance(e, ir.Const):
+            return self.intern(dag.VConst(e.value, e.type, e.text))
+        if isinstance(e, ir.TagRef):
+            return self.intern(dag.VTag(e.name, e.type))
+        if isinstance(e, ir.DefineRef):
+            return self.intern(dag.VDefine(e.name, e.type))
+        if isinstance(e, ir.TodayRef):
+            return self.intern(dag.VToday())
+        if isinstance(e, ir.Arith):
+            left, right = self.value(e.left), self.value(e.right)
+            if isinstance(left, dag.VConst) and isinstance(right, dag.VConst):
+                folded = arith(e.op, left.value, right.value)
+                if folded is not None:
+                    return self.intern(dag.VConst(folded, e.type, ""))
+            return self.intern(dag.VArith(e.op, left, right, e.type))
+        if isinstance(e, ir.Neg):
+            return self.intern(dag.VNeg(self.value(e.operand), e.type))
+        if isinstance(e, ir.Call):
+            return self.intern(dag.VCall(e.func, tuple(self.value(a) for a in e.args), e.type))
+        if isinstance(e, ir.Case):
+            branches = tuple((self.condition(t), self.value(v)) for t, v in e.branches)
+            return self.intern(dag.VCase(branches, self.value(e.default), e.type))
+        raise TypeError(f"not a value expression: {type(e).__name__}")
+
+    # ---- conditions --------------------------------------------------------------------
+
+    def condition(self, e: ir.Expr, negate: bool = False) -> BoolNode:
+        method = getattr(self, "_c_" + type(e).__name__)
+        return method(e, negate)
+
+    def named(self, name: str, negate: bool) -> BoolNode:
+        key = (name, negate)
+        if key not in self._named:
+            body = self.condition(self.program.defines[name].expr, negate)
+            self._named[key] = self.intern(dag.Named(name, body, negate))
+        return self._named[key]
+
+    def _c_Const(self, e: ir.Const, negate: bool) -> BoolNode:
+        return TRUE if bool(e.value) != negate else FALSE
+
+    def _c_TagRef(self, e: ir.TagRef, negate: bool) -> BoolNode:
+        return self.intern(dag.Truth(self.value(e), negate))
+
+    def _c_DefineRef(self, e: ir.DefineRef, negate: bool) -> BoolNode:
+        return self.named(e.name, negate)
+
+    def _c_Call(self, e: ir.Call, negate: bool) -> BoolNode:
+        return self.intern(dag.Truth(self.value(e), negate))
+
+    def _c_Compare(self, e: ir.Compare, negate: bool) -> BoolNode:
+        op = NEGATED_OP[e.op] if negate else e.op
+        left, right = self.value(e.left), self.value(e.right)
+        if isinstance(left, dag.VConst) and isinstance(right, dag.VConst):
+            return TRUE if compare(op, left.value, right.value) else FALSE
+        if isinstance(left, dag.VConst):
+            left, right, op = right, left, MIRRORED_OP[op]
+        return self.intern(dag.Cmp(op, left, right))
+
+    def _c_Member(self, e: ir.Member, negate: bool) -> BoolNode:
+        options = tuple(sorted(set(e.options)))
+        return self.intern(dag.Member(self.value(e.operand), options, e.hierarchy,
+                                      e.negated != negate))
+
+    def _c_Has(self, e: ir.Has, negate: bool) -> BoolNode:
+        values = tuple(sorted(set(e.values)))
+        mode = e.mode if len(values) > 1 else "one"
+        return self.intern(dag.HasAtom(self.value(e.operand), mode, values, negate))
+
+    def _c_Known(self, e: ir.Known, negate: bool) -> BoolNode:
+        operand = self.value(e.ref)
+        assert isinstance(operand, dag.VTag | dag.VDefine)
+        return self.intern(dag.KnownAtom(operand, negate))
+
+    def _c_Not(self, e: ir.Not, negate: bool) -> BoolNode:
+        return self.condition(e.operand, not negate)
+
+    def _c_And(self, e: ir.And, negate: bool) -> BoolNode:
+        items = [self.condition(i, negate) for i in e.items]
+        return self.any_of(items, e.listed) if negate else self.all_of(items, e.listed)
+
+    def _c_Or(self, e: ir.Or, negate: bool) -> BoolNode:
+        items = [self.condition(i, negate) for i in e.items]
+        return self.all_of(items, e.listed) if negate else self.any_of(items, e.listed)
+
+    def _c_AtLeast(self, e: ir.AtLeast, negate: bool) -> BoolNode:
+        items = [self.condition(i, negate) for i in e.items]
+        # not (at least n of xs) == at least len-n+1 of (not x): fewer than n can be true.
+        n = len(items) - e.n + 1 if negate else e.n
+        return self.at_least(n, items)
+
+    def _c_Case(self, e: ir.Case, negate: bool) -> BoolNode:
+        branches = tuple((self.condition(t), self.condition(v, negate)) for t, v in e.branches)
+        default = self.condition(e.default, negate)
+        while branches and branches[0][0] == FALSE:
+            branches = branches[1:]
+        if not branches:
+            return default
+        if branches[0][0] == TRUE:
+            return branches[0][1]
+        return self.intern(dag.CaseCond(branches, default))
+
+    # ---- connectives, flattened and folded -------------------------------------------
+
+    def all_of(self, items: list[BoolNode], listed: bool = False) -> BoolNode:
+        flat: list[BoolNode] = []
+        for item in items:
+            if item == FALSE:
+                return FALSE
+            if item == TRUE:
+                continue
+            parts = item.items if isinstance(item, dag.All) else (item,)
+            flat.extend(p for p in parts if p not in flat)
+        if not flat:
+            return TRUE
+        if len(flat) == 1:
+            return flat[0]
+        return self.intern(dag.All(tuple(flat), listed))
+
+    def any_of(self, items: list[BoolNode], listed: bool = False) -> BoolNode:
+        flat: list[BoolNode] = []
+        for item in items:
+            if item == TRUE:
+                return TRUE
+            if item == FALSE:
+                continue
+            parts = item.items if isinstance(item, dag.AnyNode) else (item,)
+            flat.extend(p for p in parts if p not in flat)
+        if not flat:
+            return FALSE
+        if len(flat) == 1:
+            return flat[0]
+        return self.intern(dag.AnyNode(tuple(flat), listed))
+
+    def at_least(self, n: int, items: list[BoolNode]) -> BoolNode:
+        rest = [i for i in items if i not in (TRUE, FALSE)]
+        n -= sum(1 for i in items if i == TRUE)
+        if n <= 0:
+            return TRUE
+        if n > len(rest):
+            return FALSE
+        if n == len(rest):
+            return self.all_of(rest, True)
+        if n == 1:
+            return self.any_of(rest, True)
+        return self.intern(dag.AtLeast(n, tuple(rest)))
+
+
+def normalize(program: ir.Program) -> tuple[dag.Dag, Normalizer]:
+    normalizer = Normalizer(program)
+    return normalizer.build(), normalizer
+
+
+__all__ = ["Fraction", "Normalizer", "normalize"]

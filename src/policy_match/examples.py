@@ -1,0 +1,59 @@
+"""Running a policy's worked examples (``示例``) like a test suite: ``policy-match test``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from .dsl.display import money_zh
+from .dsl.ir import Example, Policy, Verdict
+from .rulebook import UNKNOWN, Rulebook
+
+
+@dataclass(frozen=True)
+class ExampleOutcome:
+    policy: Policy
+    example: Example
+    as_of: dt.date
+    verdict: Verdict
+    benefit: Decimal | object | None
+    problems: tuple[str, ...]  # empty: the example holds
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def example_date(policy: Policy, example: Example) -> dt.date:
+    """The example's 评估日, else the first day of the policy's 适用时间, else today."""
+    return example.as_of or policy.valid_from or dt.date.today()
+
+
+def run_example(book: Rulebook, policy: Policy, example: Example) -> ExampleOutcome:
+    as_of = example_date(policy, example)
+    verdict = book.evaluate(example.given, policy.id, as_of=as_of)
+    benefit = book.benefit(example.given, policy.id, as_of=as_of)
+    problems = []
+    if verdict is not example.expect:
+        problems.append(f"预期 {example.expect.zh}（{example.expect.value}），"
+                        f"实际 {verdict.zh}（{verdict.value}）")
+    if example.benefit is not None:
+        expected = example.benefit
+        if benefit is UNKNOWN or benefit is None or Fraction(benefit) != expected:
+            problems.append(f"预期兑付 {money_zh(expected)}，实际 {_shown(benefit)}")
+    return ExampleOutcome(policy, example, as_of, verdict, benefit, tuple(problems))
+
+
+def _shown(benefit: object) -> str:
+    if benefit is UNKNOWN:
+        return "未知"
+    if benefit is None:
+        return "无"
+    return money_zh(Fraction(benefit))  # type: ignore[arg-type]
+
+
+def run_examples(book: Rulebook, policy_id: str | None = None) -> list[ExampleOutcome]:
+    policies = [book.policy(policy_id)] if policy_id else list(book.policies.values())
+    return [run_example(book, p, ex) for p in policies for ex in p.examples]
