@@ -445,10 +445,13 @@ class _Checker:
         message = f"{_show(node.left)} is {noun(lt)}, but {_show(node.right)} is {noun(rt)}"
         hint = ""
         if isinstance(right, ir.Const) and isinstance(right.value, Fraction):
-            raw = right.text.rstrip("人个%元万亿") or format_number(right.value)
+            raw = (node.right.number if isinstance(node.right, ast.Quantity)
+                   else format_number(right.value))
             suggestion = {Kind.MONEY: f"{raw}万", Kind.COUNT: f"{raw}{lt.unit or '个'}",
                           Kind.RATIO: f"{raw}%"}.get(lt.kind)
-            peers = [t.name for t in self.tags.values() if t.type.kind is rt.kind]
+            peers = [t.name for t in self.tags.values()
+                     if comparable(t.type, rt) and t.type.kind is rt.kind
+                     and t.name != _show(node.left)]
             parts = []
             if suggestion:
                 parts.append(f"write {suggestion} for {noun(lt)}")

@@ -416,6 +416,10 @@ def _syntax_diagnostic(err: UnexpectedInput, text: str, spans: _Spans) -> Diagno
             hint = f"`{kw}` is a keyword: separate it from names with spaces"
         elif before is not None and (kw := _keyword_inside(before[1])):
             hint = f"`{before[1]}` reads as one name; `{kw}` is a keyword: put spaces around it"
+        elif tok.type == "NAME" and (
+            number := re.search(r"(\d+(?:\.\d+)?)\s+$", text[: tok.start_pos])
+        ):
+            hint = f"write the unit right after the number: {number[1]}{tok.value}"
         elif "_COLON" in err.expected and tok.type == "NAME":
             hint = "a field is written `名称: 值`"
     elif isinstance(err, UnexpectedCharacters):

@@ -112,6 +112,9 @@ def comparable(a: Type, b: Type) -> bool:
             return True
         if {a.kind, b.kind} <= {Kind.RATIO, Kind.NUMBER}:
             return True
+        if a.kind is Kind.COUNT and b.kind is Kind.COUNT:
+            # 300人 fits count(人); 5件 does not. A count without a unit (个) fits any.
+            return a.unit is None or b.unit is None or a.unit == b.unit
         return a.kind == b.kind
     if a.kind in (Kind.TEXT, Kind.ENUM, Kind.CODE) and b.kind in (Kind.TEXT, Kind.ENUM, Kind.CODE):
         return True
