@@ -9,7 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .dsl import ir
 from .dsl.checker import check
@@ -21,11 +21,16 @@ from .dsl.span import Span
 from .dsl.types import Kind
 from .dsl.vocabulary import Vocabulary
 from .engine import dag
+from .engine.columnar import ColumnarEvaluator
 from .engine.explain import Explainer, Explanation, match_degree
 from .engine.normalize import Normalizer
 from .engine.scalar import ScalarEvaluator
 from .plugins import load_vocabulary
 from .records import ParsedRecord, RecordError, parse_record
+
+if TYPE_CHECKING:
+    from .match import MatchResult
+    from .table import EnterpriseTable
 
 OnError = Literal["raise", "missing"]
 
@@ -77,10 +82,14 @@ class Rulebook:
     """The checked policy library: tags, defines and policies, ready for the engine."""
 
     def __init__(self, program: ir.Program, vocabulary: Vocabulary,
-                 diagnostics: tuple[Diagnostic, ...] = ()) -> None:
+                 diagnostics: tuple[Diagnostic, ...] = (),
+                 sources: Mapping[str, str] | None = None,
+                 parent: Rulebook | None = None) -> None:
         self.program = program
         self.vocabulary = vocabulary
         self.warnings = diagnostics
+        self.sources = dict(sources or {})
+        self._parent = parent
 
     @property
     def tags(self) -> dict[str, ir.TagSpec]:
@@ -106,7 +115,8 @@ class Rulebook:
 
     @cached_property
     def normalizer(self) -> Normalizer:
-        return Normalizer(self.program)
+        shared = self._parent.normalizer if self._parent is not None else None
+        return Normalizer(self.program, shared)
 
     @cached_property
     def dag(self) -> dag.Dag:
@@ -220,6 +230,41 @@ class Rulebook:
             out[name] = to_decimal(value) if isinstance(value, Fraction) else value
         return out
 
+    # ---- bulk ----------------------------------------------------------------------------
+
+    def match(self, table: EnterpriseTable, as_of: dt.date | None = None,
+              reuse: MatchResult | None = None) -> MatchResult:
+        """Every policy against every enterprise of ``table`` (columnar, three-valued).
+
+        ``reuse``: an earlier result on the same table and date, from this rulebook or the
+        one it was extended from; its atom bitsets are reused, so only new nodes cost."""
+        from .match import MatchResult
+
+        day = as_of or dt.date.today()
+        if reuse is not None and reuse.table is table and reuse.as_of == day:
+            evaluator = reuse.evaluator
+            evaluator.graph = self.dag
+        else:
+            evaluator = ColumnarEvaluator(self.dag, self.vocabulary, table.columns, day)
+        return MatchResult(self, table, day, evaluator, self.policies)
+
+    def match_record(self, record: Mapping[str, Any], as_of: dt.date | None = None,
+                     on_error: OnError = "raise") -> dict[str, Verdict]:
+        """Point lookup: one record against every policy, atoms shared across policies."""
+        ev = self.evaluator(record, as_of, on_error)
+        return {pid: self._verdict(ev, p) for pid, p in self.policies.items()}
+
+    def with_policies(self, text: str, path: str = "<added>.rule") -> Rulebook:
+        """This rulebook plus the declarations in ``text``, checked together; equal atoms are
+        shared with this book's, so a match can reuse this book's results."""
+        sources = {**self.sources, path: text}
+        result = load_sources(sources, self.vocabulary)
+        if result.rulebook is None:
+            raise RuleError(result.diagnostics, result.sources)
+        book = result.rulebook
+        book._parent = self
+        return book
+
     def describe(self, policy_id: str, lang: str = "zh") -> str:
         """The whole condition in plain language (一表读懂), with statutory wording."""
         from .describe import describe_policy
@@ -289,7 +334,7 @@ def load_sources(sources: Mapping[str, str], vocabulary: Vocabulary | None = Non
     diagnostics.extend(checked.diagnostics)
     everything = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
     clean = checked.program is not None and not any(d.is_error for d in everything)
-    book = Rulebook(checked.program, vocab, everything) if clean else None  # type: ignore[arg-type]
+    book = Rulebook(checked.program, vocab, everything, sources) if clean else None  # type: ignore[arg-type]
     return LoadResult(book, everything, sources, tuple(sources))
 
 

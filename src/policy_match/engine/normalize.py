@@ -4,7 +4,6 @@ equal nodes interned (hash-consed) so each distinct atom exists once.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import TypeVar
 
 from ..dsl import ir
@@ -19,10 +18,12 @@ N = TypeVar("N")
 class Normalizer:
     """Builds the DAG of one program; reusable for policies added later (shared atoms)."""
 
-    def __init__(self, program: ir.Program) -> None:
+    def __init__(self, program: ir.Program, shared: Normalizer | None = None) -> None:
+        """``shared``: a normalizer of an earlier version of the rulebook; equal nodes become
+        the very same objects, so results cached per node (atom bitsets) carry over."""
         self.program = program
-        self._interned: dict[object, object] = {}
-        self._atoms: dict[dag.Atom, int] = {}
+        self._interned: dict[object, object] = shared._interned if shared else {}
+        self._atoms: dict[dag.Atom, int] = shared._atoms if shared else {}
         self._named: dict[tuple[str, bool], BoolNode] = {}
 
     def intern(self, node: N) -> N:
@@ -204,5 +205,3 @@ def normalize(program: ir.Program) -> tuple[dag.Dag, Normalizer]:
     normalizer = Normalizer(program)
     return normalizer.build(), normalizer
 
-
-__all__ = ["Fraction", "Normalizer", "normalize"]

@@ -1,0 +1,129 @@
+"""How an enterprise table lies in memory for the columnar backend.
+
+Each tag is one column with a known-mask (missing values are unknown, never zero):
+numbers as ``float64``, dates as day numbers, enums/codes/texts dictionary-encoded (an
+``int32`` code per row into a list of distinct values), bools as ``bool``, sets as one
+row mask per member value (so ``has any`` is an OR of masks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def day_number(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+def from_day_number(n: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=int(n))
+
+
+def exact(x: float) -> Fraction:
+    """The decimal a float was read from (shortest round-trip form), as an exact fraction."""
+    return Fraction(Decimal(repr(float(x))))
+
+
+@dataclass(frozen=True)
+class NumberColumn:
+    values: np.ndarray  # float64, NaN where missing
+    known: np.ndarray
+
+    def get(self, i: int) -> Fraction | None:
+        return exact(self.values[i]) if self.known[i] else None
+
+
+@dataclass(frozen=True)
+class DateColumn:
+    days: np.ndarray  # int64 days since 1970-01-01
+    known: np.ndarray
+
+    def get(self, i: int) -> dt.date | None:
+        return from_day_number(self.days[i]) if self.known[i] else None
+
+
+@dataclass(frozen=True)
+class CategoryColumn:
+    """Enum, code or text values: ``codes[i]`` indexes ``categories``; -1 is missing."""
+
+    codes: np.ndarray  # int32
+    categories: tuple[str, ...]
+    known: np.ndarray
+
+    def get(self, i: int) -> str | None:
+        c = self.codes[i]
+        return self.categories[c] if c >= 0 else None
+
+    def lookup(self, test: Any) -> np.ndarray:
+        """Row mask of values for which ``test(value)`` holds (each distinct value tested once)."""
+        lut = np.fromiter((bool(test(c)) for c in self.categories), dtype=bool,
+                          count=len(self.categories))
+        if not lut.size:
+            return np.zeros(self.codes.shape[0], dtype=bool)
+        return lut[np.maximum(self.codes, 0)] & self.known
+
+
+@dataclass(frozen=True)
+class BoolColumn:
+    values: np.ndarray
+    known: np.ndarray
+
+    def get(self, i: int) -> bool | None:
+        return bool(self.values[i]) if self.known[i] else None
+
+
+@dataclass(frozen=True)
+class SetColumn:
+    """One row mask per member value; a known row without a value's mask lacks it."""
+
+    members: dict[str, np.ndarray]
+    known: np.ndarray
+    n: int = 0
+
+    def mask(self, value: str) -> np.ndarray:
+        found = self.members.get(value)
+        return found if found is not None else np.zeros(self.n, dtype=bool)
+
+    def get(self, i: int) -> frozenset[str] | None:
+        if not self.known[i]:
+            return None
+        return frozenset(v for v, m in self.members.items() if m[i])
+
+
+@dataclass(frozen=True)
+class ObjectColumn:
+    """Anything else (durations, plug-in values): kept as Python objects."""
+
+    values: list[Any]
+    known: np.ndarray
+
+    def get(self, i: int) -> Any:
+        return self.values[i] if self.known[i] else None
+
+
+Column = NumberColumn | DateColumn | CategoryColumn | BoolColumn | SetColumn | ObjectColumn
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The table as the backend reads it: n rows, a column per tag that has any data."""
+
+    n: int
+    columns: dict[str, Column] = field(default_factory=dict)
+
+    def row(self, i: int) -> dict[str, Any]:
+        """One row as parsed values (for the scalar fall-back and point checks)."""
+        out: dict[str, Any] = {}
+        for name, column in self.columns.items():
+            value = column.get(i)
+            if value is not None:
+                out[name] = value
+        return out
