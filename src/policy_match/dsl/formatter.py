@@ -290,6 +290,7 @@ class _Line:
     blank_before: bool = False
     text: str = ""
     decl_line: int | None = None  # source line of the declaration this line starts
+    after_decl: int = -1  # source offset where the declaration before that one ends
 
 
 class _Printer:
@@ -330,6 +331,7 @@ class _Printer:
             )
             self.newline(0, decl.span.start, blank=blank)
             self.lines[-1].decl_line = decl.span.line
+            self.lines[-1].after_decl = previous.span.end if previous is not None else -1
             match decl:
                 case ast.TagDecl():
                     self.tag(decl)
@@ -551,7 +553,7 @@ def _weave(lines: list[_Line], module: ast.Module, spans: list[Span]) -> str:
             # A commented declaration opens a section: set it apart even inside a group.
             if out and (line.blank_before or own):
                 out.append("")
-            out += _comment_block(own, line.decl_line)
+            out += _comment_block(own, line.after_decl, line.decl_line)
         else:
             if line.blank_before and out:
                 out.append("")
@@ -566,22 +568,27 @@ def _weave(lines: list[_Line], module: ast.Module, spans: list[Span]) -> str:
         last = module.decls[-1]
         if isinstance(last, ast.PolicyDecl) or tail[0].span.line > last.span.end_line + 1:
             out.append("")
-    out += _comment_block(tail, None)
+    out += _comment_block(tail, module.decls[-1].span.end if module.decls else -1, None)
     return "\n".join(out) + "\n" if out else ""
 
 
-def _comment_block(comments: list[ast.Comment], decl_line: int | None) -> list[str]:
+def _comment_block(comments: list[ast.Comment], after: int, decl_line: int | None) -> list[str]:
     """Top-level comments, keeping the blank lines the author put between them.
 
     A file header or a section banner is usually followed by a blank line that detaches it
     from the first declaration; that blank line (and one between comment paragraphs) is
-    part of the meaning of the layout, so it is kept — one line, however many there were.
+    part of the layout's meaning, so it is kept — one line, however many there were. Only
+    comments that stood between declarations count (``start > after``): one pushed out of
+    an expression had code around it, not blank lines.
     """
     out: list[str] = []
     for i, c in enumerate(comments):
-        if i and c.span.line > comments[i - 1].span.line + 1:
+        prev = comments[i - 1] if i else None
+        if prev and prev.span.start > after and c.span.line > prev.span.line + 1:
             out.append("")
         out.append(c.text.rstrip())
-    if comments and decl_line is not None and decl_line > comments[-1].span.line + 1:
-        out.append("")
+    if comments and decl_line is not None:
+        last = comments[-1]
+        if last.span.start > after and decl_line > last.span.line + 1:
+            out.append("")
     return out
