@@ -24,6 +24,7 @@ from .engine import dag
 from .engine.columnar import ColumnarEvaluator
 from .engine.explain import Explainer, Explanation, match_degree
 from .engine.normalize import Normalizer
+from .engine.pointwise import PointEvaluator
 from .engine.scalar import ScalarEvaluator
 from .plugins import load_vocabulary
 from .records import ParsedRecord, RecordError, parse_record
@@ -53,6 +54,7 @@ class _Unknown:
 
 
 UNKNOWN = _Unknown()
+_VERDICT_OF = {True: Verdict.ELIGIBLE, False: Verdict.INELIGIBLE, None: Verdict.UNKNOWN}
 
 
 class RuleError(Exception):
@@ -90,6 +92,7 @@ class Rulebook:
         self.warnings = diagnostics
         self.sources = dict(sources or {})
         self._parent = parent
+        self._point_evaluators: dict[dt.date, PointEvaluator] = {}
 
     @property
     def tags(self) -> dict[str, ir.TagSpec]:
@@ -250,9 +253,19 @@ class Rulebook:
 
     def match_record(self, record: Mapping[str, Any], as_of: dt.date | None = None,
                      on_error: OnError = "raise") -> dict[str, Verdict]:
-        """Point lookup: one record against every policy, atoms shared across policies."""
-        ev = self.evaluator(record, as_of, on_error)
-        return {pid: self._verdict(ev, p) for pid, p in self.policies.items()}
+        """Point lookup: one record against every policy (compiled once per date; atoms are
+        decided for all policies at once, see ``engine/pointwise.py``)."""
+        day = as_of or dt.date.today()
+        values = self.read_record(record, on_error).values
+        point = self._point_evaluators.get(day)
+        if point is None:
+            active = {pid: self.dag.conditions[pid] for pid, p in self.policies.items()
+                      if p.active_on(day)}
+            point = self._point_evaluators[day] = PointEvaluator(
+                self.dag, self.vocabulary, active, day)
+        found = point.evaluate(values)
+        return {pid: _VERDICT_OF[found[pid]] if pid in found else Verdict.INACTIVE
+                for pid in self.policies}
 
     def with_policies(self, text: str, path: str = "<added>.rule") -> Rulebook:
         """This rulebook plus the declarations in ``text``, checked together; equal atoms are

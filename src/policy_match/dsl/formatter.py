@@ -238,15 +238,30 @@ def _separated(items: tuple[ast.Expr, ...], sep: str, level: int) -> list[Part]:
 
 def _flat(e: ast.Expr) -> str:
     """The expression on one line (a ``case`` with ``;`` between branches)."""
-    out = []
+    out: list[str] = []
     for part in _parts(e):
         if isinstance(part, str):
             out.append(part)
         else:
             child, level = part
             text = _flat(child)
-            out.append(f"({text})" if _level(child) < level else text)
+            out.append(f"({text})" if _needs_parens("".join(out), child, level, text) else text)
     return "".join(out)
+
+
+def _needs_parens(before: str, child: ast.Expr, level: int, text: str | None = None) -> bool:
+    """Whether ``child``, printed after the text ``before``, must be parenthesised.
+
+    Either it binds more loosely than its place in the grammar allows (never so in a parsed
+    tree: the parser keeps its ``Paren`` nodes), or its first word would fuse with the
+    keyword before it into a two-word keyword: ``has`` + ``all of [...]`` lexes as
+    ``has all`` + ``of``.
+    """
+    if _level(child) < level:
+        return True
+    words_before = before.split()
+    words_after = (_flat(child) if text is None else text).split()
+    return bool(words_before and words_after) and (words_before[-1], words_after[0]) in PAIRS
 
 
 def _nodes(node: object) -> Iterator[object]:
@@ -437,8 +452,8 @@ class _Printer:
         else:
             self.parts(_parts(e), tail)
 
-    def child(self, e: ast.Expr, level: int, tail: int) -> None:
-        if _level(e) < level:
+    def child(self, e: ast.Expr, level: int, tail: int, parens: bool = False) -> None:
+        if parens or _level(e) < level:
             self.write("(")
             self.expr(e, tail + 1)
             self.write(")")
@@ -459,7 +474,8 @@ class _Printer:
                 after += display_width(later)
             else:
                 after += tail
-            self.child(part[0], part[1], after)
+            before = "".join(p for p in parts[:i] if isinstance(p, str))
+            self.child(part[0], part[1], after, _needs_parens(before, part[0], part[1]))
 
     def chain(self, e: ast.And | ast.Or, tail: int) -> None:
         """A long ``and``/``or``: broken before each keyword, continuation indented."""
