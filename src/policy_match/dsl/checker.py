@@ -37,6 +37,8 @@ from .types import (
 from .values import format_number, quantity_value
 from .vocabulary import Vocabulary
 
+MAX_DIGITS = 40  # beyond any amount of money; keeps exact arithmetic cheap
+
 BASE_TYPES = {
     "bool": Type(Kind.BOOL), "number": Type(Kind.NUMBER), "count": Type(Kind.COUNT),
     "money": Type(Kind.MONEY), "ratio": Type(Kind.RATIO), "date": Type(Kind.DATE),
@@ -136,7 +138,10 @@ class _Checker:
             if policy is not None and policy.id not in policies:
                 policies[policy.id] = policy
         diagnostics = tuple(sorted(self.diags, key=Diagnostic.sort_key))
-        if any(d.is_error for d in diagnostics):
+        # A define can fail quietly when it names a declaration that did not parse: the
+        # syntax error is the parser's diagnostic, and the rulebook is still not whole.
+        incomplete = len(self.defines) != len(self.define_decls) or self.unparsed
+        if incomplete or any(d.is_error for d in diagnostics):
             return CheckResult(None, diagnostics)
         ordered_defines = {n: self.defines[n] for n in self._define_order_cache}
         return CheckResult(ir.Program(self.tags, ordered_defines, policies, key), diagnostics)
@@ -243,7 +248,22 @@ class _Checker:
         return spec.parse if spec is not None else None
 
     def _policy(self, decl: ast.PolicyDecl) -> ir.Policy | None:
-        return check_policy(decl, self)
+        try:
+            return check_policy(decl, self)
+        except RecursionError:
+            self._too_deep(decl.id.span)
+            return None
+
+    def _guarded(self, node: ast.Expr, span: Span) -> ir.Expr | None:
+        try:
+            return self.expr(node)
+        except RecursionError:
+            self._too_deep(span)
+            return None
+
+    def _too_deep(self, span: Span) -> None:
+        self.error(Code.SYNTAX, "nested too deeply to check", span,
+                   "split the expression into defines")
 
     # ---- defines ---------------------------------------------------------------------------
 
@@ -279,7 +299,7 @@ class _Checker:
         return result
 
     def _define(self, decl: ast.DefineDecl) -> None:
-        expr = self.expr(decl.expr)
+        expr = self._guarded(decl.expr, decl.name.span)
         if expr is None:
             self.poisoned.add(decl.name.name)
             return
@@ -309,10 +329,18 @@ class _Checker:
     def _e_Paren(self, node: ast.Paren) -> ir.Expr | None:
         return self.expr(node.inner)
 
-    def _e_Number(self, node: ast.Number) -> ir.Expr:
+    def _e_Number(self, node: ast.Number) -> ir.Expr | None:
+        if len(node.text) > MAX_DIGITS:
+            self.error(Code.LITERAL, f"a number of {len(node.text)} digits", node.span,
+                       f"numbers have at most {MAX_DIGITS} digits")
+            return None
         return ir.Const(Fraction(node.text), NUMBER, node.text, span=node.span)
 
     def _e_Quantity(self, node: ast.Quantity) -> ir.Expr | None:
+        if len(node.number) > MAX_DIGITS:
+            self.error(Code.LITERAL, f"a number of {len(node.number)} digits", node.span,
+                       f"numbers have at most {MAX_DIGITS} digits")
+            return None
         got = quantity_value(node.number, node.unit)
         if isinstance(got, str):
             hint = ""

@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
 
 from . import ast
 from .diagnostics import Code, Diagnostic
@@ -311,9 +317,9 @@ class _ToAst(Transformer):
 
     def at_least(self, meta: Any, c: list[Any]) -> ast.AtLeast:
         if c[0].type == "AT_LEAST_ZH":
-            n = int(re.search(r"\d+", c[0].value)[0])  # type: ignore[index]
+            n = _count(re.search(r"\d+", c[0].value)[0])  # type: ignore[index]
             return ast.AtLeast(n, c[1], True, span=self.s.of_meta(meta))
-        return ast.AtLeast(int(c[1].value), c[3], False, span=self.s.of_meta(meta))
+        return ast.AtLeast(_count(c[1].value), c[3], False, span=self.s.of_meta(meta))
 
     def case_branch(self, meta: Any, c: list[Any]) -> ast.CaseBranch:
         return ast.CaseBranch(c[0], c[1], span=self.s.of_meta(meta))
@@ -324,6 +330,11 @@ class _ToAst(Transformer):
         default = c[-1] if else_tok is not None else None
         return ast.Case(branches, default, else_tok.value if else_tok else "else",
                         span=self.s.of_meta(meta))
+
+
+def _count(digits: str) -> int:
+    """N of `at least N of`; absurd lengths are capped (the checker then rejects N)."""
+    return int(digits) if len(digits) <= 18 else 10**18
 
 
 # ---- syntax errors ------------------------------------------------------------------------
@@ -469,11 +480,11 @@ def parse(text: str, path: str = "<string>") -> ParseResult:
     whole = _Spans(path, 0, 0)
     comments = tuple(_scan_comments(text, whole))
     try:
-        tree = _lark().parse(text)
-    except UnexpectedInput:
+        decls = _ToAst(whole).transform(_lark().parse(text))
+    except (UnexpectedInput, RecursionError, VisitError):
         pass
     else:
-        return ParseResult(ast.Module(path, tuple(_ToAst(whole).transform(tree)), comments), ())
+        return ParseResult(ast.Module(path, tuple(decls), comments), ())
     decls: list[ast.Decl] = []
     diagnostics: list[Diagnostic] = []
     unparsed: set[str] = set()
@@ -483,7 +494,15 @@ def parse(text: str, path: str = "<string>") -> ParseResult:
             decls.extend(_ToAst(spans).transform(_lark().parse(piece)))
         except UnexpectedInput as err:
             diagnostics.append(_syntax_diagnostic(err, piece, spans))
-            unparsed.update(re.findall(r"^(?:tag|define)\s+([^\W\d]\w*)", piece, re.MULTILINE))
+        except (RecursionError, VisitError):
+            first = len(piece.split("\n", 1)[0])
+            span = Span(path, pos_offset, pos_offset + first, line_offset + 1, 1,
+                        line_offset + 1, first + 1)
+            diagnostics.append(Diagnostic(Code.SYNTAX, "nested too deeply to read", span,
+                                          "split the expression into defines"))
+        else:
+            continue
+        unparsed.update(re.findall(r"^(?:tag|define)\s+([^\W\d]\w*)", piece, re.MULTILINE))
     module = ast.Module(path, tuple(decls), comments)
     return ParseResult(module, tuple(diagnostics), frozenset(unparsed))
 
