@@ -40,7 +40,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .builtins.industry import SECTIONS
 from .builtins.region import WUHUA_STREETS
 from .builtins.uscc import ALPHABET
 
@@ -181,51 +180,53 @@ SIZES = ("大型", "中型", "小型", "微型")
 
 def size_row(code: str) -> str:
     """The row of the 2017 table for a canonical industry code (``"F5212"``)."""
-    letter, digits = code[:1], code[1:]
-    division = int(digits[:2]) if len(digits) >= 2 else -1
-    if letter == "A":
-        return "农林牧渔业"
-    if letter in "BCD":
-        return "工业"
-    if letter == "E":
-        return "建筑业"
-    if division == 51:
-        return "批发业"
-    if division == 52:
-        return "零售业"
-    if 54 <= division <= 58:
-        return "交通运输业"
-    if division == 59:
-        return "仓储业"
-    if division == 60:
-        return "邮政业"
-    if letter == "H":
-        return "住宿和餐饮业"
-    if division in (63, 64):
-        return "信息传输业"
-    if division == 65:
-        return "软件和信息技术服务业"
-    if digits.startswith("701"):
-        return "房地产开发经营"
-    if digits.startswith("702"):
-        return "物业管理"
-    if letter == "L":
-        return "租赁和商务服务业"
-    return "其他未列明行业"
+    return _SIZE_ROWS[int(_size_row_ids(np.array([code[:1]]), np.array([code[1:]]))[0])]
 
 
-def classify_size(codes: np.ndarray, staff: np.ndarray, revenue_yuan: np.ndarray,
-                  assets_yuan: np.ndarray) -> np.ndarray:
-    """企业规模 per row (an object array of 大型/中型/小型/微型) from the 2017 table.
+_SIZE_ROWS = tuple(SIZE_TABLE)
+
+
+def _size_row_ids(letters: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """Row index into :data:`SIZE_TABLE` per (门类 letter, digits) pair, vectorized."""
+    distinct, inverse = np.unique(digits, return_inverse=True)
+    value = np.array([int(d) if d else -1 for d in distinct.tolist()], dtype=np.int64)[inverse]
+    width = np.char.str_len(digits.astype(str))
+    division = np.where(width >= 2, value // 10 ** np.maximum(width - 2, 0), -1)
+    group = np.where(width >= 3, value // 10 ** np.maximum(width - 3, 0), -1)
+    row = np.full(letters.shape[0], _SIZE_ROWS.index("其他未列明行业"), dtype=np.int64)
+
+    def put(mask: np.ndarray, name: str) -> None:
+        row[mask & (row == _SIZE_ROWS.index("其他未列明行业"))] = _SIZE_ROWS.index(name)
+
+    put(letters == "A", "农林牧渔业")
+    put(np.isin(letters, ["B", "C", "D"]), "工业")
+    put(letters == "E", "建筑业")
+    put(division == 51, "批发业")
+    put(division == 52, "零售业")
+    put((division >= 54) & (division <= 58), "交通运输业")
+    put(division == 59, "仓储业")
+    put(division == 60, "邮政业")
+    put(letters == "H", "住宿和餐饮业")
+    put(np.isin(division, [63, 64]), "信息传输业")
+    put(division == 65, "软件和信息技术服务业")
+    put(group == 701, "房地产开发经营")
+    put(group == 702, "物业管理")
+    put(letters == "L", "租赁和商务服务业")
+    return row
+
+
+def classify_size(letters: np.ndarray, digits: np.ndarray, staff: np.ndarray,
+                  revenue_yuan: np.ndarray, assets_yuan: np.ndarray) -> np.ndarray:
+    """企业规模 per row as an index into :data:`SIZES` (0 大型 … 3 微型), by the 2017 table.
 
     Every indicator of the row must reach a band's lower bound; the band is the lowest that
     any indicator reaches (微型 needs only one indicator below the 小型 bound).
     """
-    rows = np.array([size_row(c) for c in codes], dtype=object)
+    rows = _size_row_ids(letters, digits)
     indicators = {"X": staff.astype(float), "Y": revenue_yuan / 1e4, "Z": assets_yuan / 1e4}
-    band = np.full(len(codes), 3, dtype=np.int8)
-    for row, criteria in SIZE_TABLE.items():
-        mask = rows == row
+    band = np.full(letters.shape[0], 3, dtype=np.int8)
+    for r, criteria in enumerate(SIZE_TABLE.values()):
+        mask = rows == r
         if not mask.any():
             continue
         worst = np.zeros(int(mask.sum()), dtype=np.int8)
@@ -236,91 +237,116 @@ def classify_size(codes: np.ndarray, staff: np.ndarray, revenue_yuan: np.ndarray
                 reached[values >= bounds[b]] = b
             worst = np.maximum(worst, reached)
         band[mask] = worst
-    return np.array(SIZES, dtype=object)[band]
+    return band
 
 
 # ---- the unified social credit code -------------------------------------------------------
 
-_ALPHA = np.array(list(ALPHABET))
+_ALPHA_BYTES = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
 _USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
 _ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 # GB 11714 values: digits 0–9, letters A=10 … Z=35; indexed by USCC alphabet position.
 _ORG_VALUE = np.array([int(c, 36) for c in ALPHABET], dtype=np.int64)
-_ORG_CHECK = {**{v: str(v) for v in range(10)}, 10: "X", 11: "0"}
+# 11 - (Σ mod 11): 1–9 as digits, 10 as X, 11 as 0; as USCC alphabet positions.
+_ORG_CHECK = np.array([ALPHABET.index({10: "X", 11: "0"}.get(c, str(c % 10)))
+                       for c in range(12)], dtype=np.int64)
 
 
-def _uscc(rng: np.random.Generator, county: np.ndarray, new_style: np.ndarray) -> np.ndarray:
+def _uscc(rng: np.random.Generator, county: np.ndarray, new_style: np.ndarray) -> pa.Array:
     """Unique valid codes: 91 + 登记机关 county + 组织机构代码 (8 + GB 11714 check) + check."""
+    import pyarrow as pa
+
     n = county.shape[0]
-    idx = np.empty((n, 17), dtype=np.int64)
-    idx[:, 0] = 9  # 工商
-    idx[:, 1] = 1  # 企业
-    county_digits = np.array([list(map(int, c)) for c in county.astype(str)], dtype=np.int64) \
-        if n else np.empty((0, 6), dtype=np.int64)
-    idx[:, 2:8] = county_digits
+    pos: list[np.ndarray] = [np.full(n, 9, dtype=np.int64), np.ones(n, dtype=np.int64)]
+    place = county.astype(np.int64)
+    digits = []
+    for _ in range(6):
+        place, digit = np.divmod(place, 10)
+        digits.append(digit)
+    pos += digits[::-1]
     # A distinct serial per row, scattered by an affine permutation; then the 8-character
     # organization code body: "MA" + 6 base-31 characters for new registrations, 8 digits
     # for old ones. Serials are unique, so codes are unique.
     serial = rng.permutation(n).astype(np.int64)
     new_body = (serial * 387_420_489 + 104_729) % (31**6)
     old_body = (serial * 387_420_489 + 3_141_593) % (10**8)
-    for pos in range(6):
-        new_body, digit = np.divmod(new_body, 31)
-        idx[:, 15 - pos] = np.where(new_style, digit, 0)
-    for pos in range(8):
-        old_body, digit = np.divmod(old_body, 10)
-        idx[:, 15 - pos] = np.where(new_style, idx[:, 15 - pos], digit)
-    idx[:, 8] = np.where(new_style, ALPHABET.index("M"), idx[:, 8])
-    idx[:, 9] = np.where(new_style, ALPHABET.index("A"), idx[:, 9])
-    # GB 11714 check character of the organization code (positions 9–16).
-    total = (_ORG_VALUE[idx[:, 8:16]] * _ORG_WEIGHTS).sum(axis=1)
-    check = 11 - total % 11
-    idx[:, 16] = np.array([ALPHABET.index(_ORG_CHECK[int(c)]) for c in range(12)])[check] \
-        if n else idx[:, 16]
-    # GB 32100 check character.
-    last = (-(idx * _USCC_WEIGHTS).sum(axis=1)) % 31
-    chars = np.empty((n, 18), dtype="<U1")
-    chars[:, :17] = _ALPHA[idx]
-    chars[:, 17] = _ALPHA[last]
-    return chars.view("<U18").ravel()
+    body = []
+    for k in range(8):
+        old_body, old_digit = np.divmod(old_body, 10)
+        if k < 6:
+            new_body, new_digit = np.divmod(new_body, 31)
+        else:
+            new_digit = np.full(n, ALPHABET.index("A" if k == 6 else "M"), dtype=np.int64)
+        body.append(np.where(new_style, new_digit, old_digit))
+    pos += body[::-1]
+    total = sum(_ORG_VALUE[p] * int(w) for p, w in zip(pos[8:16], _ORG_WEIGHTS, strict=True))
+    pos.append(_ORG_CHECK[11 - total % 11])  # GB 11714 check of the organization code
+    check = sum(p * int(w) for p, w in zip(pos, _USCC_WEIGHTS, strict=True))
+    pos.append(-check % 31)  # GB 32100
+    chars = np.empty((n, 18), dtype=np.uint8)
+    for k, p in enumerate(pos):
+        chars[:, k] = _ALPHA_BYTES[p]
+    offsets = np.arange(0, 18 * (n + 1), 18, dtype=np.int32)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
+                                                  pa.py_buffer(chars.tobytes())])
 
 
-def uscc_check_chars(bodies: Iterable[str]) -> list[str]:
-    """GB 32100 check characters for 17-character bodies (a small helper for tests)."""
-    out = []
-    position = {c: i for i, c in enumerate(ALPHABET)}
-    for body in bodies:
-        total = sum(position[c] * w for c, w in zip(body, _USCC_WEIGHTS.tolist(), strict=True))
-        out.append(ALPHABET[-total % 31])
-    return out
+# ---- column helpers --------------------------------------------------------------------------
 
 
-# ---- sampling helpers ----------------------------------------------------------------------
-
-
-def _choice(rng: np.random.Generator, options: list[Any] | tuple[Any, ...],
-            weights: Iterable[float] | None, n: int) -> np.ndarray:
+def _pick(rng: np.random.Generator, k: int, weights: Iterable[float] | None, n: int
+          ) -> np.ndarray:
     p = None
     if weights is not None:
         w = np.asarray(list(weights), dtype=float)
         p = w / w.sum()
-    return np.asarray(options, dtype=object)[rng.choice(len(options), size=n, p=p)]
+    return rng.choice(k, size=n, p=p)
 
 
-def _days(dates: np.ndarray) -> np.ndarray:
-    """datetime64[D] → ``YYYY-MM-DD`` strings (object array)."""
-    return np.datetime_as_string(dates, unit="D").astype(object)
+def _strings(options: Iterable[str], index: np.ndarray, missing: np.ndarray | None = None
+             ) -> pa.Array:
+    """A string column from an index into ``options`` (dictionary-decoded by arrow)."""
+    import pyarrow as pa
+
+    indices = pa.array(index.astype(np.int32), mask=missing)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(options), pa.string())
+                                          ).cast(pa.string())
 
 
-def _missing(rng: np.random.Generator, values: np.ndarray, share: float) -> np.ndarray:
-    out = values.astype(object)
-    out[rng.random(values.shape[0]) < share] = None
-    return out
+def _distinct_strings(values: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
+    """A string column from a numpy string array with few distinct values."""
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return _strings(distinct.tolist(), inverse, missing)
+
+
+def _number(values: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
+    import pyarrow as pa
+
+    return pa.array(values, mask=missing if missing is not None and missing.any() else None)
+
+
+def _dates(days: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
+    """Days since 1970-01-01 → ``YYYY-MM-DD`` strings."""
+    import pyarrow as pa
+
+    return pa.array(days.astype(np.int32), type=pa.int32(), mask=missing
+                    ).cast(pa.date32()).cast(pa.string())
+
+
+def _join(*parts: pa.Array) -> pa.Array:
+    import pyarrow.compute as pc
+
+    return pc.binary_join_element_wise(*parts, "")
 
 
 def _money(x: np.ndarray) -> np.ndarray:
-    """Whole yuan as int64 (object arrays carry the missing values)."""
+    """Whole yuan."""
     return np.round(x).astype(np.int64)
+
+
+def _yes_no(rng: np.random.Generator, p_yes: float, p_missing: float, n: int) -> pa.Array:
+    return _strings(["否", "是"], (rng.random(n) < p_yes).astype(np.int32),
+                    rng.random(n) < p_missing)
 
 
 # ---- the generator -------------------------------------------------------------------------
@@ -336,95 +362,91 @@ class Fault:
     value: str
 
 
-def generate_columns(n: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """A clean library of ``n`` enterprises as column arrays (object arrays, ``None`` missing)."""
+_GROUP_WEIGHTS = (0.30, 0.22, 0.16, 0.11, 0.08, 0.05, 0.04, 0.02, 0.02)
+
+
+def generate_columns(n: int, seed: int = 0) -> dict[str, pa.Array]:
+    """A clean library of ``n`` enterprises as arrow arrays, one per tag (null = missing)."""
+
     if n < 0:
         raise ValueError("n must not be negative")
     rng = np.random.default_rng(seed)
-    ref = np.datetime64(REFERENCE_DATE.isoformat(), "D")
-    cols: dict[str, np.ndarray] = {}
+    ref = (REFERENCE_DATE - dt.date(1970, 1, 1)).days
+    cols: dict[str, pa.Array] = {}
 
-    # -- industry: section, then division / class, then a 4-digit 小类 code -----------------
+    # -- industry: 门类, then 大类 (K: 小类), then a 4-digit 小类 code -------------------------
     letters = list(_SECTION_SHARE)
-    section = _choice(rng, letters, _SECTION_SHARE.values(), n).astype("<U1")
-    digits = np.empty(n, dtype="<U4")
-    for letter in letters:
-        mask = section == letter
+    section_ix = _pick(rng, len(letters), _SECTION_SHARE.values(), n)
+    section = np.array(letters)[section_ix]
+    code4 = np.zeros(n, dtype=np.int64)
+    for s, letter in enumerate(letters):
+        mask = section_ix == s
         m = int(mask.sum())
         if not m:
             continue
         if letter == "K":
-            classes = _choice(rng, [c for c, _ in _K_CLASSES], [w for _, w in _K_CLASSES], m)
-            digits[mask] = classes.astype(str)
+            classes = np.array([c for c, _ in _K_CLASSES])
+            code4[mask] = classes[_pick(rng, len(classes), [w for _, w in _K_CLASSES], m)]
             continue
-        divs = _choice(rng, [d for d, _ in _DIVISIONS[letter]],
-                       [w for _, w in _DIVISIONS[letter]], m).astype(np.int64)
-        group = rng.choice(np.arange(1, 10), size=m, p=_GROUP_WEIGHTS)
-        klass = rng.integers(0, 10, size=m)
-        digits[mask] = np.char.mod("%02d", divs) + group.astype(str) + klass.astype(str)
-    canonical = np.char.add(section, digits)
+        options = _DIVISIONS[letter]
+        divs = np.array([d for d, _ in options])[_pick(rng, len(options),
+                                                       [w for _, w in options], m)]
+        group = 1 + _pick(rng, len(_GROUP_WEIGHTS), _GROUP_WEIGHTS, m)
+        code4[mask] = divs * 100 + group * 10 + rng.integers(0, 10, m)
+    digits = np.char.zfill(code4.astype(str), 4)
     with_letter = rng.random(n) < 0.6
-    cols["所属行业"] = np.where(with_letter, canonical, digits).astype(object)
+    cols["所属行业"] = _distinct_strings(np.where(with_letter, np.char.add(section, digits),
+                                                  digits))
 
     # -- place ---------------------------------------------------------------------------------
     in_wuhua = rng.random(n) < _WUHUA_SHARE
-    street = rng.choice(np.arange(1, 11), size=n, p=np.array(_STREET_SHARE) / sum(_STREET_SHARE))
-    others = rng.choice(len(_OTHER_COUNTIES), size=n,
-                        p=np.array([w for *_, w in _OTHER_COUNTIES]) /
-                        sum(w for *_, w in _OTHER_COUNTIES))
-    other_county = np.array([c for c, _, _ in _OTHER_COUNTIES])[others]
-    other_street = 1 + (rng.random(n) * np.array([s for _, s, _ in _OTHER_COUNTIES])[others]
+    street = 1 + _pick(rng, len(_STREET_SHARE), _STREET_SHARE, n)
+    other = _pick(rng, len(_OTHER_COUNTIES), [w for *_, w in _OTHER_COUNTIES], n)
+    other_county = np.array([int(c) for c, _, _ in _OTHER_COUNTIES])[other]
+    other_street = 1 + (rng.random(n) * np.array([s for _, s, _ in _OTHER_COUNTIES])[other]
                         ).astype(np.int64)
-    county = np.where(in_wuhua, "530102", other_county)
-    street_no = np.where(in_wuhua, street, other_street)
-    cols["所在区域"] = np.char.add(county, np.char.mod("%03d", street_no)).astype(object)
+    county = np.where(in_wuhua, 530102, other_county)
+    region = county * 1000 + np.where(in_wuhua, street, other_street)
+    cols["所在区域"] = _distinct_strings(region.astype(str))
 
     # -- age -----------------------------------------------------------------------------------
     age_days = np.minimum(rng.exponential(7 * 365.25, n), 40 * 365.25).astype(np.int64) + 30
-    founded = ref - age_days.astype("timedelta64[D]")
-    cols["成立日期"] = _days(founded)
+    founded = ref - age_days
+    cols["成立日期"] = _dates(founded)
 
     # -- staff, revenue, assets: correlated lognormals per industry ----------------------------
     econ = np.array([_ECONOMICS.get(s, _DEFAULT_ECONOMICS) for s in letters], dtype=float)
-    order = np.argsort(letters)
-    econ_row = econ[order][np.searchsorted(np.array(letters)[order], section)]
+    econ_row = econ[section_ix]
     staff = np.maximum(1, np.round(np.exp(rng.normal(np.log(econ_row[:, 0]), 1.15)))
                        ).astype(np.int64)
     per_head = np.exp(rng.normal(np.log(econ_row[:, 1]), 0.9))
-    revenue = staff * per_head
     dormant = rng.random(n) < 0.05  # 新设 or dormant: no revenue last year
-    revenue = np.where(dormant, 0.0, revenue)
-    assets = np.where(dormant, np.exp(rng.normal(np.log(300_000), 1.0, n)),
-                      revenue * np.exp(rng.normal(np.log(econ_row[:, 2]), 0.8)))
-    revenue = _money(revenue)
-    assets = _money(assets)
-    cols["从业人数"] = staff.astype(object)
-    cols["营业收入"] = revenue.astype(object)
-    cols["资产总额"] = assets.astype(object)
-    cols["企业规模"] = classify_size(canonical, staff, revenue.astype(float),
-                                 assets.astype(float))
+    revenue = _money(np.where(dormant, 0.0, staff * per_head))
+    assets = _money(np.where(dormant, np.exp(rng.normal(np.log(300_000), 1.0, n)),
+                             revenue * np.exp(rng.normal(np.log(econ_row[:, 2]), 0.8))))
+    cols["从业人数"] = _number(staff)
+    cols["营业收入"] = _number(revenue)
+    cols["资产总额"] = _number(assets)
+    band = classify_size(section, digits, staff, revenue.astype(float), assets.astype(float))
+    cols["企业规模"] = _strings(SIZES, band)
 
     # -- growth --------------------------------------------------------------------------------
     growth = np.exp(rng.normal(0.05, 0.25, n)) - 1
     prev = _money(revenue / (1 + growth))
     young = age_days < 2 * 365
-    prev_obj = prev.astype(object)
-    prev_obj[young] = None
-    cols["前年营业收入"] = prev_obj
+    cols["前年营业收入"] = _number(prev, young)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.round(revenue / np.where(prev > 0, prev, 1) - 1, 4)
-    rate_obj = rate.astype(object)
-    rate_obj[young | (prev <= 0)] = None
-    cols["营业收入增长率"] = rate_obj
+    cols["营业收入增长率"] = _number(rate, young | (prev <= 0))
 
     # -- R&D -----------------------------------------------------------------------------------
     tech_section = np.isin(section, ["I", "M", "C"])
     does_rd = (rng.random(n) < np.where(tech_section, 0.5, 0.04)) & (revenue > 0)
     intensity = np.minimum(np.exp(rng.normal(np.log(0.04), 0.8, n)), 0.9)
     rd = np.where(does_rd, _money(revenue * intensity), 0)
-    cols["研发费用"] = _missing(rng, rd, 0.17)
+    cols["研发费用"] = _number(rd, rng.random(n) < 0.17)
     rd_avg = np.where(does_rd, _money(rd * rng.uniform(0.7, 1.1, n)), 0)
-    cols["近两年研发费用均值"] = _missing(rng, rd_avg, 0.20)
+    cols["近两年研发费用均值"] = _number(rd_avg, rng.random(n) < 0.20)
 
     # -- qualifications ------------------------------------------------------------------------
     bigger = (staff >= 10) | (revenue >= 5_000_000)
@@ -432,7 +454,7 @@ def generate_columns(n: int, seed: int = 0) -> dict[str, np.ndarray]:
         * np.where(does_rd, 2.0, 0.5)
 
     def draw(share: float, weight: np.ndarray) -> np.ndarray:
-        p = np.minimum(weight * (share / weight.mean()), 0.9)
+        p = np.minimum(weight * (share / max(float(weight.mean()), 1e-12)), 0.9)
         return rng.random(n) < p
 
     hnte = draw(0.02, base)
@@ -441,147 +463,126 @@ def generate_columns(n: int, seed: int = 0) -> dict[str, np.ndarray]:
     srdi = innov & draw(0.006, base * np.where(hnte, 6.0, 1.0) * np.where(innov, 10.0, 0.1))
     giant = srdi & (rng.random(n) < 0.08)
     advanced = draw(0.001, base * np.isin(section, ["I", "M"]))
-    quals = np.empty(n, dtype=object)
-    flags = (hnte, tsme, innov, srdi, giant, advanced)
-    members = [np.where(f, q, "") for f, q in zip(flags, QUALIFICATIONS, strict=True)]
-    joined = members[0]
-    for m in members[1:]:
-        joined = np.char.add(np.char.add(joined, np.where((joined != "") & (m != ""), "、", "")),
-                             m)
-    quals[:] = np.where(joined == "", "无", joined)
-    quals[rng.random(n) < 0.03] = None
-    cols["资质"] = quals
+    flags = np.stack([hnte, tsme, innov, srdi, giant, advanced], axis=1)
+    bits = (flags * (1 << np.arange(flags.shape[1]))).sum(axis=1)
+    combos = ["、".join(q for i, q in enumerate(QUALIFICATIONS) if b >> i & 1) or "无"
+              for b in range(1 << len(QUALIFICATIONS))]
+    cols["资质"] = _strings(combos, bits, rng.random(n) < 0.03)
 
-    cert_type = np.where(rng.random(n) < 0.55, "首次认定", "重新认定").astype(object)
-    cert_type[~hnte] = None
-    cols["高企认定类型"] = cert_type
-    cert_day = _days(ref - rng.integers(10, 3 * 365, n).astype("timedelta64[D]"))
-    cert_day[~hnte] = None
-    cols["高企认定日期"] = cert_day
-    srdi_day = _days(ref - rng.integers(10, 3 * 365, n).astype("timedelta64[D]"))
-    srdi_day[~srdi] = None
-    cols["专精特新认定日期"] = srdi_day
-    score = np.round(rng.uniform(60, 95, n), 1).astype(object)
-    score[~srdi] = None
-    cols["专精特新评价得分"] = score
-    niche = np.char.add(rng.integers(2, 16, n).astype(str), "年").astype(object)
-    niche[~(srdi | innov)] = None
-    cols["细分市场年限"] = niche
-
+    cols["高企认定类型"] = _strings(["首次认定", "重新认定"], (rng.random(n) >= 0.55), ~hnte)
+    cols["高企认定日期"] = _dates(ref - rng.integers(10, 3 * 365, n), ~hnte)
+    cols["专精特新认定日期"] = _dates(ref - rng.integers(10, 3 * 365, n), ~srdi)
+    cols["专精特新评价得分"] = _number(np.round(rng.uniform(60, 95, n), 1), ~srdi)
+    cols["细分市场年限"] = _strings([f"{y}年" for y in range(2, 16)], rng.integers(0, 14, n),
+                                  ~(srdi | innov))
     patents = np.where(hnte | srdi, rng.poisson(4.0, n),
                        np.where(does_rd, rng.poisson(0.4, n), 0))
-    cols["有效发明专利数"] = _missing(rng, patents, 0.10)
+    cols["有效发明专利数"] = _number(patents, rng.random(n) < 0.10)
     equity = np.where(rng.random(n) < np.where(hnte | srdi, 0.2, 0.015),
                       _money(np.round(np.exp(rng.normal(np.log(8e6), 1.0, n)), -4)), 0)
-    cols["近两年新增股权融资"] = _missing(rng, equity, 0.20)
+    cols["近两年新增股权融资"] = _number(equity, rng.random(n) < 0.20)
 
     # -- 规上工业: 入规日期 ----------------------------------------------------------------------
     industrial = np.isin(section, ["B", "C", "D"]) & (revenue >= 20_000_000)
-    span = np.maximum((age_days - 365), 30)
-    entered = founded + (365 + (rng.random(n) * (span - 180).clip(1))).astype(
-        "timedelta64[D]")
-    entered_s = _days(np.minimum(entered, ref - np.timedelta64(180, "D")))
-    entered_s[~industrial] = None
-    cols["入规日期"] = entered_s
+    entered = founded + 365 + (rng.random(n) * np.maximum(age_days - 545, 1)).astype(np.int64)
+    cols["入规日期"] = _dates(np.minimum(entered, ref - 180), ~industrial)
 
     # -- tax -----------------------------------------------------------------------------------
     margin = rng.normal(0.06, 0.10, n)
-    cols["应纳税所得额"] = _missing(rng, _money(np.maximum(revenue * margin, 0)), 0.15)
+    cols["应纳税所得额"] = _number(_money(np.maximum(revenue * margin, 0)),
+                                 rng.random(n) < 0.15)
     tax = _money(revenue * np.exp(rng.normal(np.log(0.03), 0.6, n)))
-    cols["纳税额"] = _missing(rng, tax, 0.12)
-    cols["纳税信用等级"] = _missing(
-        rng, _choice(rng, ["A", "B", "M", "C", "D"], [0.30, 0.45, 0.15, 0.07, 0.03], n), 0.10)
-    restricted = np.where(rng.random(n) < 0.01, "是", "否")
-    cols["限制禁止类行业企业"] = _missing(rng, restricted, 0.12)
+    cols["纳税额"] = _number(tax, rng.random(n) < 0.12)
+    cols["纳税信用等级"] = _strings(["A", "B", "M", "C", "D"],
+                                  _pick(rng, 5, [0.30, 0.45, 0.15, 0.07, 0.03], n),
+                                  rng.random(n) < 0.10)
+    cols["限制禁止类行业企业"] = _yes_no(rng, 0.01, 0.12, n)
 
     # -- honours, credit -----------------------------------------------------------------------
-    honours = _choice(rng, list(_HONOURS), None, n)
-    second = _choice(rng, list(_HONOURS), None, n)
-    two = (rng.random(n) < 0.3) & (second != honours)
-    honours = np.where(two, np.char.add(np.char.add(honours.astype(str), "、"),
-                                        second.astype(str)), honours).astype(object)
+    k = len(_HONOURS)
+    first, second = rng.integers(0, k, n), rng.integers(0, k, n)
+    two = (rng.random(n) < 0.3) & (second != first)
     honoured = rng.random(n) < np.where(bigger, 0.04, 0.004)
-    honours[~honoured] = "无"
-    honours[rng.random(n) < 0.05] = None
-    cols["所获荣誉"] = honours
-    cols["失信被执行人"] = _missing(rng, np.where(rng.random(n) < 0.004, "是", "否"), 0.05)
-    cols["欠薪欠保企业"] = _missing(rng, np.where(rng.random(n) < 0.003, "是", "否"), 0.08)
-    cols["重大事故企业"] = _missing(rng, np.where(rng.random(n) < 0.001, "是", "否"), 0.10)
+    index = np.where(honoured, 1 + first + np.where(two, (second + 1) * k, 0), 0)
+    honour_texts = ["无"] + [_HONOURS[i % k] + ("、" + _HONOURS[i // k - 1] if i >= k else "")
+                             for i in range(k * (k + 1))]
+    cols["所获荣誉"] = _strings(honour_texts, index, rng.random(n) < 0.05)
+    cols["失信被执行人"] = _yes_no(rng, 0.004, 0.05, n)
+    cols["欠薪欠保企业"] = _yes_no(rng, 0.003, 0.08, n)
+    cols["重大事故企业"] = _yes_no(rng, 0.001, 0.10, n)
 
     # -- employment and social insurance -------------------------------------------------------
     insured = np.round(staff * rng.uniform(0.5, 1.0, n)).astype(np.int64)
-    insured_obj = _missing(rng, insured, 0.10)
-    cols["参保人数"] = insured_obj
+    no_insured = rng.random(n) < 0.10
+    cols["参保人数"] = _number(insured, no_insured)
     layoff = np.where(rng.random(n) < 0.7, 0.0, np.round(rng.uniform(0, 0.2, n), 4))
-    cols["裁员率"] = _missing(rng, layoff, 0.15)
+    cols["裁员率"] = _number(layoff, rng.random(n) < 0.15)
     premium = _money(insured * np.exp(rng.normal(np.log(60_000), 0.4, n)) * 0.008)
-    premium_obj = _missing(rng, premium, 0.12)
-    premium_obj[insured_obj == None] = None  # noqa: E711 (elementwise on an object array)
-    cols["失业保险缴费额"] = premium_obj
+    cols["失业保险缴费额"] = _number(premium, no_insured | (rng.random(n) < 0.05))
     hires = np.where(rng.random(n) < 0.05, rng.integers(1, 11, n), 0)
-    cols["新招用重点群体人数"] = _missing(rng, np.minimum(hires, staff), 0.07)
+    cols["新招用重点群体人数"] = _number(np.minimum(hires, staff), rng.random(n) < 0.07)
     loan = np.where(rng.random(n) < 0.01, rng.integers(1, 31, n) * 100_000, 0)
-    cols["创业担保贷款金额"] = _missing(rng, loan, 0.01)
+    cols["创业担保贷款金额"] = _number(loan, rng.random(n) < 0.01)
 
     # -- name, scope, key ----------------------------------------------------------------------
-    cols["企业名称"] = _names(rng, section)
-    cols["经营范围"] = _scopes(rng, section)
-    reg_county = np.where(rng.random(n) < 0.8, county, "530100")
-    new_style = founded >= np.datetime64("2015-10-01")
-    cols["统一社会信用代码"] = _uscc(rng, reg_county, new_style).astype(object)
+    cols["企业名称"] = _names(rng, section_ix, letters)
+    cols["经营范围"] = _scopes(rng, section_ix, letters)
+    reg_county = np.where(rng.random(n) < 0.8, county, 530100)
+    new_style = founded >= (dt.date(2015, 10, 1) - dt.date(1970, 1, 1)).days
+    cols["统一社会信用代码"] = _uscc(rng, reg_county, new_style)
     return {name: cols[name] for name in COLUMNS}
 
 
-_GROUP_WEIGHTS = np.array([0.30, 0.22, 0.16, 0.11, 0.08, 0.05, 0.04, 0.02, 0.02])
-_GROUP_WEIGHTS = _GROUP_WEIGHTS / _GROUP_WEIGHTS.sum()
+def _names(rng: np.random.Generator, section_ix: np.ndarray, letters: list[str]) -> pa.Array:
+    n = section_ix.shape[0]
+    chars = list(_BRAND_CHARS)
+    prefix = _strings(["昆明", "云南", "", "昆明市五华区"],
+                      _pick(rng, 4, [0.45, 0.25, 0.20, 0.10], n))
+    brand1 = _strings(chars, rng.integers(0, len(chars), n))
+    brand2 = _strings(chars, rng.integers(0, len(chars), n))
+    words = [w for letter in letters for w in _SECTION_WORDS.get(letter, ["商务服务"])]
+    start = np.cumsum([0] + [len(_SECTION_WORDS.get(x, ["商务服务"])) for x in letters])
+    count = np.diff(start)
+    word = start[section_ix] + (rng.random(n) * count[section_ix]).astype(np.int64)
+    suffix = _strings(["有限公司", "有限责任公司", "股份有限公司", "集团有限公司"],
+                      _pick(rng, 4, [0.78, 0.17, 0.03, 0.02], n))
+    return _join(prefix, brand1, brand2, _strings(words, word), suffix)
 
 
-def _names(rng: np.random.Generator, section: np.ndarray) -> np.ndarray:
-    n = section.shape[0]
-    chars = np.array(list(_BRAND_CHARS))
-    brand = np.char.add(chars[rng.integers(0, len(chars), n)],
-                        chars[rng.integers(0, len(chars), n)])
-    prefix = _choice(rng, ["昆明", "云南", "", "昆明市五华区"], [0.45, 0.25, 0.20, 0.10],
-                     n).astype(str)
-    word = np.empty(n, dtype=object)
-    for letter in np.unique(section):
-        mask = section == letter
-        options = _SECTION_WORDS.get(str(letter), ["商务服务"])
-        word[mask] = _choice(rng, options, None, int(mask.sum()))
-    suffix = _choice(rng, ["有限公司", "有限责任公司", "股份有限公司", "集团有限公司"],
-                     [0.78, 0.17, 0.03, 0.02], n).astype(str)
-    return np.char.add(np.char.add(np.char.add(prefix, brand), word.astype(str)),
-                       suffix).astype(object)
+_SCOPE_TAIL = "（依法须经批准的项目，经相关部门批准后方可开展经营活动）"
 
 
-def _scopes(rng: np.random.Generator, section: np.ndarray) -> np.ndarray:
-    n = section.shape[0]
-    out = np.empty(n, dtype=object)
-    for letter in np.unique(section):
-        mask = section == letter
-        phrases = _SCOPES.get(str(letter), ["企业管理咨询", "市场营销策划"])
-        m = int(mask.sum())
-        first = rng.integers(0, len(phrases), m)
-        second = (first + 1 + rng.integers(0, max(len(phrases) - 1, 1), m)) % len(phrases)
-        texts = np.char.add(np.char.add(np.asarray(phrases)[first], "；"),
-                            np.asarray(phrases)[second])
-        one = (rng.random(m) < 0.3) | (first == second)
-        texts = np.where(one, np.asarray(phrases)[first], texts)
-        out[mask] = np.char.add(texts, "（依法须经批准的项目，经相关部门批准后方可开展经营活动）")
-    return out
+def _scopes(rng: np.random.Generator, section_ix: np.ndarray, letters: list[str]) -> pa.Array:
+    n = section_ix.shape[0]
+    texts: list[str] = []
+    start: list[int] = []
+    for letter in letters:
+        phrases = _SCOPES.get(letter, ["企业管理咨询", "市场营销策划"])
+        start.append(len(texts))
+        texts += phrases + [f"{a}；{b}" for a in phrases for b in phrases if a != b]
+    start.append(len(texts))
+    bounds = np.array(start)
+    sizes = np.diff(bounds)
+    index = bounds[section_ix] + (rng.random(n) * sizes[section_ix]).astype(np.int64)
+    return _strings([t + _SCOPE_TAIL for t in texts], index)
 
 
 # ---- dirty data ----------------------------------------------------------------------------
 
 
-def _inject_faults(rng: np.random.Generator, cols: dict[str, np.ndarray]) -> list[Fault]:
+def _inject_faults(rng: np.random.Generator, cols: dict[str, pa.Array]) -> list[Fault]:
     """Put a small share of bad values into ``cols`` (in place); return where."""
-    n = cols["统一社会信用代码"].shape[0]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    key = "统一社会信用代码"
+    n = len(cols[key])
     faults: list[Fault] = []
     used: set[int] = set()
+    cells: dict[str, dict[int, str | None]] = {}
 
     def rows(share: float, minimum: int = 1) -> list[int]:
-        want = min(max(minimum, int(round(n * share))), max(n - len(used), 0))
+        want = min(max(minimum, round(n * share)), max(n - len(used), 0))
         picked: list[int] = []
         while len(picked) < want:
             for r in rng.integers(0, n, size=want * 2).tolist():
@@ -590,16 +591,14 @@ def _inject_faults(rng: np.random.Generator, cols: dict[str, np.ndarray]) -> lis
                     picked.append(r)
         return picked
 
-    def put(column: str, row: int, value: str, kind: str, errors: int = 1) -> None:
-        cols[column][row] = value
-        faults.extend(Fault(row + 1, column, kind, value) for _ in range(errors))
+    def put(column: str, row: int, value: str | None, kind: str, errors: int = 1) -> None:
+        cells.setdefault(column, {})[row] = value
+        faults.extend(Fault(row + 1, column, kind, value or "") for _ in range(errors))
 
-    revenue = cols["营业收入"]
     for r in rows(0.002, 3):
-        wan = max(1, int(revenue[r] or 0) // 10_000)
-        value = [f"约{wan}万", f"{wan}万左右", "暂无数据", f"{wan}万-{wan * 2}万"][r % 4]
-        put("营业收入", r, value, "non-numeric money")
-    tax = cols["纳税额"]
+        wan = max(1, int(cols["营业收入"][r].as_py() or 0) // 10_000)
+        bad = [f"约{wan}万", f"{wan}万左右", "暂无数据", f"{wan}万-{wan * 2}万"][r % 4]
+        put("营业收入", r, bad, "non-numeric money")
     for r in rows(0.001, 2):
         put("纳税额", r, ["约5万", "见附表", "12.5.3万"][r % 3], "non-numeric money")
     for r in rows(0.001, 3):
@@ -616,35 +615,41 @@ def _inject_faults(rng: np.random.Generator, cols: dict[str, np.ndarray]) -> lis
     for r in rows(0.0005, 2):
         put("所在区域", r, ["5301020", "990102001", "五华区华山"][r % 3], "unknown region code")
     for r in rows(0.0005, 2):
-        put("资质", r, ["省级高新技术企业", "高新技术企业、瞪羚企业"][r % 2],
-            "unknown set member")
+        put("资质", r, ["省级高新技术企业", "高新技术企业、瞪羚企业"][r % 2], "unknown set member")
     for r in rows(0.0005, 2):
         put("从业人数", r, ["十二", "-3", "12.5"][r % 3], "bad count")
     for r in rows(0.0005, 2):
         put("失信被执行人", r, ["待核实", "不确定"][r % 2], "not a yes/no value")
     for r in rows(0.0005, 2):
         put("营业收入增长率", r, ["增长较快", "12%%"][r % 2], "bad ratio")
-    # keys: a wrong check character (a bad value, and then the row has no key: two reports),
-    # duplicates (reported on the later row) and missing keys.
-    keys = cols["统一社会信用代码"]
+    # Keys: a wrong check character (a bad value, and then the row has no key: two reports),
+    # missing keys, and duplicates (reported on the later row).
     for r in rows(0.001, 3):
-        code = str(keys[r])
+        code = cols[key][r].as_py()
         wrong = ALPHABET[(ALPHABET.index(code[17]) + 1 + r % 29) % 31]
-        put("统一社会信用代码", r, code[:17] + wrong, "bad check character", errors=2)
+        put(key, r, code[:17] + wrong, "bad check character", errors=2)
     for r in rows(0.0002, 2):
-        keys[r] = None
-        faults.append(Fault(r + 1, "统一社会信用代码", "missing key", ""))
-    for later in rows(0.0002, 2):
-        earlier = (later * 7 + 1) % n
-        while earlier in used or earlier == later:
-            earlier = (earlier + 1) % n
-        if earlier > later:  # the loader reports the second occurrence
-            earlier, later = later, earlier
-            used.add(later)
-        used.add(earlier)
-        keys[later] = keys[earlier]
-        faults.append(Fault(later + 1, "统一社会信用代码", "duplicate key", str(keys[later])))
-    del tax
+        cells.setdefault(key, {})[r] = None
+        faults.append(Fault(r + 1, key, "missing key", ""))
+    for r in rows(0.0002, 2):
+        source = r
+        while source in used:
+            source = (source * 7 + 1) % n
+        used.add(source)
+        later, earlier = max(r, source), min(r, source)
+        value = cols[key][earlier].as_py()
+        cells.setdefault(key, {})[later] = value
+        faults.append(Fault(later + 1, key, "duplicate key", value))
+
+    for column, changes in cells.items():
+        array = cols[column]
+        if not pa.types.is_string(array.type):
+            array = pc.cast(array, pa.string())
+        mask = np.zeros(n, dtype=bool)
+        order = sorted(changes)
+        mask[order] = True
+        cols[column] = pc.replace_with_mask(array, pa.array(mask),
+                                            pa.array([changes[r] for r in order], pa.string()))
     faults.sort(key=lambda f: (f.row, f.column))
     return faults
 
@@ -656,43 +661,20 @@ def generate_table(n: int, seed: int = 0, dirty: bool = False,
                    faults: bool = False) -> Any:
     """The library as a ``pyarrow.Table`` (fast for a million rows).
 
-    Clean tables have typed columns (int64 money and counts, float64 ratios and scores,
-    strings elsewhere); dirty ones are all strings. With ``faults=True`` returns
-    ``(table, [Fault, ...])``.
+    Money and counts are int64, ratios and scores float64, everything else strings; a
+    column holding a deliberately bad value (``dirty``) is all strings. With ``faults=True``
+    returns ``(table, [Fault, ...])``: every bad cell, in row order.
     """
     import pyarrow as pa
 
     cols = generate_columns(n, seed)
-    found: list[Fault] = []
-    if dirty:
-        found = _inject_faults(np.random.default_rng([seed, 1]), cols)
-        arrays = {k: pa.array([None if v is None else str(v) for v in col], pa.string())
-                  for k, col in cols.items()}
-    else:
-        arrays = {k: _arrow(k, col) for k, col in cols.items()}
-    table = pa.table(arrays)
+    found = _inject_faults(np.random.default_rng([seed, 1]), cols) if dirty else []
+    table = pa.table(cols)
     return (table, found) if faults else table
 
 
-_INT_COLUMNS = {"从业人数", "资产总额", "营业收入", "前年营业收入", "研发费用", "近两年研发费用均值",
-                "近两年新增股权融资", "有效发明专利数", "应纳税所得额", "纳税额", "参保人数",
-                "失业保险缴费额", "新招用重点群体人数", "创业担保贷款金额"}
-_FLOAT_COLUMNS = {"营业收入增长率", "专精特新评价得分", "裁员率"}
-
-
-def _arrow(name: str, col: np.ndarray) -> pa.Array:
-    import pyarrow as pa
-
-    if name in _INT_COLUMNS or name in _FLOAT_COLUMNS:
-        kind = pa.int64() if name in _INT_COLUMNS else pa.float64()
-        mask = np.fromiter((v is None for v in col), dtype=bool, count=col.shape[0])
-        data = np.where(mask, 0, col).astype(np.int64 if name in _INT_COLUMNS else float)
-        return pa.array(data, type=kind, mask=mask)
-    return pa.array(col, type=pa.string(), from_pandas=True)
-
-
 def generate(n: int, seed: int = 0, dirty: bool = False) -> list[dict[str, Any]]:
-    """``n`` enterprises as records (``None`` for a missing value); same data as
+    """``n`` enterprises as records (``None`` for a missing value); the same data as
     :func:`generate_table`. For large ``n`` prefer the table."""
     return generate_table(n, seed, dirty).to_pylist()  # type: ignore[no-any-return]
 
@@ -711,9 +693,7 @@ def write(data: Any, path: str | Path) -> int:
     if isinstance(data, pa.Table):
         table = data
     elif isinstance(data, Mapping):
-        table = pa.table({k: (v if isinstance(v, pa.Array | pa.ChunkedArray)
-                              else _arrow(k, np.asarray(v, dtype=object)))
-                          for k, v in data.items()})
+        table = pa.table(dict(data))
     else:
         table = pa.Table.from_pylist(list(data))
     if suffix == ".csv":
@@ -738,13 +718,10 @@ def write(data: Any, path: str | Path) -> int:
 def main_generate(n: int, out: str | Path, seed: int = 0, dirty: bool = False) -> int:
     """The ``policy-match generate --n N --out FILE [--seed S] [--dirty]`` command; exit 0."""
     start = time.perf_counter()
-    if dirty:
-        table, found = generate_table(n, seed, dirty=True, faults=True)
-    else:
-        table, found = generate_table(n, seed), []
+    table, found = generate_table(n, seed, dirty=dirty, faults=True)
     rows = write(table, out)
     took = time.perf_counter() - start
-    extra = f", {len(found)} deliberately bad cell(s)" if dirty else ""
+    extra = f", {len(found)} deliberately bad value(s)" if dirty else ""
     print(f"wrote {rows:,} enterprises (seed {seed}{extra}) to {out} in {took:.1f}s",
           file=sys.stderr)
     return 0

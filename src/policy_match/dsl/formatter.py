@@ -13,9 +13,14 @@ parentheses (``Paren`` nodes) and literal texts (``1.5亿元``, ``2024-7-1``). W
 typing noise is normalised: full-width ``：，；（）`` become ASCII, ``“…”`` becomes ``"…"``,
 ``≥ ≤ ≠`` become ``>= <= !=``, spacing and line breaks follow one style.
 
-Layout is decided from the tree alone (never from the old layout), except that a list,
-``and``/``or`` chain or ``给定`` block holding a comment is always broken one element per
-line, so the comment keeps its place next to the element it talks about.
+Layout is decided from the tree alone (never from the old layout): one declaration, field,
+example line or ``case`` branch per line; a list, ``给定`` block or ``and``/``or`` chain on
+one line when it fits in ``WIDTH`` display columns, else one element per line. The one
+exception is a comment among the elements of a list, ``给定`` or chain: that container is
+broken too, so the comment keeps its place beside the element it talks about. ``case``
+branches get a ``;`` only where the next branch would otherwise continue the previous one
+(it starts with ``-`` or ``(``). Blank lines: between declarations of different kinds, around
+every policy, before each example, and where the author detached a top-level comment.
 
 How comments are placed: the printer first lays out lines, each tagged with the source
 offset of the first thing on it (its *anchor*). A comment that had code before it on its
@@ -58,8 +63,8 @@ _OPS = {"≥": ">=", "≤": "<=", "≠": "!="}
 def format_source(text: str, path: str = "<string>") -> str | None:
     """Canonical text of one file, or None when it has syntax errors.
 
-    A file that does not parse is returned untouched by callers rather than half-formatted:
-    the parser drops what it cannot read, and formatting that would delete the author's text.
+    None rather than a best effort: the parser skips a declaration it cannot read, so
+    formatting what it did read would silently delete the author's broken text.
     """
     result = parse(text, path)
     if result.diagnostics:
@@ -434,11 +439,25 @@ class _Printer:
     def comment_inside(self, span: Span) -> bool:
         return any(span.start < c < span.end for c in self.comment_starts)
 
+    def comment_between_elements(self, e: ast.Expr) -> bool:
+        """Whether a comment sits among the elements of a list or an ``and``/``or`` chain.
+
+        Such a container is printed one element per line so the comment keeps its place.
+        For a chain only comments before its last operand count: one inside the last operand
+        would end up after the chain whether or not it is broken, and breaking for it would
+        make the next formatting undo the break.
+        """
+        if isinstance(e, ast.ListExpr):
+            return self.comment_inside(e.span)
+        if isinstance(e, ast.And | ast.Or) and e.items:
+            return any(e.span.start < c < e.items[-1].span.start for c in self.comment_starts)
+        return False
+
     def expr(self, e: ast.Expr, tail: int = 0) -> None:
         """Print ``e`` at the cursor; ``tail`` is the width of what must follow on the line."""
         fits = (
             not _contains_case(e)
-            and not (isinstance(e, ast.ListExpr | ast.And | ast.Or) and self.comment_inside(e.span))
+            and not self.comment_between_elements(e)
             and self.col + display_width(_flat(e)) + tail <= WIDTH
         )
         if fits:
@@ -522,10 +541,9 @@ class _Printer:
 
 
 def _code_spans(module: ast.Module) -> list[Span]:
-    return [
-        n.span for n in _nodes(module.decls)
-        if isinstance(getattr(n, "span", None), Span) and n.span != ast.NO_SPAN  # type: ignore[attr-defined]
-    ]
+    """The spans of every node: where code stands, as opposed to comments and blanks."""
+    spans = (getattr(n, "span", None) for n in _nodes(module.decls))
+    return [s for s in spans if isinstance(s, Span) and s != ast.NO_SPAN]
 
 
 def _is_trailing(c: ast.Comment, spans: list[Span]) -> bool:

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dsl.types import Kind
 from ..dsl.values import Duration
 from ..dsl.vocabulary import Vocabulary
 from . import bitset, dag
@@ -221,7 +222,10 @@ class ColumnarEvaluator:
         if isinstance(node, dag.VTag):
             return self._column(node.name)
         if isinstance(node, dag.VDefine):
-            return self.value(self.graph.defines[node.name])  # type: ignore[arg-type]
+            target = self.graph.defines[node.name]
+            if node.type.kind is Kind.BOOL:
+                return self._truth_value(target)  # type: ignore[arg-type]
+            return self.value(target)  # type: ignore[arg-type]
         if isinstance(node, dag.VArith):
             return self._arith(node)
         if isinstance(node, dag.VNeg):
@@ -233,7 +237,14 @@ class ColumnarEvaluator:
             return self._call(node)
         if isinstance(node, dag.VCase):
             return self._case(node)
+        if isinstance(node, dag.VCond):
+            return self._truth_value(node.cond)
         raise Unvectorized
+
+    def _truth_value(self, node: dag.BoolNode) -> Vec:
+        tri = self.truth(node)
+        t = bitset.unpack(tri.t, self.n)
+        return Vec("bool", t, t | bitset.unpack(tri.f, self.n))
 
     def _column(self, name: str) -> Vec:
         column = self.table.columns.get(name)

@@ -71,7 +71,14 @@ class VCase:
     type: Type
 
 
-ValueNode = VTag | VDefine | VConst | VToday | VArith | VNeg | VCall | VCase
+@dataclass(frozen=True)
+class VCond:
+    """A condition used as a value (``失信被执行人 == (营业收入 >= 2000万)``): its truth."""
+
+    cond: BoolNode
+
+
+ValueNode = VTag | VDefine | VConst | VToday | VArith | VNeg | VCall | VCase | VCond
 
 # ---- atoms --------------------------------------------------------------------------------
 

@@ -76,6 +76,8 @@ class Normalizer:
         if isinstance(e, ir.Case):
             branches = tuple((self.condition(t), self.value(v)) for t, v in e.branches)
             return self.intern(dag.VCase(branches, self.value(e.default), e.type))
+        if e.type.kind is Kind.BOOL:
+            return self.intern(dag.VCond(self.condition(e)))
         raise TypeError(f"not a value expression: {type(e).__name__}")
 
     # ---- conditions --------------------------------------------------------------------

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from ..dsl.types import Kind
 from ..dsl.vocabulary import Vocabulary
 from . import dag
 from .semantics import arith, compare, negate
@@ -42,7 +43,10 @@ class ScalarEvaluator:
         if isinstance(node, dag.VTag):
             return self.record.get(node.name)
         if isinstance(node, dag.VDefine):
-            return self.value(self.graph.defines[node.name])  # type: ignore[arg-type]
+            target = self.graph.defines[node.name]
+            if node.type.kind is Kind.BOOL:
+                return self.truth(target)  # type: ignore[arg-type]
+            return self.value(target)  # type: ignore[arg-type]
         if isinstance(node, dag.VToday):
             return self.as_of
         if isinstance(node, dag.VArith):
@@ -66,6 +70,8 @@ class ScalarEvaluator:
                 if outcome:
                     return self.value(value)
             return self.value(node.default)
+        if isinstance(node, dag.VCond):
+            return self.truth(node.cond)
         raise TypeError(f"not a value node: {type(node).__name__}")
 
     # ---- conditions --------------------------------------------------------------------

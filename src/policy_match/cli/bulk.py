@@ -1,0 +1,96 @@
+"""Commands over a whole enterprise table: match."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..rulebook import Rulebook
+from .common import EXIT_OK, UsageError, date_arg, existing, load_book
+
+
+def _cmd_match(args: argparse.Namespace) -> int:
+    from ..dsl.ir import Verdict
+    from ..progress import Progress
+    from ..table import EnterpriseTable
+
+    book = load_book(args.rules)
+    as_of = args.as_of or dt.date.today()
+    with Progress(enabled=sys.stderr.isatty() and not args.quiet) as progress:
+        progress.step(f"读取 {args.data}")
+        try:
+            table = EnterpriseTable.load(args.data, book)
+        except (OSError, ValueError) as exc:
+            raise UsageError(str(exc)) from None
+        progress.step(f"匹配 {len(table):,} 家企业 × {len(book.policies)} 项政策")
+        result = book.match(table, as_of=as_of)
+    _report_load_errors(table, args.max_errors)
+    wanted = (Verdict.ELIGIBLE, Verdict.UNKNOWN)
+    if args.out:
+        out = Path(args.out)
+        suffix = out.suffix.lower()
+        writers = {".csv": result.to_csv, ".jsonl": result.to_jsonl,
+                   ".parquet": result.to_parquet}
+        if suffix not in writers:
+            raise UsageError(f"--out {out}: use .csv, .jsonl or .parquet")
+        written = writers[suffix](out, wanted)
+        print(f"wrote {written:,} (enterprise, policy) pairs to {out}", file=sys.stderr)
+    if args.format == "table":
+        _print_summary(book, result)
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=["enterprise", "policy", "verdict"])
+        writer.writeheader()
+        writer.writerows(result.to_records(wanted))
+    else:
+        for record in result.to_records(wanted):
+            print(json.dumps(record, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _report_load_errors(table: Any, limit: int) -> None:
+    errors = table.errors
+    if not errors:
+        return
+    print(f"{len(errors)} value(s) rejected while loading; those fields count as missing:",
+          file=sys.stderr)
+    for error in errors[:limit]:
+        print(f"  {error}", file=sys.stderr)
+    if len(errors) > limit:
+        print(f"  … and {len(errors) - limit} more (--max-errors)", file=sys.stderr)
+
+
+def _print_summary(book: Rulebook, result: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..dsl.ir import Verdict
+
+    summary = Table(title=f"{len(result.table):,} 家企业，评估日 {result.as_of}")
+    for header in ("政策", "事项名称", "执行部门", "符合", "待补充信息", "不符合", "不在有效期"):
+        summary.add_column(header, justify="right" if header[0] in "符待不" else "left")
+    for pid, counts in result.counts().items():
+        policy = book.policies[pid]
+        summary.add_row(pid, policy.name, policy.department or "",
+                        *(f"{counts[v]:,}" for v in (Verdict.ELIGIBLE, Verdict.UNKNOWN,
+                                                     Verdict.INELIGIBLE, Verdict.INACTIVE)))
+    Console(width=max(120, Console().width)).print(summary)
+
+
+def register(sub: Any) -> None:
+    match = sub.add_parser("match", help="match every policy against an enterprise table")
+    match.add_argument("rules", type=existing)
+    match.add_argument("data", type=existing, help=".csv, .jsonl, .xlsx or .parquet")
+    match.add_argument("--as-of", type=date_arg, help="evaluation date (default: today)")
+    match.add_argument("--out", help="write eligible and unknown pairs (.csv/.jsonl/.parquet)")
+    match.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
+                       help="what to print: a summary per policy, or the pairs")
+    match.add_argument("--max-errors", type=int, default=20,
+                       help="how many load errors to list (all are counted)")
+    match.add_argument("--quiet", action="store_true", help="no progress display")
+    match.set_defaults(run=_cmd_match)
+

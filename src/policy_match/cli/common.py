@@ -1,0 +1,72 @@
+"""What every command shares: exit codes, argument types, loading with clean errors."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..rulebook import Rulebook, RuleError, load
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input named on the command line: reported in one line, exit 2."""
+
+
+def existing(path: str) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise argparse.ArgumentTypeError(f"{path} does not exist")
+    return p
+
+
+def date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text} is not a date (YYYY-MM-DD)") from None
+
+
+def load_book(path: Path) -> Rulebook:
+    try:
+        return load(path)
+    except RuleError as err:
+        print(err.render(), file=sys.stderr)
+        raise SystemExit(EXIT_FINDINGS) from None
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: not a JSON record: {exc}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: a record is a JSON object {{\"标签\": 值, …}}")
+    return data
+
+
+def policy_id_arg(book: Rulebook, policy_id: str | None) -> str | None:
+    if policy_id is not None and policy_id not in book.policies:
+        from ..dsl.suggest import did_you_mean
+
+        hint = did_you_mean(policy_id, book.policies)
+        raise UsageError(f"no policy {policy_id!r}" + (f"; {hint}" if hint else ""))
+    return policy_id
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

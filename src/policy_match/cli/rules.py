@@ -1,0 +1,115 @@
+"""Commands for rule authors: check, fmt, test, describe."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..dsl.diagnostics import render_json, render_text
+from ..rulebook import inspect, read_sources
+from .common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    existing,
+    load_book,
+    policy_id_arg,
+)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    result = inspect(args.path)
+    errors = sum(d.is_error for d in result.diagnostics)
+    if args.format == "json":
+        print(json.dumps({
+            "ok": errors == 0,
+            "files": len(result.files),
+            "errors": errors,
+            "warnings": len(result.diagnostics) - errors,
+            "diagnostics": json.loads(render_json(result.diagnostics)),
+        }, ensure_ascii=False, indent=2))
+    elif result.diagnostics:
+        print(render_text(result.diagnostics, result.sources))
+    if errors == 0 and args.format != "json":
+        book = result.rulebook
+        assert book is not None
+        print(f"ok: {len(result.files)} file(s), {len(book.tags)} tags, "
+              f"{len(book.defines)} defines, {len(book.policies)} policies")
+    return EXIT_FINDINGS if errors else EXIT_OK
+
+
+def _cmd_fmt(args: argparse.Namespace) -> int:
+    from ..dsl.formatter import format_source
+
+    sources, problems = read_sources(args.path)
+    if problems:
+        print(render_text(problems, sources), file=sys.stderr)
+        return EXIT_FINDINGS
+    changed, broken = [], []
+    for path, text in sources.items():
+        formatted = format_source(text, path)
+        if formatted is None:
+            broken.append(path)
+        elif formatted != text:
+            changed.append(path)
+            if not args.check:
+                Path(path).write_text(formatted, encoding="utf-8")
+    for path in broken:
+        print(f"{path}: has syntax errors; run `policy-match check` first", file=sys.stderr)
+    verb = "would reformat" if args.check else "reformatted"
+    for path in changed:
+        print(f"{verb} {path}")
+    if not changed and not broken:
+        print(f"ok: {len(sources)} file(s) already formatted")
+    return EXIT_FINDINGS if broken or (args.check and changed) else EXIT_OK
+
+
+def _cmd_describe(args: argparse.Namespace) -> int:
+    book = load_book(args.rules)
+    pid = policy_id_arg(book, args.policy)
+    ids = [pid] if pid else list(book.policies)
+    print("\n\n".join(book.describe(i, lang=args.lang) for i in ids))
+    return EXIT_OK
+
+
+def _cmd_test(args: argparse.Namespace) -> int:
+    from ..examples import run_examples
+
+    book = load_book(args.rules)
+    outcomes = run_examples(book, policy_id_arg(book, args.policy))
+    failed = [o for o in outcomes if not o.passed]
+    for o in failed:
+        s = o.example.span
+        print(f"{s.path}:{s.line}:{s.column}: FAIL {o.policy.id} 示例 “{o.example.title}”"
+              f"（评估日 {o.as_of}）")
+        for problem in o.problems:
+            print(f"    {problem}")
+    passed = len(outcomes) - len(failed)
+    print(f"{passed} passed, {len(failed)} failed")
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def register(sub: Any) -> None:
+    check = sub.add_parser("check", help="check a rulebook and report every problem")
+    check.add_argument("path", type=existing, help="a rulebook folder or one .rule file")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.set_defaults(run=_cmd_check)
+
+    fmt = sub.add_parser("fmt", help="rewrite .rule files in canonical form")
+    fmt.add_argument("path", type=existing, help="a rulebook folder or one .rule file")
+    fmt.add_argument("--check", action="store_true",
+                     help="change nothing; exit 1 if a file is not formatted")
+    fmt.set_defaults(run=_cmd_fmt)
+
+    describe = sub.add_parser("describe", help="a policy's conditions in plain language")
+    describe.add_argument("rules", type=existing)
+    describe.add_argument("policy", nargs="?", help="one policy id (default: all)")
+    describe.add_argument("--lang", choices=("zh", "en"), default="zh")
+    describe.set_defaults(run=_cmd_describe)
+
+    test = sub.add_parser("test", help="run every worked example (示例) as a test")
+    test.add_argument("rules", type=existing)
+    test.add_argument("--policy", help="only this policy's examples")
+    test.set_defaults(run=_cmd_test)
