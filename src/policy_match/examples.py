@@ -39,6 +39,9 @@ def run_example(book: Rulebook, policy: Policy, example: Example) -> ExampleOutc
     if verdict is not example.expect:
         problems.append(f"预期 {example.expect.zh}（{example.expect.value}），"
                         f"实际 {verdict.zh}（{verdict.value}）")
+    pays = book.dag.benefits[policy.id] is not None
+    if example.benefit is None and pays and verdict is Verdict.ELIGIBLE:
+        problems.append(f"符合的示例须写明兑付金额（实际 {_shown(benefit)}）")
     if example.benefit is not None:
         expected = example.benefit
         if benefit is UNKNOWN or benefit is None or Fraction(benefit) != expected:

@@ -158,11 +158,13 @@ class Rulebook:
         return self._verdict(self.evaluator(record, as_of, on_error), policy)
 
     def _benefit(self, ev: ScalarEvaluator, policy: ir.Policy) -> Decimal | _Unknown | None:
+        node = self.dag.benefits[policy.id]
+        if node is None:
+            return None  # the item pays no money
         verdict = self._verdict(ev, policy)
         if verdict is Verdict.UNKNOWN:
             return UNKNOWN
-        node = self.dag.benefits[policy.id]
-        if verdict is not Verdict.ELIGIBLE or node is None:
+        if verdict is not Verdict.ELIGIBLE:
             return None
         amount = ev.value(node)
         return UNKNOWN if amount is None else to_decimal(Fraction(amount))
@@ -189,7 +191,8 @@ class Rulebook:
                  record_errors: list[str]) -> Explanation:
         verdict = self._verdict(ev, policy)
         base = {"policy_id": policy.id, "policy_name": policy.name, "as_of": ev.as_of,
-                "verdict": verdict, "record_errors": record_errors}
+                "verdict": verdict, "record_errors": record_errors, "group": policy.group,
+                "valid_from": policy.valid_from, "valid_to": policy.valid_to}
         if verdict is Verdict.INACTIVE:
             return Explanation(**base, tree=None, missing=[], failed=[], gap=[],
                                match_degree=0.0)
@@ -197,7 +200,12 @@ class Rulebook:
         root = self.dag.conditions[policy.id]
         choice = explainer.gap(root)
         benefit = self._benefit(ev, policy)
+        node = self.dag.benefits[policy.id]
+        waiting = (explainer.benefit_missing(node)
+                   if verdict is Verdict.ELIGIBLE and node is not None and benefit is UNKNOWN
+                   else [])
         return Explanation(
+            benefit_missing=waiting,
             **base,
             tree=explainer.tree(root),
             missing=explainer.missing(root),

@@ -637,6 +637,14 @@ class _Checker:
         if default is None or not ok:
             return None
         values.append((node.default, default))
+        literals = [v.value for _, v in values
+                    if isinstance(v, ir.Const) and v.type.kind is Kind.TEXT]
+        if len(literals) == len(values):
+            # A case of quoted labels is an enum of exactly those labels, so a test such as
+            # 企业规模划型 in ["中形"] is checked like any enum value.
+            ordered_labels = tuple(dict.fromkeys(literals))  # type: ignore[arg-type]
+            return ir.Case(tuple(branches), default, Type(Kind.ENUM, values=ordered_labels),
+                           span=node.span)
         result = values[0][1].type
         for source, value in values[1:]:
             merged = _unify(result, value.type)
@@ -652,6 +660,8 @@ class _Checker:
 def _unify(a: Type, b: Type) -> Type | None:
     if a.is_numeric and b.is_numeric:
         return unify_numeric(a, b)
+    if a.kind is Kind.ENUM and b.kind is Kind.ENUM and a.values and b.values:
+        return Type(Kind.ENUM, values=tuple(dict.fromkeys(a.values + b.values)))
     if a.kind is b.kind and a.kind in (Kind.BOOL, Kind.DATE, Kind.DURATION, Kind.TEXT):
         return a
     if {a.kind, b.kind} <= {Kind.TEXT, Kind.ENUM}:

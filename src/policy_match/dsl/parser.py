@@ -64,7 +64,7 @@ PAIRS: dict[tuple[str, str], str] = {
 }
 _PAIR_FIRSTS = {first for first, _ in PAIRS}
 
-_DECL_START = re.compile(r"^(tag|define|policy)\b", re.MULTILINE)
+_DECL_START = re.compile(r"^[ \t\u3000]*(?:tag|define|policy)\b", re.MULTILINE)
 
 
 class _KeywordPostLex:
@@ -502,7 +502,7 @@ def parse(text: str, path: str = "<string>") -> ParseResult:
                                           "split the expression into defines"))
         else:
             continue
-        unparsed.update(re.findall(r"^(?:tag|define)\s+([^\W\d]\w*)", piece, re.MULTILINE))
+        unparsed.update(re.findall(r"^\s*(?:tag|define)\s+([^\W\d]\w*)", piece, re.MULTILINE))
     module = ast.Module(path, tuple(decls), comments)
     return ParseResult(module, tuple(diagnostics), frozenset(unparsed))
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ..dsl.display import threshold_text, value_text
+from ..dsl.display import date_zh, threshold_text, value_text
 from ..dsl.ir import Verdict
 from ..dsl.types import Kind, Type
 from . import dag
@@ -50,7 +50,9 @@ class ExplainNode(BaseModel):
 
     kind: Literal["all", "any", "at_least", "case", "define", "atom", "const"]
     label: str
+    label_en: str = ""
     outcome: Outcome
+    needed: bool = False  # unknown on a path that leaves the verdict unknown: data wanted
     children: list[ExplainNode] = []
     atom: AtomReport | None = None
 
@@ -70,7 +72,20 @@ class Explanation(BaseModel):
     gap: list[AtomReport]
     match_degree: float
     benefit: str | None = None
+    benefit_missing: list[str] = []  # eligible, but the amount waits for these tags
+    group: str | None = None  # 互斥组: items of one group are not stacked (就高不重复)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
     record_errors: list[str] = []
+
+    def _inactive_reason(self, zh: bool) -> str:
+        window = _window(self.valid_from, self.valid_to, zh)
+        expired = self.valid_to is not None and self.as_of > self.valid_to
+        if zh:
+            state = "已过期" if expired else "尚未生效"
+            return f"评估日 {date_zh(self.as_of)} {state}（适用时间 {window}）"
+        state = "expired" if expired else "not yet in force"
+        return f"{state} on {self.as_of} (valid {window})"
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)
@@ -81,8 +96,7 @@ class Explanation(BaseModel):
                 else f"{self.policy_id} {self.policy_name}: {self.verdict.value}")
         lines = [head]
         if self.verdict is Verdict.INACTIVE:
-            lines.append(f"  评估日 {self.as_of} 不在适用时间内" if zh
-                         else f"  {self.as_of} is outside the validity window")
+            lines.append("  " + self._inactive_reason(zh))
         if self.tree is not None:
             lines += _render_tree(self.tree, 1, zh)
         if self.missing:
@@ -92,18 +106,35 @@ class Explanation(BaseModel):
                 a.text_zh if zh else a.text_en for a in self.gap))
         if self.benefit is not None:
             lines.append(("  兑付标准：" if zh else "  benefit: ") + self.benefit)
+        elif self.benefit_missing:
+            lines.append(("  兑付标准：未知，需补充 " if zh else "  benefit: unknown, needs ")
+                         + "、".join(self.benefit_missing))
+        if self.group and self.verdict is Verdict.ELIGIBLE:
+            lines.append(f"  互斥组：{self.group}（同组事项就高不重复）" if zh
+                         else f"  exclusive group: {self.group} (the highest item is paid)")
         for error in self.record_errors:
             lines.append(("  数据错误：" if zh else "  bad value: ") + error)
         return "\n".join(lines)
 
 
+def _window(start: dt.date | None, end: dt.date | None, zh: bool) -> str:
+    show = date_zh if zh else dt.date.isoformat
+    first = show(start) if start else "—"
+    last = show(end) if end else ("长期" if zh else "open")
+    return f"{first}至{last}" if zh else f"{first} to {last}"
+
+
 def _render_tree(node: ExplainNode, depth: int, zh: bool) -> list[str]:
     pad = "  " * depth
     if node.atom is not None:
-        return [f"{pad}{node.atom.text_zh if zh else node.atom.text_en}"]
+        text = node.atom.text_zh if zh else node.atom.text_en
+        if node.needed:
+            text += "（需补充）" if zh else " (needed)"
+        return [f"{pad}{text}"]
+    label = node.label if zh or not node.label_en else node.label_en
     if node.kind == "const":
-        return [f"{pad}{MARK[node.outcome]} {node.label}"]
-    lines = [f"{pad}{MARK[node.outcome]} {node.label}"]
+        return [f"{pad}{MARK[node.outcome]} {label}"]
+    lines = [f"{pad}{MARK[node.outcome]} {label}"]
     for child in node.children:
         lines += _render_tree(child, depth + 1, zh)
     return lines
@@ -177,11 +208,11 @@ class AtomDescriber:
         mark = MARK[outcome]
         shown = observed if observed is not None else "未知"
         if outcome == "unknown":
-            zh = f"? {subject} 未知（需补充）"
+            zh = f"? {subject} 未知"
             if observed is not None:
                 zh = f"? {subject} {observed}，无法判断（{threshold}）"
         elif outcome == "true":
-            zh = f"✓ {subject} {shown}，{zh_true}"
+            zh = f"✓ {subject} {shown}" + (f"，{zh_true}" if zh_true else "")
         else:
             zh = f"✗ {subject} {shown}，{zh_false}"
         en = (f"{mark} {subject} = {observed if observed is not None else 'missing'}; "
@@ -211,7 +242,9 @@ class AtomDescriber:
                 limit_text += f"（{value_expr_text(atom.right)}）"
             words = _REQUIRE_DATE if t is not None and t.kind is Kind.DATE else _REQUIRE
             required = words[atom.op].format(t=limit_text)
-            achieved = ("达到" + required) if atom.op == ">=" and words is _REQUIRE else required
+            achieved = required
+            if words is _REQUIRE:
+                achieved = {">=": "达到", "<=": "在"}.get(atom.op, "") + required
             return subject, observed, _EN_OP[atom.op], limit_text, achieved, f"要求{required}"
         operand = ev.value(atom.operand)
         t = _type_of(atom.operand)
@@ -219,12 +252,12 @@ class AtomDescriber:
         observed = None if operand is None else value_text(operand, t)
         if isinstance(atom, dag.Truth):
             want = "否" if atom.negated else "是"
-            return subject, observed, "is", want, f"为{want}", f"要求为{want}"
+            return subject, observed, "is", want, "", f"要求为{want}"
         if isinstance(atom, dag.Member):
-            listed = "、".join(atom.options)
+            listed = "、".join(self._option_text(atom.hierarchy, o) for o in atom.options)
             if atom.negated:
                 return subject, observed, "not in", listed, f"不属于{listed}", f"要求不属于{listed}"
-            return subject, observed, "in", listed, f"属于{listed}", f"不属于{listed}"
+            return subject, observed, "in", listed, f"属于{listed}", f"要求属于{listed}"
         assert isinstance(atom, dag.HasAtom)
         listed = "、".join(atom.values)
         present = operand or frozenset()
@@ -239,6 +272,13 @@ class AtomDescriber:
             return (subject, observed, "has any", listed, f"包含 {listed} 之一",
                     f"不含 {listed} 中任一项")
         return subject, observed, "has", listed, f"包含 {listed}", f"不含 {listed}"
+
+
+    def _option_text(self, hierarchy: str | None, option: str) -> str:
+        if hierarchy is None:
+            return option
+        label = self.ev.vocab.hierarchies[hierarchy].label(option)
+        return f"{label}（{option}）" if label else option
 
 
 def _type_of(node: dag.ValueNode) -> Type | None:
@@ -269,31 +309,34 @@ class Explainer:
             self._reports[atom] = self.describer.report(atom, self.ids.get(atom, -1))
         return self._reports[atom]
 
-    def tree(self, node: dag.BoolNode) -> ExplainNode:
+    def tree(self, node: dag.BoolNode, open_path: bool = True) -> ExplainNode:
+        """The outcome tree; ``open_path``: no ancestor is already true, so an unknown node
+        here is data worth asking for (under a true ``or`` it would change nothing)."""
         outcome = outcome_of(self.ev.truth(node))
+        needed = open_path and outcome == "unknown"
+        open_path = open_path and outcome != "true"
         if dag.is_atom(node):
-            return ExplainNode(kind="atom", label=self.report(node).subject, outcome=outcome,
-                               atom=self.report(node))  # type: ignore[arg-type]
+            report = self.report(node)  # type: ignore[arg-type]
+            return ExplainNode(kind="atom", label=report.subject, outcome=outcome,
+                               needed=needed, atom=report)
         if isinstance(node, dag.Const):
             return ExplainNode(kind="const", label="恒成立" if node.value else "恒不成立",
-                               outcome=outcome)
+                               label_en="always" if node.value else "never", outcome=outcome)
+        kids = [self.tree(c, open_path) for c in dag.children(node)]
         if isinstance(node, dag.Named):
             label = ("非 " if node.negated else "") + node.name
-            return ExplainNode(kind="define", label=label, outcome=outcome,
-                               children=[self.tree(node.body)])
-        if isinstance(node, dag.All):
-            return ExplainNode(kind="all", label="同时满足", outcome=outcome,
-                               children=[self.tree(c) for c in node.items])
-        if isinstance(node, dag.AnyNode):
-            return ExplainNode(kind="any", label="满足其一", outcome=outcome,
-                               children=[self.tree(c) for c in node.items])
+            return ExplainNode(kind="define", label=label,
+                               label_en=("not " if node.negated else "") + node.name,
+                               outcome=outcome, needed=needed, children=kids)
+        kind, zh, en = {
+            dag.All: ("all", "同时满足", "all of"),
+            dag.AnyNode: ("any", "满足其一", "any of"),
+            dag.CaseCond: ("case", "分情形", "by case"),
+        }.get(type(node), ("at_least", "", ""))
         if isinstance(node, dag.AtLeast):
-            return ExplainNode(kind="at_least", label=f"至少满足{node.n}项", outcome=outcome,
-                               children=[self.tree(c) for c in node.items])
-        assert isinstance(node, dag.CaseCond)
-        kids = [self.tree(x) for pair in node.branches for x in pair]
-        kids.append(self.tree(node.default))
-        return ExplainNode(kind="case", label="分情形", outcome=outcome, children=kids)
+            zh, en = f"至少满足{node.n}项", f"at least {node.n} of"
+        return ExplainNode(kind=kind, label=zh, label_en=en, outcome=outcome, needed=needed,
+                           children=kids)
 
     def atoms_where(
         self, node: dag.BoolNode, skip: bool | None, want: bool | None
@@ -316,23 +359,60 @@ class Explainer:
         return found
 
     def missing(self, node: dag.BoolNode) -> list[str]:
-        """Tags read by unknown atoms on unknown paths: supplying them settles the verdict."""
+        """Tags whose absence leaves ``node`` unknown, following only the paths evaluation
+        took (a ``case`` branch not reached asks for nothing)."""
         tags: list[str] = []
-        if self.ev.truth(node) is not None:
-            return tags
+        self._why_unknown(node, tags)
+        return tags
 
-        def visit(n: dag.BoolNode) -> None:
-            if self.ev.truth(n) is not None:
-                return
-            if dag.is_atom(n):
-                for tag in self.report(n).tags:  # type: ignore[arg-type]
-                    if self.ev.record.get(tag) is None and tag not in tags:
-                        tags.append(tag)
-                return
-            for child in dag.children(n):
-                visit(child)
+    def _why_unknown(self, node: Any, tags: list[str]) -> None:
+        ev = self.ev
+        if isinstance(node, dag.VTag):
+            if ev.record.get(node.name) is None and node.name not in tags:
+                tags.append(node.name)
+            return
+        if isinstance(node, dag.VConst | dag.VToday):
+            return
+        if isinstance(node, dag.VDefine):
+            self._why_unknown(ev.graph.defines[node.name], tags)
+            return
+        if isinstance(node, dag.VCond):
+            self._why_unknown(node.cond, tags)
+            return
+        is_value = isinstance(node, dag.VArith | dag.VNeg | dag.VCall | dag.VCase)
+        outcome = ev.value(node) if is_value else ev.truth(node)
+        if outcome is not None:
+            return
+        if isinstance(node, dag.VCase | dag.CaseCond):
+            for test, value in node.branches:
+                decided = ev.truth(test)
+                if decided is None:
+                    self._why_unknown(test, tags)
+                    return
+                if decided:
+                    self._why_unknown(value, tags)
+                    return
+            self._why_unknown(node.default, tags)
+            return
+        if isinstance(node, dag.VArith | dag.VNeg | dag.VCall):
+            operands = (node.left, node.right) if isinstance(node, dag.VArith) else (
+                (node.operand,) if isinstance(node, dag.VNeg) else node.args)
+            for operand in operands:
+                self._why_unknown(operand, tags)
+            return
+        if isinstance(node, dag.Cmp):
+            self._why_unknown(node.left, tags)
+            self._why_unknown(node.right, tags)
+            return
+        if isinstance(node, dag.Member | dag.HasAtom | dag.Truth | dag.KnownAtom):
+            self._why_unknown(node.operand, tags)
+            return
+        for child in dag.children(node):
+            self._why_unknown(child, tags)
 
-        visit(node)
+    def benefit_missing(self, node: dag.ValueNode) -> list[str]:
+        tags: list[str] = []
+        self._why_unknown(node, tags)
         return tags
 
     def gap(self, node: dag.BoolNode) -> GapChoice:

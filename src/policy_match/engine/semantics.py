@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import operator
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -25,7 +26,37 @@ NEGATED_OP = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="
 MIRRORED_OP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
+@dataclass(frozen=True)
+class Elapsed:
+    """``date - date``: kept as its two ends, so comparing it with ``3年`` is a calendar
+    question (``start + 3年 <= end``) and agrees with ``start <= today - 3年``."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    def __str__(self) -> str:
+        return f"{self.days}天"
+
+
+def _elapsed_vs(op: str, elapsed: Elapsed, duration: Duration) -> bool:
+    """``elapsed op duration`` on the calendar: elapsed >= D ⇔ end >= start + D."""
+    reached = shift(elapsed.start, duration, 1)
+    return _COMPARE[op](elapsed.end, reached)
+
+
 def compare(op: str, left: Any, right: Any) -> bool:
+    if isinstance(left, Elapsed) and isinstance(right, Duration):
+        return _elapsed_vs(op, left, right)
+    if isinstance(left, Duration) and isinstance(right, Elapsed):
+        return _elapsed_vs(MIRRORED_OP[op], right, left)
+    if isinstance(left, Elapsed):
+        left = Duration(Fraction(left.days), "天")
+    if isinstance(right, Elapsed):
+        right = Duration(Fraction(right.days), "天")
     if isinstance(left, Duration) and isinstance(right, Duration):
         if left.unit != right.unit:
             left, right = left.approx_days(), right.approx_days()
@@ -72,7 +103,11 @@ def arith(op: str, left: Any, right: Any) -> Any:
     if isinstance(left, dt.date):
         if isinstance(right, Duration):
             return shift(left, right, 1 if op == "+" else -1)
-        return Duration(Fraction((left - right).days), "天")
+        return Elapsed(right, left)
+    if isinstance(left, Elapsed):
+        left = Duration(Fraction(left.days), "天")
+    if isinstance(right, Elapsed):
+        right = Duration(Fraction(right.days), "天")
     if isinstance(right, dt.date):
         return shift(right, left, 1)
     if isinstance(left, Duration) and isinstance(right, Duration):
@@ -95,6 +130,8 @@ def arith(op: str, left: Any, right: Any) -> Any:
 
 
 def negate(value: Any) -> Any:
+    if isinstance(value, Elapsed):
+        return Duration(Fraction(-value.days), "天")
     if isinstance(value, Duration):
         return Duration(-value.amount, value.unit)
     return -value
