@@ -51,13 +51,17 @@ REFERENCE_DATE = dt.date(2025, 6, 30)
 
 COLUMNS = (
     "统一社会信用代码", "企业名称", "成立日期", "所在区域", "所属行业", "经营范围",
-    "企业规模", "从业人数", "资产总额", "入规日期",
+    "企业规模", "从业人数", "资产总额", "入规日期", "入限日期", "市场主体类型",
     "营业收入", "前年营业收入", "营业收入增长率", "研发费用", "近两年研发费用均值",
-    "近两年新增股权融资", "有效发明专利数", "细分市场年限",
-    "应纳税所得额", "纳税额", "纳税信用等级", "限制禁止类行业企业",
+    "近两年新增股权融资", "有效发明专利数", "新授权发明专利数", "发明专利授权官费", "设备投资额",
+    "细分市场年限",
+    "应纳税所得额", "纳税额", "纳税信用等级", "限制禁止类行业企业", "企业所得税征收方式",
+    "增值税纳税人类型", "六税两费应纳税额",
     "资质", "高企认定类型", "高企认定日期", "专精特新认定日期", "专精特新评价得分", "所获荣誉",
     "失信被执行人", "欠薪欠保企业", "重大事故企业",
     "参保人数", "裁员率", "失业保险缴费额", "新招用重点群体人数", "创业担保贷款金额",
+    "新招用扩岗对象人数", "新招用高校毕业生人数", "高校毕业生单位社保缴费额",
+    "首贷日期", "首贷金额", "贷款到期日", "到期贷款金额", "已获续贷承诺",
 )
 """Every tag of ``rules/tags.rule``, in its order: the header of a generated table."""
 
@@ -252,12 +256,14 @@ _ORG_CHECK = np.array([ALPHABET.index({10: "X", 11: "0"}.get(c, str(c % 10)))
                        for c in range(12)], dtype=np.int64)
 
 
-def _uscc(rng: np.random.Generator, county: np.ndarray, new_style: np.ndarray) -> pa.Array:
-    """Unique valid codes: 91 + 登记机关 county + 组织机构代码 (8 + GB 11714 check) + check."""
+def _uscc(rng: np.random.Generator, county: np.ndarray, new_style: np.ndarray,
+          category: np.ndarray) -> pa.Array:
+    """Unique valid codes: 9 (工商) + category (1 企业, 2 个体工商户, 3 农民专业合作社) +
+    登记机关 county + 组织机构代码 (8 + GB 11714 check) + GB 32100 check."""
     import pyarrow as pa
 
     n = county.shape[0]
-    pos: list[np.ndarray] = [np.full(n, 9, dtype=np.int64), np.ones(n, dtype=np.int64)]
+    pos: list[np.ndarray] = [np.full(n, 9, dtype=np.int64), category.astype(np.int64)]
     place = county.astype(np.int64)
     digits = []
     for _ in range(6):
@@ -524,16 +530,76 @@ def generate_columns(n: int, seed: int = 0) -> dict[str, pa.Array]:
     loan = np.where(rng.random(n) < 0.01, rng.integers(1, 31, n) * 100_000, 0)
     cols["创业担保贷款金额"] = _number(loan, rng.random(n) < 0.01)
 
-    # -- name, scope, key ----------------------------------------------------------------------
-    cols["企业名称"] = _names(rng, section_ix, letters)
+    # -- 限上批零住餐: 入限日期 ------------------------------------------------------------------
+    division = code4 // 100
+    above = (((division == 51) & (revenue >= 20_000_000))
+             | ((division == 52) & (revenue >= 5_000_000))
+             | ((section == "H") & (revenue >= 2_000_000)))
+    entered = founded + 365 + (rng.random(n) * np.maximum(age_days - 545, 1)).astype(np.int64)
+    cols["入限日期"] = _dates(np.minimum(entered, ref - 180), ~above)
+
+    # -- patents granted last year, equipment ----------------------------------------------------
+    granted = np.where(hnte | srdi, rng.poisson(1.5, n), np.where(does_rd, rng.poisson(0.3, n), 0))
+    no_patent_data = rng.random(n) < 0.10
+    cols["新授权发明专利数"] = _number(granted, no_patent_data)
+    cols["发明专利授权官费"] = _number(_money(granted * rng.uniform(3000, 4500, n)), no_patent_data)
+    invests = np.where(np.isin(section, ["B", "C", "D"]), 0.3, 0.05) > rng.random(n)
+    scale = np.where(np.isin(section, ["B", "C", "D"]), np.log(2e6), np.log(2e5))
+    cols["设备投资额"] = _number(np.where(invests, _money(np.exp(rng.normal(scale, 1.0))), 0),
+                                rng.random(n) < 0.15)
+
+    # -- tax regime ------------------------------------------------------------------------------
+    assessed = rng.random(n) < np.where(band == 3, 0.2, 0.05)
+    cols["企业所得税征收方式"] = _strings(["查账征收", "核定征收"], assessed, rng.random(n) < 0.08)
+    general = (revenue >= 5_000_000) | (rng.random(n) < 0.1)
+    cols["增值税纳税人类型"] = _strings(["小规模纳税人", "一般纳税人"], general,
+                                      rng.random(n) < 0.05)
+    cols["六税两费应纳税额"] = _number(_money(tax * rng.uniform(0.05, 0.15, n)),
+                                     rng.random(n) < 0.15)
+
+    # -- hiring ----------------------------------------------------------------------------------
+    cols["新招用扩岗对象人数"] = _number(
+        np.minimum(np.where(rng.random(n) < 0.04, rng.integers(1, 6, n), 0), staff),
+        rng.random(n) < 0.08)
+    grads = np.minimum(np.where(rng.random(n) < np.where(tech_section, 0.12, 0.05),
+                                rng.integers(1, 9, n), 0), staff)
+    no_grad_data = rng.random(n) < 0.08
+    cols["新招用高校毕业生人数"] = _number(grads, no_grad_data)
+    cols["高校毕业生单位社保缴费额"] = _number(_money(grads * 12 * rng.uniform(600, 1400, n)),
+                                        no_grad_data)
+
+    # -- loans -----------------------------------------------------------------------------------
+    borrowed = rng.random(n) < 0.15
+    cols["首贷日期"] = _dates(founded + (rng.random(n) * (age_days - 1)).astype(np.int64),
+                            ~borrowed)
+    cols["首贷金额"] = _number(_money(np.round(np.exp(rng.normal(np.log(5e5), 1.0, n)), -4)),
+                            ~borrowed)
+    maturing = rng.random(n) < 0.08
+    cols["贷款到期日"] = _dates(ref + rng.integers(0, 181, n), ~maturing)
+    cols["到期贷款金额"] = _number(_money(np.round(np.exp(rng.normal(np.log(2e6), 1.0, n)), -4)),
+                              ~maturing)
+    cols["已获续贷承诺"] = _strings(["否", "是"], rng.random(n) < 0.4, ~maturing)
+
+    # -- entity type, name, scope, key -----------------------------------------------------------
+    individual = rng.random(n) < np.where(np.isin(section, ["F", "H", "O"]), 0.05, 0.01)
+    cooperative = (section == "A") & (rng.random(n) < 0.4)
+    entity = np.where(cooperative, 2, np.where(individual, 1, 0))
+    cols["市场主体类型"] = _strings(["企业", "个体工商户", "农民专业合作社"], entity)
+    cols["企业名称"] = _names(rng, section_ix, letters, entity)
     cols["经营范围"] = _scopes(rng, section_ix, letters)
     reg_county = np.where(rng.random(n) < 0.8, county, 530100)
     new_style = founded >= (dt.date(2015, 10, 1) - dt.date(1970, 1, 1)).days
-    cols["统一社会信用代码"] = _uscc(rng, reg_county, new_style)
+    cols["统一社会信用代码"] = _uscc(rng, reg_county, new_style, entity + 1)
     return {name: cols[name] for name in COLUMNS}
 
 
-def _names(rng: np.random.Generator, section_ix: np.ndarray, letters: list[str]) -> pa.Array:
+_SUFFIXES = ("有限公司", "有限责任公司", "股份有限公司", "集团有限公司",  # 企业
+             "经营部", "店", "商行",  # 个体工商户
+             "专业合作社")  # 农民专业合作社
+
+
+def _names(rng: np.random.Generator, section_ix: np.ndarray, letters: list[str],
+           entity: np.ndarray) -> pa.Array:
     n = section_ix.shape[0]
     chars = list(_BRAND_CHARS)
     prefix = _strings(["昆明", "云南", "", "昆明市五华区"],
@@ -544,8 +610,9 @@ def _names(rng: np.random.Generator, section_ix: np.ndarray, letters: list[str])
     start = np.cumsum([0] + [len(_SECTION_WORDS.get(x, ["商务服务"])) for x in letters])
     count = np.diff(start)
     word = start[section_ix] + (rng.random(n) * count[section_ix]).astype(np.int64)
-    suffix = _strings(["有限公司", "有限责任公司", "股份有限公司", "集团有限公司"],
-                      _pick(rng, 4, [0.78, 0.17, 0.03, 0.02], n))
+    company = _pick(rng, 4, [0.78, 0.17, 0.03, 0.02], n)
+    shop = 4 + _pick(rng, 3, [0.4, 0.3, 0.3], n)
+    suffix = _strings(_SUFFIXES, np.where(entity == 2, 7, np.where(entity == 1, shop, company)))
     return _join(prefix, brand1, brand2, _strings(words, word), suffix)
 
 

@@ -617,3 +617,11 @@ def test_one_mistake_does_not_cascade() -> None:
 def test_names_of_unparsed_declarations_are_not_reported_again() -> None:
     result = load(a="define 甲 = 营业收入 = 1\n" + policy('事项名称: "n"', "申请条件: 甲"))
     assert [d.code for d in result.diagnostics] == [Code.SYNTAX]
+
+
+def test_a_define_using_a_define_with_a_syntax_error_is_not_a_crash() -> None:
+    # 甲 does not parse; 乙 uses it. The checker itself finds nothing new to say, but the
+    # rulebook must still not load and nothing may raise.
+    result = load(a="define 甲 = (营业收入 >= 1\ndefine 乙 = 甲 and 失信被执行人\n")
+    assert [(d.code, d.span.line) for d in result.diagnostics] == [(Code.SYNTAX, 1)]
+    assert result.rulebook is None

@@ -587,6 +587,15 @@ def test_broken_declarations_that_reach_their_end_are_each_reported() -> None:
     assert result.module.decls == (ast.TagDecl(N("d"), ast.TypeExpr(N("money"))),)
 
 
+def test_indented_declarations_recover_like_unindented_ones() -> None:
+    # Indentation is only whitespace to the grammar, so an indented file must recover from
+    # its syntax errors declaration by declaration just the same.
+    text = "  define a = (\n  define b = (\n  define c = 1\n"
+    result = parse(text)
+    assert [d.span.line for d in result.diagnostics] == [1, 2]
+    assert result.module.decls == (ast.DefineDecl(N("c"), ast.Number("1")),)
+
+
 def test_unclosed_bracket_is_reported_inside_its_own_declaration() -> None:
     # The error belongs to line 3: not to the blank line or the comment that introduces the
     # next declaration (which is where the file piece happens to end).

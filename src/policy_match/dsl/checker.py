@@ -137,6 +137,7 @@ class _Checker:
             policy = self._policy(decl)  # a duplicate's body is checked too
             if policy is not None and policy.id not in policies:
                 policies[policy.id] = policy
+        self._relations(policies, {d.id.value: d for d in policy_decls})
         diagnostics = tuple(sorted(self.diags, key=Diagnostic.sort_key))
         # A define can fail quietly when it names a declaration that did not parse: the
         # syntax error is the parser's diagnostic, and the rulebook is still not whole.
@@ -242,6 +243,42 @@ class _Checker:
             self.error(Code.TYPE, f"{kind.value} needs at least one value", te.span)
             return None
         return Type(kind, values=tuple(values))
+
+    def _relations(self, policies: dict[str, ir.Policy],
+                   decls: dict[str, ast.PolicyDecl]) -> None:
+        """前置事项 / 排除事项 between items: known ids, no cycle of requirements, and no item
+        that requires (directly or through others) an item it excludes."""
+        requires = nx.DiGraph()
+        requires.add_nodes_from(policies)
+        for pid, policy in policies.items():
+            span = decls[pid].id.span
+            for other in (*policy.requires, *policy.excludes):
+                if other not in policies and other not in decls:
+                    self.error(Code.FIELD, f'"{other}" named by policy "{pid}" is no policy',
+                               span, did_you_mean(other, decls))
+            for other in policy.requires:
+                if other == pid:
+                    self.error(Code.CYCLE, f'policy "{pid}" requires itself', span)
+                elif other in policies:
+                    requires.add_edge(pid, other)
+        for component in nx.strongly_connected_components(requires):
+            if len(component) > 1:
+                first = min(component)
+                cycle = [u for u, _ in nx.find_cycle(requires.subgraph(component), source=first)]
+                self.error(Code.CYCLE, "前置事项 form a cycle: " + " → ".join([*cycle, cycle[0]]),
+                           decls[first].id.span, "an item cannot require itself, even indirectly")
+        for pid, policy in policies.items():
+            needed = nx.descendants(requires, pid) | {pid}
+            for other in policy.excludes:
+                if other in needed:
+                    self.error(Code.FIELD, f'policy "{pid}" both requires and excludes "{other}"',
+                               decls[pid].id.span, "no enterprise could ever hold it")
+            for other in needed - {pid}:
+                clash = set(policies[other].excludes) & needed if other in policies else set()
+                for excluded in sorted(clash):
+                    self.error(Code.FIELD, f'policy "{pid}" requires "{other}", which excludes '
+                               f'"{excluded}", also required', decls[pid].id.span,
+                               "no enterprise could ever hold it")
 
     def tag_parser(self, tag: ir.TagSpec) -> Any:
         spec = self.vocab.tag_types.get(tag.type.name or "")

@@ -34,6 +34,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("兑付标准", "benefit", "amount"),
     FieldSpec("发布日期", "published", "date"),
     FieldSpec("上线日期", "online", "date"),
+    FieldSpec("前置事项", "requires", "texts"),
+    FieldSpec("排除事项", "excludes", "texts"),
 )
 
 BY_NAME: dict[str, FieldSpec] = {

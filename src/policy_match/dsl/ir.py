@@ -245,6 +245,8 @@ class Policy(BaseModel):
     benefit: Any = None  # an IR expression of money, or None
     published: dt.date | None = None
     online: dt.date | None = None
+    requires: tuple[str, ...] = ()  # ids of items an enterprise must also hold
+    excludes: tuple[str, ...] = ()  # ids of items it may not hold together with this one
     examples: tuple[Example, ...] = ()
     span: Span = NO_SPAN
 
