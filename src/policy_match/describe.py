@@ -233,7 +233,9 @@ class Describer:
             return f"{subject} {'not ' if e.negated else ''}in {', '.join(names)}"
         if e.hierarchy is not None:
             return f"{subject}{'不' if e.negated else ''}属于{'、'.join(names)}"
-        joined = "或".join(names) if not e.negated else "、".join(names)
+        joined = "、".join(names)
+        if not e.negated and len(names) > 1:
+            joined = "、".join(names[:-1]) + "或" + names[-1]
         return f"{subject}{'不为' if e.negated else '为'}{joined}"
 
     def _code_name(self, code: str, hierarchy: str | None) -> str:
@@ -276,10 +278,11 @@ def describe_policy(book: Rulebook, policy: ir.Policy, lang: str = "zh") -> str:
         start = d.constant(policy.valid_from, None) if policy.valid_from else "—"
         end = d.constant(policy.valid_to, None) if policy.valid_to else ("长期" if zh else "open")
         lines.append(f"适用时间：{start}至{end}" if zh else f"Valid: {start} to {end}")
-    lines.append(("申请条件：" if zh else "Conditions: ") + d.condition(policy.eligible) + "。")
+    stop = "。" if zh else "."
+    lines.append(("申请条件：" if zh else "Conditions: ") + d.condition(policy.eligible) + stop)
     if policy.benefit is not None:
         amount = d.value(policy.benefit, MONEY)
-        lines.append(("兑付标准：" if zh else "Benefit: ") + amount + "。")
+        lines.append(("兑付标准：" if zh else "Benefit: ") + amount + stop)
     done: set[str] = set()
     while len(done) < len(d.used_defines):
         name = next(n for n in d.used_defines if n not in done)

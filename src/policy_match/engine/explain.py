@@ -102,7 +102,7 @@ class Explanation(BaseModel):
         if self.missing:
             lines.append(("  需补充：" if zh else "  missing: ") + "、".join(self.missing))
         if self.verdict is Verdict.INELIGIBLE and self.gap:
-            lines.append(("  差距：" if zh else "  gap: ") + "；".join(
+            lines.append(("  差距：" if zh else "  gap: ") + ("；" if zh else "; ").join(
                 a.text_zh if zh else a.text_en for a in self.gap))
         if self.benefit is not None:
             lines.append(("  兑付标准：" if zh else "  benefit: ") + self.benefit)
@@ -203,7 +203,8 @@ class AtomDescriber:
         self.ev = evaluator
 
     def report(self, atom: dag.Atom, atom_id: int) -> AtomReport:
-        outcome = outcome_of(self.ev.atom(atom))
+        ev = self.ev
+        outcome = outcome_of(ev.atom(atom))
         subject, observed, op, threshold, zh_true, zh_false = self._parts(atom)
         mark = MARK[outcome]
         shown = observed if observed is not None else "未知"
@@ -211,6 +212,8 @@ class AtomDescriber:
             zh = f"? {subject} 未知"
             if observed is not None:
                 zh = f"? {subject} {observed}，无法判断（{threshold}）"
+            elif not any(ev.record.get(t) is None for t in tags_read(atom, ev.graph.defines)):
+                zh = f"? {subject} 无法计算（如除数为零）"
         elif outcome == "true":
             zh = f"✓ {subject} {shown}" + (f"，{zh_true}" if zh_true else "")
         else:
@@ -317,12 +320,17 @@ class Explainer:
         open_path = open_path and outcome != "true"
         if dag.is_atom(node):
             report = self.report(node)  # type: ignore[arg-type]
+            # unknown for lack of data (not, say, a division by zero): ask for the data
+            needed = needed and bool(self.missing(node))
             return ExplainNode(kind="atom", label=report.subject, outcome=outcome,
                                needed=needed, atom=report)
         if isinstance(node, dag.Const):
             return ExplainNode(kind="const", label="恒成立" if node.value else "恒不成立",
                                label_en="always" if node.value else "never", outcome=outcome)
-        kids = [self.tree(c, open_path) for c in dag.children(node)]
+        if isinstance(node, dag.CaseCond):
+            kids = self._case_tree(node, open_path)
+        else:
+            kids = [self.tree(c, open_path) for c in dag.children(node)]
         if isinstance(node, dag.Named):
             label = ("非 " if node.negated else "") + node.name
             return ExplainNode(kind="define", label=label,
@@ -337,6 +345,18 @@ class Explainer:
             zh, en = f"至少满足{node.n}项", f"at least {node.n} of"
         return ExplainNode(kind=kind, label=zh, label_en=en, outcome=outcome, needed=needed,
                            children=kids)
+
+    def _case_tree(self, node: dag.CaseCond, open_path: bool) -> list[ExplainNode]:
+        """Only the branches evaluation reached can be waiting for data."""
+        kids: list[ExplainNode] = []
+        reached = open_path
+        for test, value in node.branches:
+            decided = self.ev.truth(test)
+            kids.append(self.tree(test, reached))
+            kids.append(self.tree(value, reached and decided is True))
+            reached = reached and decided is False
+        kids.append(self.tree(node.default, reached))
+        return kids
 
     def atoms_where(
         self, node: dag.BoolNode, skip: bool | None, want: bool | None
