@@ -62,7 +62,6 @@ PAIRS: dict[tuple[str, str], str] = {
     ("at", "least"): "AT_LEAST",
     ("as", "of"): "AS_OF",
 }
-_PAIR_FIRSTS = {first for first, _ in PAIRS}
 
 _DECL_START = re.compile(r"^[ \t\u3000]*(?:tag|define|policy)\b", re.MULTILINE)
 
@@ -73,22 +72,22 @@ class _KeywordPostLex:
     always_accept = ("NAME",)
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        pending: Token | None = None
-        for tok in stream:
-            if pending is not None:
-                pair = PAIRS.get((pending.value, tok.value)) if tok.type == "NAME" else None
-                if pair is not None:
-                    yield _fuse(pair, pending, tok)
-                    pending = None
-                    continue
-                yield _retype(pending)
-                pending = None
-            if tok.type == "NAME" and tok.value in _PAIR_FIRSTS:
-                pending = tok
+        tokens = list(stream)
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            pair = (PAIRS.get((tok.value, nxt.value))
+                    if tok.type == "NAME" and nxt is not None and nxt.type == "NAME" else None)
+            after = tokens[i + 2] if i + 2 < len(tokens) else None
+            if pair in ("HAS_ANY", "HAS_ALL") and after is not None and after.value == "of":
+                pair = None  # `has all of [...]`: has, then the list condition `all of`
+            if pair is not None:
+                yield _fuse(pair, tok, nxt)  # type: ignore[arg-type]
+                i += 2
                 continue
             yield _retype(tok) if tok.type == "NAME" else tok
-        if pending is not None:
-            yield _retype(pending)
+            i += 1
 
 
 def _retype(tok: Token) -> Token:
