@@ -43,6 +43,9 @@ class Code(StrEnum):
     EXAMPLE = "E-EXAMPLE"
     IO = "E-IO"
     PLUGIN = "E-PLUGIN"
+    # warnings (Severity.WARNING): reported, never fatal
+    EXPIRED = "W-EXPIRED"  # an item past its 适用时间 still listed (lifecycle.py)
+    LATE = "W-LATE"  # 上线日期 more than 10 working days after 发布日期 (lifecycle.py)
 
 
 @dataclass(frozen=True)

@@ -266,7 +266,10 @@ class ColumnarEvaluator:
     def _arith(self, node: dag.VArith) -> Vec:
         left, right = self.value(node.left), self.value(node.right)
         if left.kind == "const" and right.kind == "const":
-            return Vec("const", arith(node.op, left.data, right.data), None)
+            value = arith(node.op, left.data, right.data)
+            if value is None:  # a constant division by zero: unknown on every row
+                return Vec("num", np.zeros(self.n), np.zeros(self.n, dtype=bool))
+            return Vec("const", value, None)
         if left.kind == "date" and right.kind == "const" and isinstance(right.data, Duration):
             raise Unvectorized  # calendar arithmetic per row: rare, left to the scalar path
         a, b = self._numeric(left), self._numeric(right)

@@ -1,0 +1,105 @@
+"""Backends never disagree: bulk (columnar), point lookup and the scalar evaluator give the
+same verdict on every (enterprise, policy, date), for random rulebooks (every construct,
+defines, case, hierarchies) and random tables with missing and bad values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from oracle import AS_OF_DATES, records, rulebooks
+
+from policy_match.dsl.ir import Verdict
+from policy_match.rulebook import Rulebook, load_sources
+from policy_match.table import EnterpriseTable
+
+SETTINGS = settings(max_examples=int(os.environ.get("PM_EXAMPLES", "120")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def load(text: str) -> Rulebook:
+    result = load_sources({"g.rule": text})
+    assert result.rulebook is not None, [d.message for d in result.diagnostics]
+    return result.rulebook
+
+
+@SETTINGS
+@given(data=st.data())
+def test_match_agrees_with_evaluate_and_point_lookup(data: st.DataObject) -> None:
+    generated = data.draw(rulebooks(), label="rulebook")
+    book = load(generated.text)
+    as_of = data.draw(st.sampled_from(AS_OF_DATES), label="as_of")
+    size = data.draw(st.integers(1, 12), label="rows")
+    raws = [data.draw(records(as_of), label=f"record {i}")[0] for i in range(size)]
+    table = EnterpriseTable.from_records(raws, book)
+    assert len(table) == size
+    result = book.match(table, as_of=as_of)
+    for i, raw in enumerate(raws):
+        point = book.match_record(raw, as_of=as_of)
+        for pid in book.policies:
+            scalar = book.evaluate(raw, pid, as_of=as_of)
+            assert result.verdict(table.ids[i], pid) is scalar, (pid, raw)
+            assert point[pid] is scalar, (pid, raw)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_counts_and_lists_add_up(data: st.DataObject) -> None:
+    generated = data.draw(rulebooks(), label="rulebook")
+    book = load(generated.text)
+    as_of = data.draw(st.sampled_from(AS_OF_DATES), label="as_of")
+    raws = [data.draw(records(as_of))[0] for _ in range(data.draw(st.integers(1, 10)))]
+    table = EnterpriseTable.from_records(raws, book)
+    result = book.match(table, as_of=as_of)
+    for pid, counts in result.counts().items():
+        assert sum(counts.values()) == len(table)
+        assert counts[Verdict.ELIGIBLE] == len(result.eligible(pid))
+        assert counts[Verdict.UNKNOWN] == len(result.unknown(pid))
+        assert counts[Verdict.INELIGIBLE] == len(result.ineligible(pid))
+
+
+def test_a_new_policy_reuses_the_cached_atoms() -> None:
+    book = load('tag 营业收入: money\ntag 从业人数: count(人)\n'
+                'policy "A" { name: "a"  eligible: 营业收入 >= 2000万 }\n')
+    table = EnterpriseTable.from_records(
+        [{"营业收入": "3000万", "从业人数": 10}, {"营业收入": "100万"}, {}], book)
+    day = dt.date(2025, 1, 1)
+    first = book.match(table, as_of=day)
+    atoms_before = len(first.evaluator._memo)
+    bigger = book.with_policies(
+        'policy "B" { name: "b"  eligible: 营业收入 >= 2000万 and 从业人数 <= 300 }\n')
+    second = bigger.match(table, as_of=day, reuse=first)
+    assert second.evaluator is first.evaluator
+    # the shared atom (营业收入 >= 2000万) is the same interned node: not evaluated again
+    shared = bigger.dag.conditions["A"]
+    assert shared is book.dag.conditions["A"]
+    assert len(second.evaluator._memo) > atoms_before
+    assert [second.verdict(i, "B") for i in table.ids] == [
+        Verdict.ELIGIBLE, Verdict.INELIGIBLE, Verdict.UNKNOWN]
+
+
+def test_dirty_values_are_reported_with_row_and_column_and_nothing_disappears() -> None:
+    book = load('tag 代码: uscc key\ntag 营业收入: money\ntag 成立日期: date\n'
+                'tag 规模: enum["小型", "微型"]\n'
+                'policy "A" { name: "a"  eligible: 营业收入 >= 2000万 }\n')
+    rows = [
+        {"代码": "91350100M000100Y43", "营业收入": "3000万", "成立日期": "2020-01-01",
+         "规模": "小型"},
+        {"代码": "91350100M000100Y44", "营业收入": "约300万", "成立日期": "2023-02-30",
+         "规模": "巨型"},
+        {"营业收入": "100万"},
+        {"代码": "91350100M000100Y43", "营业收入": "2000万"},
+    ]
+    table = EnterpriseTable.from_records(rows, book)
+    assert len(table) == len(rows)
+    bad = {(e.row, e.column) for e in table.errors}
+    assert {(2, "代码"), (2, "营业收入"), (2, "成立日期"), (2, "规模")} <= bad
+    assert (3, "代码") in bad  # no key
+    assert any(e.row == 4 and "duplicate" in e.reason for e in table.errors)
+    result = book.match(table, as_of=dt.date(2025, 1, 1))
+    assert sum(result.counts()["A"].values()) == len(rows)
+    # the unparsable revenue is missing, so row 2 is unknown, not ineligible
+    assert result._verdict_at("A", 1) is Verdict.UNKNOWN
