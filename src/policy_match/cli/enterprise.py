@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -31,7 +32,10 @@ def _cmd_profile(args: argparse.Namespace) -> int:
     from ..dsl.display import value_text
 
     book = load_book(args.rules)
-    labels = book.profile(read_record(args.record), as_of=args.as_of, on_error="missing")
+    record = read_record(args.record)
+    for error in book.read_record(record, on_error="missing").errors:
+        print(f"数据错误（按缺失处理）：{error}", file=sys.stderr)
+    labels = book.profile(record, as_of=args.as_of, on_error="missing")
     if args.format == "json":
         print(json.dumps({k: jsonable(v) for k, v in labels.items()}, ensure_ascii=False,
                          indent=2))
