@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .dsl import ir
 from .dsl.checker import check
-from .dsl.diagnostics import Code, Diagnostic, render_text
+from .dsl.diagnostics import Code, Diagnostic, Severity, render_text
 from .dsl.display import to_decimal
 from .dsl.ir import Verdict
 from .dsl.parser import parse
@@ -344,6 +344,12 @@ def load_sources(sources: Mapping[str, str], vocabulary: Vocabulary | None = Non
     """Parse and check texts keyed by path. Never raises for bad rule text."""
     vocab = vocabulary if vocabulary is not None else load_vocabulary()
     diagnostics: list[Diagnostic] = list(extra or [])
+    for failure in getattr(vocab, "failures", ()):
+        # A broken plug-in is not the rule author's error, but what it would have provided
+        # is missing: say so once, beside the errors its absence causes.
+        diagnostics.append(Diagnostic(Code.PLUGIN, str(failure), Span.whole_file("<plug-ins>"),
+                                      "reinstall or remove the plug-in",
+                                      severity=Severity.WARNING))
     modules = []
     unparsed: set[str] = set()
     for path, text in sources.items():
