@@ -81,6 +81,15 @@ def _print_summary(book: Rulebook, result: Any) -> None:
     Console(width=max(120, Console().width)).print(summary)
 
 
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from ..generate import main_generate
+
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".parquet"):
+        raise UsageError(f"--out {args.out}: use .csv, .jsonl or .parquet")
+    return main_generate(args.n, args.out, seed=args.seed, dirty=args.dirty)
+
+
 def register(sub: Any) -> None:
     match = sub.add_parser("match", help="match every policy against an enterprise table")
     match.add_argument("rules", type=existing)
@@ -94,3 +103,10 @@ def register(sub: Any) -> None:
     match.add_argument("--quiet", action="store_true", help="no progress display")
     match.set_defaults(run=_cmd_match)
 
+    generate = sub.add_parser("generate", help="write a realistic, seeded enterprise library")
+    generate.add_argument("--n", type=int, required=True, help="number of enterprises")
+    generate.add_argument("--out", required=True, help=".csv, .jsonl or .parquet")
+    generate.add_argument("--seed", type=int, default=0)
+    generate.add_argument("--dirty", action="store_true",
+                          help="include deliberately bad values, duplicate and missing keys")
+    generate.set_defaults(run=_cmd_generate)
