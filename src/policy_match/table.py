@@ -26,6 +26,7 @@ from .engine.columns import (
     Column,
     Columns,
     DateColumn,
+    DurationColumn,
     NumberColumn,
     ObjectColumn,
     SetColumn,
@@ -370,6 +371,10 @@ def _typed_column(tag: TagSpec, codes: np.ndarray, parsed: list[Any], known: np.
                        dtype=np.int32)
         return CategoryColumn(lut[codes], tuple(categories), known)
     objects = [parsed[c] if c >= 0 else None for c in codes]
+    if kind is Kind.DURATION:
+        lut = np.array([float(v.approx_days()) if v is not None else np.nan for v in parsed]
+                       + [np.nan])
+        return DurationColumn(lut[codes], objects, known)
     return ObjectColumn(objects, known)
 
 

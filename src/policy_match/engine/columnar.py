@@ -31,6 +31,7 @@ from .columns import (
     CategoryColumn,
     Columns,
     DateColumn,
+    DurationColumn,
     NumberColumn,
     ObjectColumn,
     SetColumn,
@@ -200,6 +201,8 @@ class ColumnarEvaluator:
                 return float(value)
             if isinstance(value, dt.date):
                 return day_number(value)
+            if isinstance(value, Duration):
+                return float(value.approx_days())
             if isinstance(value, bool):
                 return value
         raise Unvectorized
@@ -260,6 +263,8 @@ class ColumnarEvaluator:
             return Vec("bool", column.values, column.known)
         if isinstance(column, SetColumn):
             return Vec("set", None, column.known, column)
+        if isinstance(column, DurationColumn):
+            return Vec("num", column.days, column.known)
         assert isinstance(column, ObjectColumn)
         raise Unvectorized
 

@@ -99,6 +99,19 @@ class SetColumn:
 
 
 @dataclass(frozen=True)
+class DurationColumn:
+    """Durations: their approximate length in days for comparison (what the scalar
+    semantics compare across units), and the values themselves for row look-ups."""
+
+    days: np.ndarray  # float64
+    values: list[Any]
+    known: np.ndarray
+
+    def get(self, i: int) -> Any:
+        return self.values[i] if self.known[i] else None
+
+
+@dataclass(frozen=True)
 class ObjectColumn:
     """Anything else (durations, plug-in values): kept as Python objects."""
 
@@ -109,7 +122,8 @@ class ObjectColumn:
         return self.values[i] if self.known[i] else None
 
 
-Column = NumberColumn | DateColumn | CategoryColumn | BoolColumn | SetColumn | ObjectColumn
+Column = (NumberColumn | DateColumn | CategoryColumn | BoolColumn | SetColumn | DurationColumn
+          | ObjectColumn)
 
 
 @dataclass(frozen=True)
