@@ -205,26 +205,32 @@ def _tag_for(book: Rulebook, header: str) -> TagSpec | None:
 
 def _ids(book: Rulebook, columns: Mapping[str, Column], n: int,
          errors: list[FieldError]) -> list[str]:
+    """Each row's enterprise id: its key, or ``#row`` where the key is missing (reported);
+    a key seen before is reported as a duplicate (lookups find its first row)."""
     key = book.key
     column = columns.get(key) if key else None
-    if column is None:
-        return [f"#{i + 1}" for i in range(n)]
-    ids: list[str] = []
-    first: dict[str, int] = {}
-    for i in range(n):
-        value = column.get(i)
-        if value is None:
-            ids.append(f"#{i + 1}")
-            errors.append(FieldError(row=i + 1, column=key or "", value="",
-                                     reason=f"row has no {key}; identified as #{i + 1}"))
-            continue
-        text = str(value)
-        if text in first:
-            errors.append(FieldError(row=i + 1, column=key or "", value=text,
-                                     reason=f"duplicate key: also row {first[text] + 1}"))
-        else:
-            first[text] = i
-        ids.append(text)
+    fallback = [f"#{i + 1}" for i in range(n)]
+    if key is None or not isinstance(column, CategoryColumn):
+        return fallback
+    labels = np.array([*column.categories, ""], dtype=object)
+    ids = labels[column.codes].tolist()
+    for i in np.flatnonzero(column.codes < 0).tolist():
+        ids[i] = fallback[i]
+        errors.append(FieldError(row=i + 1, column=key, value="",
+                                 reason=f"row has no {key}; identified as #{i + 1}"))
+    present = np.flatnonzero(column.codes >= 0)
+    order = present[np.argsort(column.codes[present], kind="stable")]
+    codes = column.codes[order]
+    repeat = np.flatnonzero(codes[1:] == codes[:-1]) + 1
+    if repeat.size:
+        first_of = {}
+        starts = np.concatenate(([0], np.flatnonzero(codes[1:] != codes[:-1]) + 1))
+        for start in starts.tolist():
+            first_of[int(codes[start])] = int(order[start])
+        for j in repeat.tolist():
+            row = int(order[j])
+            errors.append(FieldError(row=row + 1, column=key, value=ids[row], reason=(
+                f"duplicate key: also row {first_of[int(codes[j])] + 1}")))
     return ids
 
 
@@ -324,17 +330,26 @@ def _parse_column(tag: TagSpec, raw: _Raw, n: int, book: Rulebook,
         if fast is not None:
             return NumberColumn(*fast)
     codes, uniques = raw.encode()
+    spec = book.vocabulary.tag_types.get(tag.type.name or "")
+    plain_text = kind is Kind.TEXT and (spec is None or spec.parse is None)
+    quick: list[Any] = [None] * len(uniques)
+    if spec is not None and spec.parse_many is not None:
+        quick = spec.parse_many([v if isinstance(v, str) else "" for v in uniques])
     parsed: list[Any] = []
     bad: dict[int, str] = {}
     for k, value in enumerate(uniques):
-        if is_missing(value):
+        if quick[k] is not None:
+            parsed.append(quick[k])
+        elif is_missing(value):
             parsed.append(None)
-            continue
-        try:
-            parsed.append(parse_value(tag, value, book.vocabulary))
-        except ValueError as exc:
-            parsed.append(None)
-            bad[k] = str(exc)
+        elif plain_text:
+            parsed.append(str(value).strip())
+        else:
+            try:
+                parsed.append(parse_value(tag, value, book.vocabulary))
+            except ValueError as exc:
+                parsed.append(None)
+                bad[k] = str(exc)
     for k, reason in bad.items():
         shown = str(uniques[k])
         for i in np.flatnonzero(codes == k):
@@ -365,11 +380,12 @@ def _typed_column(tag: TagSpec, codes: np.ndarray, parsed: list[Any], known: np.
             members[value] = lut[codes]
         return SetColumn(members, known, n)
     if kind in (Kind.ENUM, Kind.CODE, Kind.TEXT):
-        categories = sorted({v for v in parsed if v is not None})
-        position = {c: i for i, c in enumerate(categories)}
-        lut = np.array([position[v] if v is not None else -1 for v in parsed] + [-1],
-                       dtype=np.int32)
-        return CategoryColumn(lut[codes], tuple(categories), known)
+        # distinct parsed values in first-seen order ("3911" and "C3911" are one code)
+        position: dict[Any, int] = {}
+        lut_list = [position.setdefault(v, len(position)) if v is not None else -1
+                    for v in parsed]
+        lut = np.array([*lut_list, -1], dtype=np.int32)
+        return CategoryColumn(lut[codes], tuple(position), known)
     objects = [parsed[c] if c >= 0 else None for c in codes]
     if kind is Kind.DURATION:
         lut = np.array([float(v.approx_days()) if v is not None else np.nan for v in parsed]

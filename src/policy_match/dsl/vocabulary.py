@@ -99,6 +99,9 @@ class TagTypeSpec:
     base: Type
     parse: Callable[[str], Any] | None = None
     doc: str = ""
+    # Optional bulk form for large tables: the values whose check passes, already parsed,
+    # or ``None`` where ``parse`` must be asked (and will say why). Same results as parse.
+    parse_many: Callable[[list[str]], list[Any]] | None = None
 
 
 @dataclass
