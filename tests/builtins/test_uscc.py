@@ -95,3 +95,22 @@ def test_any_single_substitution_of_any_valid_code_is_invalid(
     changed = code[:position] + symbol + code[position + 1 :]
     with pytest.raises(ValueError, match="check character"):
         validate_uscc(changed)
+
+
+@given(st.lists(st.one_of(
+    st.text(alphabet=ALPHABET, min_size=17, max_size=17).map(lambda b: b + uscc_check_char(b)),
+    st.text(alphabet=ALPHABET + "IOSVZabc", min_size=16, max_size=19),
+    st.text(max_size=20),
+), max_size=30))
+def test_the_column_check_agrees_with_the_single_check(texts: list[str]) -> None:
+    from policy_match.builtins.uscc import validate_many
+
+    for text, quick in zip(texts, validate_many(texts), strict=True):
+        try:
+            expected = validate_uscc(text)
+        except ValueError:
+            assert quick is None
+        else:
+            assert quick in (None, expected)  # None: the single check decides
+            if text == expected:
+                assert quick == expected
