@@ -376,6 +376,8 @@ def generate_columns(n: int, seed: int = 0) -> dict[str, pa.Array]:
 
     if n < 0:
         raise ValueError("n must not be negative")
+    if n == 0:
+        return {k: v.slice(0, 0) for k, v in generate_columns(1, seed).items()}
     rng = np.random.default_rng(seed)
     ref = (REFERENCE_DATE - dt.date(1970, 1, 1)).days
     cols: dict[str, pa.Array] = {}
@@ -699,9 +701,11 @@ def _inject_faults(rng: np.random.Generator, cols: dict[str, pa.Array]) -> list[
         cells.setdefault(key, {})[r] = None
         faults.append(Fault(r + 1, key, "missing key", ""))
     for r in rows(0.0002, 2):
-        source = r
+        if len(used) >= n:
+            break
+        source = (r * 7 + 1) % n
         while source in used:
-            source = (source * 7 + 1) % n
+            source = (source + 1) % n
         used.add(source)
         later, earlier = max(r, source), min(r, source)
         value = cols[key][earlier].as_py()
