@@ -103,3 +103,16 @@ def test_dirty_values_are_reported_with_row_and_column_and_nothing_disappears() 
     assert sum(result.counts()["A"].values()) == len(rows)
     # the unparsable revenue is missing, so row 2 is unknown, not ineligible
     assert result._verdict_at("A", 1) is Verdict.UNKNOWN
+
+
+def test_a_tag_with_no_column_is_unknown_everywhere_without_row_by_row_work() -> None:
+    book = load('tag 营业收入: money\ntag 规模: enum["小型", "微型"]\ntag 见习: bool\n'
+                'tag 资质: set["高企"]\n'
+                'policy "A" { name: "a"  eligible: 规模 in ["小型"] or 见习 or 资质 has "高企"'
+                ' or 营业收入 >= 1 }\n'
+                'policy "B" { name: "b"  eligible: known(规模) or 营业收入 < 0 }\n')
+    table = EnterpriseTable.from_records([{"营业收入": "0"}, {"营业收入": "5"}], book)
+    result = book.match(table, as_of=dt.date(2025, 1, 1))
+    assert result.evaluator._row_evaluators == {}  # decided column-wise
+    assert [result.verdict(i, "A") for i in table.ids] == [Verdict.UNKNOWN, Verdict.ELIGIBLE]
+    assert [result.verdict(i, "B") for i in table.ids] == [Verdict.INELIGIBLE] * 2

@@ -81,14 +81,42 @@ def any_of(items: list[Tri]) -> Tri:
     return Tri(t, f)
 
 
+def _bit_counter(sets: list[np.ndarray]) -> list[np.ndarray]:
+    """How many of ``sets`` have each bit, as binary digit planes (least significant first):
+    a ripple-carry adder over whole words, so nothing is unpacked per child."""
+    planes: list[np.ndarray] = []
+    for bits in sets:
+        carry = bits
+        for i, plane in enumerate(planes):
+            planes[i] = plane ^ carry
+            carry = plane & carry
+        if carry.any():
+            planes.append(carry.copy())
+    return planes
+
+
+def _count_at_least(planes: list[np.ndarray], k: int, n_words: int) -> np.ndarray:
+    """Bits whose count (given as planes) is >= k: compare the binary digits from the top."""
+    greater = np.zeros(n_words, dtype=np.uint64)
+    equal = np.full(n_words, np.uint64(0xFFFFFFFFFFFFFFFF))
+    width = max(len(planes), k.bit_length())
+    for i in reversed(range(width)):
+        plane = planes[i] if i < len(planes) else np.zeros(n_words, dtype=np.uint64)
+        if (k >> i) & 1:
+            equal &= plane
+        else:
+            greater |= equal & plane
+            equal &= ~plane
+    return greater | equal
+
+
 def at_least(k: int, items: list[Tri], n: int) -> Tri:
     """True once k children are true; false once fewer than k can still be."""
-    true_count = np.zeros(n, dtype=np.int32)
-    false_count = np.zeros(n, dtype=np.int32)
-    for item in items:
-        true_count += unpack(item.t, n)
-        false_count += unpack(item.f, n)
-    return Tri(pack(true_count >= k), pack(len(items) - false_count < k))
+    n_words = words_for(n)
+    true = _count_at_least(_bit_counter([i.t for i in items]), k, n_words)
+    # false: more than len - k children are false, so fewer than k can be true
+    false = _count_at_least(_bit_counter([i.f for i in items]), len(items) - k + 1, n_words)
+    return Tri(true, false)
 
 
 def select(branches: list[tuple[Tri, Tri]], default: Tri, valid: np.ndarray) -> Tri:

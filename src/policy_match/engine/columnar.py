@@ -74,6 +74,10 @@ class ColumnarEvaluator:
         self.valid = bitset.full(self.n)
         self._memo: dict[int, Any] = {}
         self._row_evaluators: dict[int, ScalarEvaluator] = {}
+        # per-value row bitmaps of category columns: an `in [...]` is an OR of these
+        self._value_bits: dict[tuple[int, str | None, str], np.ndarray] = {}
+        self._known_bits: dict[int, np.ndarray] = {}
+        self._code_index: dict[tuple[int, str], dict[str, np.ndarray]] = {}
 
     # ---- fall-back ---------------------------------------------------------------------
 
@@ -126,13 +130,18 @@ class ColumnarEvaluator:
         if isinstance(node, dag.Cmp):
             return self._compare(node)
         operand = self.value(node.operand)
+        if operand.kind == "missing":
+            return self._unknown()
         known = self._known(operand)
         if isinstance(node, dag.Truth):
             if operand.kind != "bool":
                 raise Unvectorized
             return bitset.tri_from_masks(operand.data != node.negated, known)
         if isinstance(node, dag.Member):
-            return bitset.tri_from_masks(self._member(node, operand) != node.negated, known)
+            if operand.kind != "cat":
+                raise Unvectorized
+            inside = self._options_bits(operand.column, node.hierarchy, node.options)
+            return self._tri_from_bits(operand.column, inside, node.negated)
         if isinstance(node, dag.HasAtom):
             if operand.kind != "set":
                 raise Unvectorized
@@ -148,27 +157,71 @@ class ColumnarEvaluator:
             return np.ones(self.n, dtype=bool)
         return v.known
 
-    def _member(self, node: dag.Member, operand: Vec) -> np.ndarray:
-        if operand.kind != "cat":
-            raise Unvectorized
-        column: CategoryColumn = operand.column
-        if node.hierarchy is None:
-            options = set(node.options)
-            return column.lookup(options.__contains__)
-        hierarchy = self.vocab.hierarchies[node.hierarchy]
-        return column.lookup(lambda code: any(hierarchy.contains(o, code) for o in node.options))
+    def _column_known(self, column: Any) -> np.ndarray:
+        key = id(column)
+        if key not in self._known_bits:
+            self._known_bits[key] = bitset.pack(column.known)
+        return self._known_bits[key]
+
+    def _tri_from_bits(self, column: Any, inside: np.ndarray, negated: bool) -> Tri:
+        """Rows with a value inside the options are true (false when negated)."""
+        known = self._column_known(column)
+        outside = known & ~inside
+        return Tri(outside, inside) if negated else Tri(inside, outside)
+
+    def _options_bits(self, column: CategoryColumn, hierarchy: str | None,
+                      options: tuple[str, ...]) -> np.ndarray:
+        bits = [self._value_bits_of(column, hierarchy, o) for o in options]
+        found = bits[0].copy()
+        for more in bits[1:]:
+            found |= more
+        return found
+
+    def _value_bits_of(self, column: CategoryColumn, hierarchy: str | None,
+                       option: str) -> np.ndarray:
+        """Rows whose value is ``option`` (or lies inside it in ``hierarchy``), packed;
+        computed once per column and option, then shared by every atom naming it."""
+        key = (id(column), hierarchy, option)
+        found = self._value_bits.get(key)
+        if found is None:
+            categories = self._categories_under(column, hierarchy, option)
+            lut = np.zeros(len(column.categories) + 1, dtype=bool)
+            lut[categories] = True
+            found = self._value_bits[key] = bitset.pack(lut[column.codes])  # -1 → last: False
+        return found
+
+    def _categories_under(self, column: CategoryColumn, hierarchy: str | None,
+                          option: str) -> np.ndarray:
+        if hierarchy is None:
+            return np.array([i for i, c in enumerate(column.categories) if c == option],
+                            dtype=np.int64)
+        index_key = (id(column), hierarchy)
+        index = self._code_index.get(index_key)
+        if index is None:
+            # each distinct code listed under every ancestor: one walk per column
+            tree = self.vocab.hierarchies[hierarchy]
+            lists: dict[str, list[int]] = {}
+            for i, code in enumerate(column.categories):
+                for ancestor in tree.path(code):
+                    lists.setdefault(ancestor, []).append(i)
+            index = {a: np.array(v, dtype=np.int64) for a, v in lists.items()}
+            self._code_index[index_key] = index
+        return index.get(option, np.empty(0, dtype=np.int64))
+
+    def _unknown(self) -> Tri:
+        zero = np.zeros_like(self.valid)
+        return Tri(zero, zero.copy())
 
     def _compare(self, node: dag.Cmp) -> Tri:
         left, right = self.value(node.left), self.value(node.right)
+        if "missing" in (left.kind, right.kind):
+            return self._unknown()
         if left.kind == "cat" and right.kind == "const":
-            column: CategoryColumn = left.column
-            target = right.data
-            result = column.lookup(lambda v: v == target)
-            if node.op == "!=":
-                result = ~result & column.known
-            elif node.op != "==":
+            if node.op not in ("==", "!="):
                 raise Unvectorized
-            return bitset.tri_from_masks(result, column.known)
+            column: CategoryColumn = left.column
+            inside = self._value_bits_of(column, None, right.data)
+            return self._tri_from_bits(column, inside, node.op == "!=")
         a, b = self._numeric(left), self._numeric(right)
         known = self._known(left) & self._known(right)
         with np.errstate(invalid="ignore"):
@@ -193,7 +246,7 @@ class ColumnarEvaluator:
         return Tri((tri.t & keep) | exact.t, (tri.f & keep) | exact.f)
 
     def _numeric(self, v: Vec) -> Any:
-        if v.kind in ("num", "date", "bool"):
+        if v.kind in ("num", "date", "bool", "missing"):
             return v.data
         if v.kind == "const":
             value = v.data
@@ -252,7 +305,7 @@ class ColumnarEvaluator:
     def _column(self, name: str) -> Vec:
         column = self.table.columns.get(name)
         if column is None:  # no data at all for this tag: every row unknown
-            return Vec("num", np.zeros(self.n), np.zeros(self.n, dtype=bool))
+            return Vec("missing", np.zeros(self.n), np.zeros(self.n, dtype=bool))
         if isinstance(column, NumberColumn):
             return Vec("num", column.values, column.known)
         if isinstance(column, DateColumn):
