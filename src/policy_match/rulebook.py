@@ -276,15 +276,18 @@ class Rulebook:
                 for pid in self.policies}
 
     def with_policies(self, text: str, path: str = "<added>.rule") -> Rulebook:
-        """This rulebook plus the declarations in ``text``, checked together; equal atoms are
-        shared with this book's, so a match can reuse this book's results."""
+        """This rulebook plus the declarations in ``text``, checked against it (only the new
+        text is parsed and checked); equal atoms are shared with this book's, so a match can
+        reuse this book's results (``match(..., reuse=...)``)."""
+        parsed = parse(text, path)
+        checked = check([parsed.module], self.vocabulary, parsed.unparsed_names,
+                        base=self.program)
+        diagnostics = tuple(sorted((*parsed.diagnostics, *checked.diagnostics),
+                                   key=Diagnostic.sort_key))
         sources = {**self.sources, path: text}
-        result = load_sources(sources, self.vocabulary)
-        if result.rulebook is None:
-            raise RuleError(result.diagnostics, result.sources)
-        book = result.rulebook
-        book._parent = self
-        return book
+        if checked.program is None or any(d.is_error for d in diagnostics):
+            raise RuleError(diagnostics, sources)
+        return Rulebook(checked.program, self.vocabulary, diagnostics, sources, parent=self)
 
     def describe(self, policy_id: str, lang: str = "zh") -> str:
         """The whole condition in plain language (一表读懂), with statutory wording."""

@@ -70,8 +70,11 @@ def check(
     modules: Sequence[ast.Module],
     vocabulary: Vocabulary,
     unparsed_names: frozenset[str] = frozenset(),
+    base: ir.Program | None = None,
 ) -> CheckResult:
-    return _Checker(vocabulary, unparsed_names).run(modules)
+    """Check ``modules``; with ``base``, as additions to an already checked program (its
+    declarations are in scope and are not checked again)."""
+    return _Checker(vocabulary, unparsed_names, base).run(modules)
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -96,14 +99,15 @@ def _referenced_names(expr: ast.Expr) -> Iterator[ast.Name]:
 
 
 class _Checker:
-    def __init__(self, vocabulary: Vocabulary, unparsed: frozenset[str]) -> None:
+    def __init__(self, vocabulary: Vocabulary, unparsed: frozenset[str],
+                 base: ir.Program | None = None) -> None:
         self.vocab = vocabulary
         self.unparsed = unparsed
+        self.base = base
         self.diags: list[Diagnostic] = []
-        self.tags: dict[str, ir.TagSpec] = {}
-        self.tag_spans: dict[str, Span] = {}
+        self.tags: dict[str, ir.TagSpec] = dict(base.tags) if base else {}
         self.define_decls: dict[str, ast.DefineDecl] = {}
-        self.defines: dict[str, ir.Define] = {}
+        self.defines: dict[str, ir.Define] = dict(base.defines) if base else {}
         self.poisoned: set[str] = set()  # names whose own declaration already failed
 
     # ---- reporting -----------------------------------------------------------------------
@@ -116,7 +120,8 @@ class _Checker:
 
     def run(self, modules: Sequence[ast.Module]) -> CheckResult:
         tag_decls, policy_decls = self._collect(modules)
-        key: str | None = None
+        base = self.base
+        key: str | None = base.key if base else None
         for decl in tag_decls:
             spec = self._tag(decl)
             if spec is None:
@@ -132,26 +137,35 @@ class _Checker:
                     key = spec.name
         for name in self._define_order():
             self._define(self.define_decls[name])
-        policies: dict[str, ir.Policy] = {}
+        policies: dict[str, ir.Policy] = dict(base.policies) if base else {}
+        id_spans = {pid: p.span for pid, p in policies.items()}
         for decl in policy_decls:
             policy = self._policy(decl)  # a duplicate's body is checked too
+            id_spans.setdefault(decl.id.value, decl.id.span)
             if policy is not None and policy.id not in policies:
                 policies[policy.id] = policy
-        self._relations(policies, {d.id.value: d for d in policy_decls})
+        self._relations(policies, id_spans)
         diagnostics = tuple(sorted(self.diags, key=Diagnostic.sort_key))
         # A define can fail quietly when it names a declaration that did not parse: the
         # syntax error is the parser's diagnostic, and the rulebook is still not whole.
-        incomplete = len(self.defines) != len(self.define_decls) or self.unparsed
+        base_defines = len(base.defines) if base else 0
+        incomplete = len(self.defines) != base_defines + len(self.define_decls) or self.unparsed
         if incomplete or any(d.is_error for d in diagnostics):
             return CheckResult(None, diagnostics)
-        ordered_defines = {n: self.defines[n] for n in self._define_order_cache}
+        ordered_defines = {**(base.defines if base else {}),
+                           **{n: self.defines[n] for n in self._define_order_cache}}
         return CheckResult(ir.Program(self.tags, ordered_defines, policies, key), diagnostics)
 
     def _collect(
         self, modules: Sequence[ast.Module]
     ) -> tuple[list[ast.TagDecl], list[ast.PolicyDecl]]:
+        base = self.base
         seen: dict[str, Span] = {}
         policy_seen: dict[str, Span] = {}
+        if base is not None:
+            seen = {n: t.span for n, t in base.tags.items()}
+            seen |= {n: d.span for n, d in base.defines.items()}
+            policy_seen = {pid: p.span for pid, p in base.policies.items()}
         tags: list[ast.TagDecl] = []
         policies: list[ast.PolicyDecl] = []
         for module in modules:
@@ -244,18 +258,17 @@ class _Checker:
             return None
         return Type(kind, values=tuple(values))
 
-    def _relations(self, policies: dict[str, ir.Policy],
-                   decls: dict[str, ast.PolicyDecl]) -> None:
+    def _relations(self, policies: dict[str, ir.Policy], id_spans: dict[str, Span]) -> None:
         """前置事项 / 排除事项 between items: known ids, no cycle of requirements, and no item
         that requires (directly or through others) an item it excludes."""
         requires = nx.DiGraph()
         requires.add_nodes_from(policies)
         for pid, policy in policies.items():
-            span = decls[pid].id.span
+            span = id_spans[pid]
             for other in (*policy.requires, *policy.excludes):
-                if other not in policies and other not in decls:
+                if other not in id_spans:
                     self.error(Code.FIELD, f'"{other}" named by policy "{pid}" is no policy',
-                               span, did_you_mean(other, decls))
+                               span, did_you_mean(other, id_spans))
             for other in policy.requires:
                 if other == pid:
                     self.error(Code.CYCLE, f'policy "{pid}" requires itself', span)
@@ -266,18 +279,18 @@ class _Checker:
                 first = min(component)
                 cycle = [u for u, _ in nx.find_cycle(requires.subgraph(component), source=first)]
                 self.error(Code.CYCLE, "前置事项 form a cycle: " + " → ".join([*cycle, cycle[0]]),
-                           decls[first].id.span, "an item cannot require itself, even indirectly")
+                           id_spans[first], "an item cannot require itself, even indirectly")
         for pid, policy in policies.items():
             needed = nx.descendants(requires, pid) | {pid}
             for other in policy.excludes:
                 if other in needed:
                     self.error(Code.FIELD, f'policy "{pid}" both requires and excludes "{other}"',
-                               decls[pid].id.span, "no enterprise could ever hold it")
+                               id_spans[pid], "no enterprise could ever hold it")
             for other in needed - {pid}:
                 clash = set(policies[other].excludes) & needed if other in policies else set()
                 for excluded in sorted(clash):
                     self.error(Code.FIELD, f'policy "{pid}" requires "{other}", which excludes '
-                               f'"{excluded}", also required', decls[pid].id.span,
+                               f'"{excluded}", also required', id_spans[pid],
                                "no enterprise could ever hold it")
 
     def tag_parser(self, tag: ir.TagSpec) -> Any:

@@ -4,6 +4,7 @@ equal nodes interned (hash-consed) so each distinct atom exists once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from ..dsl import ir
@@ -24,6 +25,9 @@ class Normalizer:
         self.program = program
         self._interned: dict[object, object] = shared._interned if shared else {}
         self._atoms: dict[dag.Atom, int] = shared._atoms if shared else {}
+        # IR object -> its node: a policy carried over unchanged from an earlier version is
+        # not normalized again (the object is kept alive here so its id stays unique)
+        self._done: dict[int, tuple[object, object]] = shared._done if shared else {}
         self._named: dict[tuple[str, bool], BoolNode] = {}
 
     def intern(self, node: N) -> N:
@@ -43,13 +47,23 @@ class Normalizer:
         defines: dict[str, BoolNode | ValueNode] = {}
         for name, define in self.program.defines.items():
             if define.type.kind is Kind.BOOL:
-                defines[name] = self.named(name, negate=False)
+                defines[name] = self._once(define, lambda: self.named(name, negate=False))
             else:
-                defines[name] = self.value(define.expr)
-        conditions = {pid: self.condition(p.eligible) for pid, p in self.program.policies.items()}
-        benefits = {pid: None if p.benefit is None else self.value(p.benefit)
-                    for pid, p in self.program.policies.items()}
+                defines[name] = self._once(define, lambda: self.value(define.expr))
+        conditions: dict[str, BoolNode] = {}
+        benefits: dict[str, ValueNode | None] = {}
+        for pid, p in self.program.policies.items():
+            conditions[pid], benefits[pid] = self._once(p, lambda: (
+                self.condition(p.eligible), None if p.benefit is None else self.value(p.benefit)))
         return dag.Dag(defines, conditions, benefits, self.atoms)
+
+    def _once(self, owner: object, build: Callable[[], N]) -> N:
+        found = self._done.get(id(owner))
+        if found is not None and found[0] is owner:
+            return found[1]  # type: ignore[return-value]
+        node = build()
+        self._done[id(owner)] = (owner, node)
+        return node
 
     # ---- values ------------------------------------------------------------------------
 
