@@ -115,12 +115,14 @@ class PointEvaluator:
                 self._known[node.operand.name].append((slot, node.negated))
             elif dag.is_atom(node) or isinstance(node, dag.CaseCond):
                 self._fallback.append((slot, node))
-        self._numeric = {
-            name: (np.array([s for s, _, _ in rows], dtype=np.int64),
-                   np.array([o for _, o, _ in rows], dtype=np.int64),
-                   np.array([t for _, _, t in rows], dtype=float))
-            for name, rows in numeric.items()
-        }
+        # every numeric threshold atom in three flat arrays: one pass decides them all
+        self._numeric_columns = list(numeric)
+        flat = [(column, slot, op, limit) for column, name in enumerate(self._numeric_columns)
+                for slot, op, limit in numeric[name]]
+        self._numeric_column_of = np.array([f[0] for f in flat], dtype=np.int64)
+        self._numeric_slots = np.array([f[1] for f in flat], dtype=np.int64)
+        self._numeric_ops = np.array([f[2] for f in flat], dtype=np.int64)
+        self._numeric_limits = np.array([f[3] for f in flat], dtype=float)
         self._member_arrays = {
             name: (np.array(slots, dtype=np.int64),
                    {opt: np.array(s, dtype=np.int64) for opt, s in self._member[name].items()})
@@ -191,14 +193,18 @@ class PointEvaluator:
                 for pid, v in zip(self.roots, out.tolist(), strict=True)}
 
     def _numeric_atoms(self, values: Mapping[str, Any], state: np.ndarray) -> None:
-        for name, (slots, ops, limits) in self._numeric.items():
-            value = values.get(name)
-            x = _numeric(value) if value is not None else None
-            if x is None:
-                continue  # unknown
-            outcome = np.choose(ops, (x < limits, x <= limits, x > limits, x >= limits,
-                                      x == limits, x != limits))
-            state[slots] = np.where(outcome, TRUE, FALSE)
+        if not self._numeric_slots.size:
+            return
+        per_column = [values.get(name) for name in self._numeric_columns]
+        numbers = [None if v is None else _numeric(v) for v in per_column]
+        x = np.array([np.nan if v is None else v for v in numbers],
+                     dtype=float)[self._numeric_column_of]
+        limits = self._numeric_limits
+        with np.errstate(invalid="ignore"):
+            outcome = np.choose(self._numeric_ops, (x < limits, x <= limits, x > limits,
+                                                    x >= limits, x == limits, x != limits))
+        decided = np.where(outcome, TRUE, FALSE).astype(np.int8)
+        state[self._numeric_slots] = np.where(np.isnan(x), UNKNOWN, decided)
 
     def _member_atoms(self, values: Mapping[str, Any], state: np.ndarray) -> None:
         for name, (slots, by_option) in self._member_arrays.items():
