@@ -214,6 +214,14 @@ _WIDTHS = {
 }
 
 
+def _lines(text: str, width: int) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` units wide."""
+    from .dsl.diagnostics import display_width
+
+    usable = max(width - 2, 4)
+    return sum(max(1, -(-display_width(line) // usable)) for line in text.split("\n"))
+
+
 def write_csv(rows: Iterable[ListRow], path: str | Path) -> int:
     """UTF-8 with a byte-order mark (so Excel reads the Chinese), a header row, CRLF."""
     count = 0
@@ -258,6 +266,10 @@ def write_xlsx(rows: Iterable[ListRow], path: str | Path, as_of: dt.date | None 
     for row in rows:
         ws.append(list(row.cells))
         count += 1
+        # explicit heights: not every spreadsheet program fits wrapped rows when opening
+        lines = max(_lines(text, _WIDTHS[name]) for name, text in zip(COLUMNS, row.cells,
+                                                                        strict=True))
+        ws.row_dimensions[ws.max_row].height = min(409, 18 * lines + 6)
         for cell in ws[ws.max_row]:
             cell.alignment = top
             cell.border = border

@@ -170,7 +170,8 @@ h1 { font-size: 20pt; line-height: 1.3; margin: 1.5mm 0 2mm; }
 .summary { font-size: 11.5pt; margin: 0; }
 .summary strong { color: #b3261e; }
 .qr { text-align: center; font-size: 8pt; color: #555; word-break: break-all; }
-.qr img { width: 36mm; height: 36mm; display: block; margin: 0 auto 1mm; image-rendering: pixelated; }
+.qr img { width: 36mm; height: 36mm; display: block; margin: 0 auto 1mm;
+  image-rendering: pixelated; }
 section { margin-top: 4mm; break-inside: avoid; }
 h2 { font-size: 12pt; margin: 0 0 1.5mm; padding-left: 2.5mm; border-left: 3pt solid #b3261e; }
 ol, ul { margin: 0; padding-left: 6mm; }
@@ -186,7 +187,11 @@ dl.facts dd { margin: 0; }
 footer { margin-top: 6mm; padding-top: 2mm; border-top: 0.6pt solid #ccc; color: #777;
   font-size: 8.5pt; }
 @media print {
-  body { background: #fff; }
+  body { background: #fff; font-size: 9.5pt; line-height: 1.5; }
+  h1 { font-size: 17pt; }
+  h2 { font-size: 11pt; }
+  section { margin-top: 3mm; }
+  .summary { font-size: 10.5pt; }
   .sheet { margin: 0; width: auto; min-height: 0; padding: 0; box-shadow: none; }
   .sheet + .sheet { break-before: page; }
 }

@@ -11,10 +11,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import bulk, enterprise, rules
+from . import bulk, enterprise, lifecycle, money, publish, push, rules, snapshot
 from .common import EXIT_OK, EXIT_USAGE, UsageError
 
-COMMAND_MODULES = (rules, enterprise, bulk)
+COMMAND_MODULES = (rules, enterprise, bulk, push, publish, lifecycle, snapshot, money)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from ..dsl.diagnostics import render_json, render_text
-from ..rulebook import inspect, read_sources
+from ..dsl.diagnostics import Diagnostic, render_json, render_text
+from ..rulebook import LoadResult, inspect, read_sources
 from .common import (
     EXIT_FINDINGS,
     EXIT_OK,
+    date_arg,
     existing,
     load_book,
     policy_id_arg,
@@ -21,6 +24,7 @@ from .common import (
 
 def _cmd_check(args: argparse.Namespace) -> int:
     result = inspect(args.path)
+    result = _with_lifecycle_warnings(result, args.as_of)
     errors = sum(d.is_error for d in result.diagnostics)
     if args.format == "json":
         print(json.dumps({
@@ -38,6 +42,23 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"ok: {len(result.files)} file(s), {len(book.tags)} tags, "
               f"{len(book.defines)} defines, {len(book.policies)} policies")
     return EXIT_FINDINGS if errors else EXIT_OK
+
+
+# ---- lifecycle warnings (W-EXPIRED, W-LATE; lifecycle.py) ------------------------------
+# Added to a clean rulebook's diagnostics as warnings: they never change the exit status.
+
+
+def _with_lifecycle_warnings(result: LoadResult, as_of: dt.date | None) -> LoadResult:
+    if result.rulebook is None:
+        return result
+    from ..lifecycle import lifecycle_warnings
+
+    found = lifecycle_warnings(result.rulebook, as_of or dt.date.today())
+    return dataclasses.replace(result, diagnostics=tuple(sorted(
+        (*result.diagnostics, *found), key=Diagnostic.sort_key)))
+
+
+# -------------------------------------------------------------------------------------------
 
 
 def _cmd_fmt(args: argparse.Namespace) -> int:
@@ -95,6 +116,8 @@ def register(sub: Any) -> None:
     check = sub.add_parser("check", help="check a rulebook and report every problem")
     check.add_argument("path", type=existing, help="a rulebook folder or one .rule file")
     check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--as-of", type=date_arg,
+                       help="date for the lifecycle warnings (W-EXPIRED; default: today)")
     check.set_defaults(run=_cmd_check)
 
     fmt = sub.add_parser("fmt", help="rewrite .rule files in canonical form")

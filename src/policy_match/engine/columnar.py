@@ -349,7 +349,7 @@ class ColumnarEvaluator:
 
     def _call(self, node: dag.VCall) -> Vec:
         args = [self.value(a) for a in node.args]
-        if any(a.kind not in ("num", "const") for a in args):
+        if any(a.kind not in ("num", "const", "missing") for a in args):
             raise Unvectorized
         known = np.ones(self.n, dtype=bool)
         for a in args:
@@ -367,7 +367,7 @@ class ColumnarEvaluator:
 
     def _case(self, node: dag.VCase) -> Vec:
         values = [self.value(v) for _, v in node.branches] + [self.value(node.default)]
-        if any(v.kind not in ("num", "const") for v in values):
+        if any(v.kind not in ("num", "const", "missing") for v in values):
             raise Unvectorized
         data = np.zeros(self.n)
         known = np.zeros(self.n, dtype=bool)

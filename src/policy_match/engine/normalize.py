@@ -14,6 +14,7 @@ from .dag import FALSE, TRUE, BoolNode, ValueNode
 from .semantics import MIRRORED_OP, NEGATED_OP, arith, compare
 
 N = TypeVar("N")
+Owner = TypeVar("Owner")
 
 
 class Normalizer:
@@ -44,24 +45,30 @@ class Normalizer:
         return self._atoms[atom]
 
     def build(self) -> dag.Dag:
-        defines: dict[str, BoolNode | ValueNode] = {}
-        for name, define in self.program.defines.items():
-            if define.type.kind is Kind.BOOL:
-                defines[name] = self._once(define, lambda: self.named(name, negate=False))
-            else:
-                defines[name] = self._once(define, lambda: self.value(define.expr))
+        defines: dict[str, BoolNode | ValueNode] = {
+            name: self._once(define, self._define_node) for name, define in
+            self.program.defines.items()
+        }
         conditions: dict[str, BoolNode] = {}
         benefits: dict[str, ValueNode | None] = {}
-        for pid, p in self.program.policies.items():
-            conditions[pid], benefits[pid] = self._once(p, lambda: (
-                self.condition(p.eligible), None if p.benefit is None else self.value(p.benefit)))
+        for pid, policy in self.program.policies.items():
+            conditions[pid], benefits[pid] = self._once(policy, self._policy_nodes)
         return dag.Dag(defines, conditions, benefits, self.atoms)
 
-    def _once(self, owner: object, build: Callable[[], N]) -> N:
+    def _define_node(self, define: ir.Define) -> BoolNode | ValueNode:
+        if define.type.kind is Kind.BOOL:
+            return self.named(define.name, negate=False)
+        return self.value(define.expr)
+
+    def _policy_nodes(self, policy: ir.Policy) -> tuple[BoolNode, ValueNode | None]:
+        benefit = None if policy.benefit is None else self.value(policy.benefit)
+        return self.condition(policy.eligible), benefit
+
+    def _once(self, owner: Owner, build: Callable[[Owner], N]) -> N:
         found = self._done.get(id(owner))
         if found is not None and found[0] is owner:
             return found[1]  # type: ignore[return-value]
-        node = build()
+        node = build(owner)
         self._done[id(owner)] = (owner, node)
         return node
 

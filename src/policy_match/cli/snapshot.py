@@ -1,0 +1,80 @@
+"""Commands for reviewing a refresh of the enterprise library: snapshot, diff."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .common import EXIT_OK, UsageError, date_arg, existing, load_book
+
+
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    from ..progress import Progress
+    from ..snapshot import save_snapshot
+    from ..table import EnterpriseTable
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".parquet":
+        raise UsageError(f"--out {out}: a snapshot is a .parquet file")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    book = load_book(args.rules)
+    as_of = args.as_of or dt.date.today()
+    with Progress(enabled=sys.stderr.isatty() and not args.quiet) as progress:
+        progress.step(f"读取 {args.data}")
+        try:
+            table = EnterpriseTable.load(args.data, book)
+        except (OSError, ValueError) as exc:
+            raise UsageError(str(exc)) from None
+        progress.step(f"匹配 {len(table):,} 家企业 × {len(book.policies)} 项政策")
+        result = book.match(table, as_of=as_of)
+        progress.step(f"写入 {out}")
+        snap = save_snapshot(result, out)
+    if table.errors:
+        print(f"{len(table.errors)} value(s) rejected while loading; those fields count as "
+              "missing (see `policy-match match` for the list)", file=sys.stderr)
+    print(f"wrote snapshot of {len(snap):,} enterprises × {len(snap.codes)} policies "
+          f"(as of {as_of}) to {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from ..snapshot import diff, load_snapshot, render_text
+
+    try:
+        old, new = load_snapshot(args.old), load_snapshot(args.new)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    result = diff(old, new)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(result.to_csv())
+    else:
+        print(render_text(result, limit=args.limit or None))
+    return EXIT_OK
+
+
+def register(sub: Any) -> None:
+    snapshot = sub.add_parser("snapshot", help="save every (enterprise, policy) verdict of a "
+                                               "match as a Parquet snapshot")
+    snapshot.add_argument("rules", type=existing)
+    snapshot.add_argument("data", type=existing, help=".csv, .jsonl, .xlsx or .parquet")
+    snapshot.add_argument("--out", required=True, help="the snapshot file (.parquet)")
+    snapshot.add_argument("--as-of", type=date_arg, help="evaluation date (default: today)")
+    snapshot.add_argument("--quiet", action="store_true", help="no progress display")
+    snapshot.set_defaults(run=_cmd_snapshot)
+
+    diff = sub.add_parser("diff", help="what changed between two snapshots: per policy, "
+                                       "enterprises that became or stopped being eligible "
+                                       "or unknown")
+    diff.add_argument("old", type=existing, help="the earlier snapshot (.parquet)")
+    diff.add_argument("new", type=existing, help="the later snapshot (.parquet)")
+    diff.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    diff.add_argument("--limit", type=int, default=20,
+                      help="text: enterprises listed per change (0: all; default 20)")
+    diff.set_defaults(run=_cmd_diff)
