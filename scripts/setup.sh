@@ -5,5 +5,5 @@ set -eu
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 .venv/bin/python -m pip install --quiet --disable-pip-version-check ./tests/fixtures/example_plugin
