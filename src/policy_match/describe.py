@@ -23,6 +23,8 @@ ZH_WORDS = {">=": "{l}{t}以上", ">": "{l}超过{t}", "<=": "{l}{t}以下", "<"
             "==": "{l}为{t}", "!=": "{l}不为{t}"}
 ZH_DATE_WORDS = {">=": "{l}不早于{t}", ">": "{l}晚于{t}", "<=": "{l}不晚于{t}",
                  "<": "{l}早于{t}", "==": "{l}为{t}", "!=": "{l}不为{t}"}
+EN_DATE_WORDS = {">=": "{l} on or after {t}", ">": "{l} after {t}", "<=": "{l} on or before {t}",
+                 "<": "{l} before {t}", "==": "{l} on {t}", "!=": "{l} not on {t}"}
 EN_WORDS = {">=": "{l} at least {t}", ">": "{l} more than {t}", "<=": "{l} at most {t}",
             "<": "{l} less than {t}", "==": "{l} is {t}", "!=": "{l} is not {t}"}
 ZH_NUMERALS = "一二三四五六七八九十"
@@ -44,6 +46,10 @@ def _item_marker(depth: int, index: int) -> str:
     if depth == 1:
         return f"{index}."
     return f"（{index}）"
+
+
+def _item_marker_en(depth: int, index: int) -> str:
+    return f"({index}) " if depth == 0 else f"({chr(ord('a') + (index - 1) % 26)}) "
 
 
 def _chinese_number(n: int) -> str:
@@ -102,15 +108,25 @@ class Describer:
             return self._case(e, lambda v: self.value(v, context or e.type))
         return self.condition(e)
 
-    def operand(self, e: ir.Expr, context: Type | None) -> str:
-        """A value inside arithmetic: compound ones are bracketed so the reading is single."""
+    def _branch(self, branch: Callable[[ir.Expr], str], value: ir.Expr) -> str:
+        """A case inside a case is bracketed, so whose 其他情形 is whose stays clear."""
+        text = branch(value)
+        if isinstance(value, ir.Case):
+            return f"（{text}）" if self.zh else f"({text})"
+        return text
+
+    def operand(self, e: ir.Expr, context: Type | None, parent: str = "") -> str:
+        """A value inside arithmetic: compound ones are bracketed so the reading is single
+        (except a left operand of the same precedence: x加y加z reads as it computes)."""
         text = self.value(e, context)
-        if isinstance(e, ir.Call | ir.Case | ir.Arith):
+        same_level = (isinstance(e, ir.Arith) and parent
+                      and (e.op in "+-") == (parent in "+-"))
+        if isinstance(e, ir.Call | ir.Case | ir.Arith) and not same_level:
             return f"（{text}）" if self.zh else f"({text})"
         return text
 
     def _arith(self, e: ir.Arith) -> str:
-        a, b = self.operand(e.left, e.type), self.operand(e.right, e.type)
+        a, b = self.operand(e.left, e.type, e.op), self.operand(e.right, e.type)
         if not self.zh:
             return f"{a} {e.op} {b}"
         if e.op == "/":
@@ -122,7 +138,7 @@ class Describer:
         return f"{a}{ {'+': '加', '-': '减', '*': '乘以'}[e.op]}{b}"
 
     def _call(self, e: ir.Call) -> str:
-        args = [self.value(a, e.type) for a in e.args]
+        args = [self.operand(a, e.type) for a in e.args]
         consts = [a for a in e.args if isinstance(a, ir.Const)]
         if self.zh and e.func == "min" and len(e.args) == 2 and len(consts) == 1:
             other = next(a for a in e.args if not isinstance(a, ir.Const))
@@ -138,9 +154,10 @@ class Describer:
         parts = []
         for test, value in e.branches:
             cond = self.condition(test, depth + 1)
-            parts.append(f"{cond}的，{branch(value)}" if self.zh else f"if {cond}: {branch(value)}")
-        parts.append(f"其他情形，{branch(e.default)}" if self.zh
-                     else f"otherwise: {branch(e.default)}")
+            parts.append(f"{cond}的，{self._branch(branch, value)}" if self.zh
+                         else f"if {cond}: {self._branch(branch, value)}")
+        parts.append(f"其他情形，{self._branch(branch, e.default)}" if self.zh
+                     else f"otherwise: {self._branch(branch, e.default)}")
         return ("；" if self.zh else "; ").join(parts)
 
     # ---- conditions --------------------------------------------------------------------
@@ -158,7 +175,7 @@ class Describer:
         if isinstance(e, ir.Not):
             return self._not(e, depth)
         if isinstance(e, ir.TagRef):
-            return e.name if self.zh else f"{e.name} is true"
+            return f"为{e.name}" if self.zh else f"{e.name} is true"
         if isinstance(e, ir.DefineRef):
             self._use(e.name)
             return f"属于{e.name}" if self.zh else f"is {e.name}"
@@ -186,7 +203,7 @@ class Describer:
         if not listed:
             parts = [self._nested(i, depth) for i in items]
             return (zh_sep if self.zh else en_sep).join(parts)
-        marker = _item_marker if self.zh else (lambda _depth, n: f"({n}) ")
+        marker = _item_marker if self.zh else _item_marker_en
         parts = [f"{marker(depth, n)}{self.condition(i, depth + 1)}"
                  for n, i in enumerate(items, start=1)]
         return (zh_head if self.zh else en_head) + ("；" if self.zh else "; ").join(parts)
@@ -221,7 +238,9 @@ class Describer:
             words = {"<=": "已满{d}", "<": "超过{d}", ">": "不满{d}", ">=": "在{d}以内"}
             if op in words:
                 return f"{self.value(left)}距评估日{words[op].format(d=span)}"
-        words_table = (ZH_DATE_WORDS if t.kind is Kind.DATE else ZH_WORDS) if self.zh else EN_WORDS
+        dated = t.kind is Kind.DATE
+        words_table = ((ZH_DATE_WORDS if dated else ZH_WORDS) if self.zh
+                       else (EN_DATE_WORDS if dated else EN_WORDS))
         limit = self.operand(right, t) if isinstance(right, ir.Case | ir.Call) else \
             self.value(right, t)
         return words_table[op].format(l=self.value(left), t=limit)
@@ -242,13 +261,17 @@ class Describer:
         if hierarchy is None:
             return code
         label = self.book.vocabulary.hierarchies[hierarchy].label(code)
-        return f"{label}（{code}）" if label and self.zh else code
+        # quoted: a name such as 电力、热力、燃气及水生产和供应业 holds the list separator
+        if not (label and self.zh):
+            return code
+        return f"“{label}”（{code}）" if "、" in label else f"{label}（{code}）"
 
     def _has(self, e: ir.Has) -> str:
         subject = self.value(e.operand)
         quoted = [f"“{v}”" if self.zh else f'"{v}"' for v in e.values]
         if not self.zh:
-            return f"{subject} has {e.mode if e.mode != 'one' else ''} {', '.join(quoted)}"
+            mode = "" if e.mode == "one" else f" {e.mode}"
+            return f"{subject} has{mode} {', '.join(quoted)}"
         if e.mode == "all":
             return f"{subject}同时包含{''.join(quoted)}"
         if e.mode == "any":
