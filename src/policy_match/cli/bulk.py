@@ -11,24 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from ..rulebook import Rulebook
-from .common import EXIT_OK, UsageError, date_arg, existing, load_book
+from .common import EXIT_OK, UsageError, date_arg, existing, interactive, load_and_match, load_book
 
 
 def _cmd_match(args: argparse.Namespace) -> int:
     from ..dsl.ir import Verdict
     from ..progress import Progress
-    from ..table import EnterpriseTable
 
     book = load_book(args.rules)
     as_of = args.as_of or dt.date.today()
-    with Progress(enabled=sys.stderr.isatty() and not args.quiet) as progress:
-        progress.step(f"读取 {args.data}")
-        try:
-            table = EnterpriseTable.load(args.data, book)
-        except (OSError, ValueError) as exc:
-            raise UsageError(str(exc)) from None
-        progress.step(f"匹配 {len(table):,} 家企业 × {len(book.policies)} 项政策")
-        result = book.match(table, as_of=as_of)
+    with Progress(enabled=interactive(args)) as progress:
+        table, result = load_and_match(progress, book, args.data, as_of)
     _report_load_errors(table, args.max_errors)
     wanted = (Verdict.ELIGIBLE, Verdict.UNKNOWN)
     if args.out:

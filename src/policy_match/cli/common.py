@@ -70,3 +70,26 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+def load_table(path: Path, book: Rulebook) -> Any:
+    """An enterprise table by extension; an unreadable file is a usage error, not a crash."""
+    from ..table import EnterpriseTable
+
+    try:
+        return EnterpriseTable.load(path, book)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def load_and_match(progress: Any, book: Rulebook, data: Path, as_of: dt.date) -> tuple[Any, Any]:
+    """Read the table and match it, each a step on the caller's progress display."""
+    progress.step(f"读取 {data}")
+    table = load_table(data, book)
+    progress.step(f"匹配 {len(table):,} 家企业 × {len(book.policies)} 项政策")
+    return table, book.match(table, as_of=as_of)
+
+
+def interactive(args: argparse.Namespace) -> bool:
+    """Progress is shown on a terminal, never when piped or asked to be quiet."""
+    return sys.stderr.isatty() and not getattr(args, "quiet", False)

@@ -11,7 +11,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .common import EXIT_OK, UsageError, date_arg, existing, load_book, policy_id_arg
+from .common import (
+    EXIT_OK,
+    UsageError,
+    date_arg,
+    existing,
+    interactive,
+    load_and_match,
+    load_book,
+    policy_id_arg,
+)
 
 _BY_HEADER = {"item": "事项", "department": "执行部门", "category": "政策分类"}
 _FIELDS = ("key", "label", "items", "held", "amount_unknown", "displaced", "blocked",
@@ -25,19 +34,12 @@ def _match(args: argparse.Namespace, book: Any = None) -> Any:
     """Load the rulebook (unless given) and the table, match, compute amounts and resolution."""
     from ..benefits import compute_benefits
     from ..progress import Progress
-    from ..table import EnterpriseTable
     from .bulk import _report_load_errors
 
     book = book if book is not None else load_book(args.rules)
     as_of = args.as_of or dt.date.today()
-    with Progress(enabled=sys.stderr.isatty() and not args.quiet) as progress:
-        progress.step(f"读取 {args.data}")
-        try:
-            table = EnterpriseTable.load(args.data, book)
-        except (OSError, ValueError) as exc:
-            raise UsageError(str(exc)) from None
-        progress.step(f"匹配 {len(table):,} 家企业 × {len(book.policies)} 项政策")
-        result = book.match(table, as_of=as_of)
+    with Progress(enabled=interactive(args)) as progress:
+        table, result = load_and_match(progress, book, args.data, as_of)
         progress.step("计算兑付金额（就高不重复、前置事项、排除事项）")
         benefits = compute_benefits(result)
     _report_load_errors(table, args.max_errors)

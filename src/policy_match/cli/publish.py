@@ -11,7 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from ..rulebook import Rulebook
-from .common import EXIT_OK, UsageError, date_arg, existing, load_book, policy_id_arg
+from .common import (
+    EXIT_OK,
+    UsageError,
+    date_arg,
+    existing,
+    interactive,
+    load_and_match,
+    load_book,
+    policy_id_arg,
+)
 
 LIST_NAME = "惠企政策兑现事项清单"
 
@@ -102,7 +111,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from ..publish import list_rows, write_csv, write_xlsx
     from ..rulebook import inspect
     from ..sheet import write_sheets
-    from ..table import EnterpriseTable
 
     start = time.perf_counter()
     rules = _resolve(args.rules, demo.bundled_rules(), "rulebook rules/", "--rules",
@@ -129,15 +137,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     say(f"示例 (examples): {len(outcomes) - failed} passed, {failed} failed\n")
 
     # 2. match
-    with Progress(enabled=sys.stderr.isatty() and not args.quiet) as progress:
-        progress.step(f"读取 {data}")
-        try:
-            table = EnterpriseTable.load(data, book)
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"--data {data}: {exc}") from None
-        progress.step(f"匹配 {len(table):,} 家企业 × {len(book.policies)} 项政策")
+    with Progress(enabled=interactive(args)) as progress:
         t0 = time.perf_counter()
-        matched = book.match(table, as_of=as_of)
+        table, matched = load_and_match(progress, book, data, as_of)
         took = time.perf_counter() - t0
         progress.step("挑选三家企业")
 

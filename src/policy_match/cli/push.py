@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import EXIT_FINDINGS, EXIT_OK, UsageError, date_arg, existing, load_book
+from .common import EXIT_FINDINGS, EXIT_OK, UsageError, date_arg, existing, load_book, load_table
 
 KIND_ZH = {"match": "精准推送", "announce": "普惠公布", "prompt": "请补充信息",
            "withdraw": "撤回"}
@@ -25,15 +25,11 @@ def _ledger(path: Path) -> Any:
 
 def _cmd_plan(args: argparse.Namespace) -> int:
     from ..push import plan
-    from ..table import EnterpriseTable
 
     book = load_book(args.rules)
     if book.key is None:
         raise UsageError("the rulebook declares no key tag; the ledger needs enterprise ids")
-    try:
-        table = EnterpriseTable.load(args.data, book)
-    except (OSError, ValueError) as exc:
-        raise UsageError(str(exc)) from None
+    table = load_table(args.data, book)
     result = book.match(table, as_of=args.as_of or dt.date.today())
     with _ledger(args.ledger) as ledger:
         report = plan(ledger, result, batch_size=args.batch_size, source=str(args.data))

@@ -9,13 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import EXIT_OK, UsageError, date_arg, existing, load_book
+from .common import EXIT_OK, UsageError, date_arg, existing, interactive, load_and_match, load_book
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     from ..progress import Progress
     from ..snapshot import save_snapshot
-    from ..table import EnterpriseTable
 
     out = Path(args.out)
     if out.suffix.lower() != ".parquet":
@@ -24,14 +23,8 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
     book = load_book(args.rules)
     as_of = args.as_of or dt.date.today()
-    with Progress(enabled=sys.stderr.isatty() and not args.quiet) as progress:
-        progress.step(f"读取 {args.data}")
-        try:
-            table = EnterpriseTable.load(args.data, book)
-        except (OSError, ValueError) as exc:
-            raise UsageError(str(exc)) from None
-        progress.step(f"匹配 {len(table):,} 家企业 × {len(book.policies)} 项政策")
-        result = book.match(table, as_of=as_of)
+    with Progress(enabled=interactive(args)) as progress:
+        table, result = load_and_match(progress, book, args.data, as_of)
         progress.step(f"写入 {out}")
         snap = save_snapshot(result, out)
     if table.errors:
