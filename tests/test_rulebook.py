@@ -43,3 +43,11 @@ def test_a_bad_addition_raises_with_its_diagnostics(text: str, code: Code) -> No
     assert [d.code for d in found] == [code]
     assert found[0].span.path == "new.rule"
     assert "new.rule:1:" in caught.value.render()
+
+
+def test_point_lookup_is_a_mapping_of_every_policy() -> None:
+    first = book()
+    found = first.match_record({"营业收入": "2亿"})
+    assert dict(found) == {"A": first.evaluate({"营业收入": "2亿"}, "A")}
+    assert found.eligible() == ["A"] and len(found) == 1
+    assert first.match_record({"营业收入": "2亿"})["A"].value == "eligible"

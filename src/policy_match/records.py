@@ -233,8 +233,30 @@ def parse_record(record: Mapping[str, Any], tags: Mapping[str, TagSpec],
         if tag is None or is_missing(raw):
             continue
         try:
-            values[name] = parse_value(tag, raw, vocabulary)
+            values[name] = _parse_cached(tag, raw, vocabulary)
         except ValueError as exc:
             errors.append(FieldError(row=row, column=name, value=str(raw), reason=str(exc)))
     unknown = tuple(k for k in record if k not in tags)
-    return ParsedRecord(values=values, errors=tuple(errors), unknown_fields=unknown)
+    # built from values this function made itself: no need to validate them again
+    return ParsedRecord.model_construct(values=values, errors=tuple(errors),
+                                        unknown_fields=unknown)
+
+
+_CACHE: dict[tuple[int, int, Any], Any] = {}
+_CACHE_LIMIT = 1 << 16
+
+
+def _parse_cached(tag: TagSpec, raw: Any, vocabulary: Vocabulary) -> Any:
+    """Portal requests repeat values (codes, dates, enum labels, round amounts): each
+    distinct (tag, raw text) is parsed once. Only hashable raw values of plain types."""
+    if type(raw) not in (str, int, float, bool):
+        return parse_value(tag, raw, vocabulary)
+    key = (id(tag), id(vocabulary), raw)
+    found = _CACHE.get(key, _CACHE)
+    if found is not _CACHE and found[0] is tag:
+        return found[1]
+    value = parse_value(tag, raw, vocabulary)
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    _CACHE[key] = (tag, value)
+    return value

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
 
 from .dsl import ir
 from .dsl.checker import check
@@ -54,7 +56,30 @@ class _Unknown:
 
 
 UNKNOWN = _Unknown()
-_VERDICT_OF = {True: Verdict.ELIGIBLE, False: Verdict.INELIGIBLE, None: Verdict.UNKNOWN}
+_VERDICT_BY_CODE = np.array(  # the point evaluator's codes 0 1 2, and 3 for inactive
+    [Verdict.INELIGIBLE, Verdict.UNKNOWN, Verdict.ELIGIBLE, Verdict.INACTIVE], dtype=object)
+
+
+class VerdictMap(Mapping[str, Verdict]):
+    """``{policy id: Verdict}`` for one record, read from the point evaluator's codes only
+    when asked (a portal often wants a few policies, or only the eligible ones)."""
+
+    def __init__(self, index: dict[str, int], codes: np.ndarray) -> None:
+        self._index = index
+        self._codes = codes
+
+    def __getitem__(self, policy_id: str) -> Verdict:
+        return _VERDICT_BY_CODE[self._codes[self._index[policy_id]]]  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def eligible(self) -> list[str]:
+        ids = list(self._index)
+        return [ids[i] for i in np.flatnonzero(self._codes == 2).tolist()]
 
 
 class RuleError(Exception):
@@ -92,7 +117,8 @@ class Rulebook:
         self.warnings = diagnostics
         self.sources = dict(sources or {})
         self._parent = parent
-        self._point_evaluators: dict[dt.date, PointEvaluator] = {}
+        self._point_evaluators: dict[
+            dt.date, tuple[PointEvaluator, np.ndarray, dict[str, int]]] = {}
 
     @property
     def tags(self) -> dict[str, ir.TagSpec]:
@@ -260,20 +286,27 @@ class Rulebook:
         return MatchResult(self, table, day, evaluator, self.policies)
 
     def match_record(self, record: Mapping[str, Any], as_of: dt.date | None = None,
-                     on_error: OnError = "raise") -> dict[str, Verdict]:
+                     on_error: OnError = "raise") -> Mapping[str, Verdict]:
         """Point lookup: one record against every policy (compiled once per date; atoms are
         decided for all policies at once, see ``engine/pointwise.py``)."""
         day = as_of or dt.date.today()
         values = self.read_record(record, on_error).values
-        point = self._point_evaluators.get(day)
-        if point is None:
-            active = {pid: self.dag.conditions[pid] for pid, p in self.policies.items()
-                      if p.active_on(day)}
-            point = self._point_evaluators[day] = PointEvaluator(
-                self.dag, self.vocabulary, active, day)
-        found = point.evaluate(values)
-        return {pid: _VERDICT_OF[found[pid]] if pid in found else Verdict.INACTIVE
-                for pid in self.policies}
+        compiled = self._point_evaluators.get(day)
+        if compiled is None:
+            compiled = self._point_evaluators[day] = self._compile_point(day)
+        point, slots, index = compiled
+        outcome = np.full(len(slots), 3, dtype=np.int8)  # 3: inactive on this day
+        active = slots >= 0
+        outcome[active] = point.codes(values)[slots[active]]
+        return VerdictMap(index, outcome)
+
+    def _compile_point(self, day: dt.date) -> tuple[PointEvaluator, np.ndarray, dict[str, int]]:
+        active = {pid: self.dag.conditions[pid] for pid, p in self.policies.items()
+                  if p.active_on(day)}
+        order = {pid: i for i, pid in enumerate(active)}
+        slots = np.array([order.get(pid, -1) for pid in self.policies], dtype=np.int64)
+        index = {pid: i for i, pid in enumerate(self.policies)}
+        return PointEvaluator(self.dag, self.vocabulary, active, day), slots, index
 
     def with_policies(self, text: str, path: str = "<added>.rule") -> Rulebook:
         """This rulebook plus the declarations in ``text``, checked against it (only the new
