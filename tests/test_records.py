@@ -220,3 +220,15 @@ def test_explain_lists_record_errors(book: Rulebook) -> None:
     with pytest.raises(RecordError):
         book.explain(record, "规上", as_of=AS_OF, on_error="raise")
     assert all(x.record_errors == [line] for x in book.explain_all(record, as_of=AS_OF))
+
+
+def test_cached_parsing_keeps_true_and_one_apart() -> None:
+    from policy_match.records import parse_record
+    from policy_match.rulebook import load_sources
+
+    book = load_sources({"a.rule": "tag 人数: count\n"}).rulebook
+    assert book is not None
+    first = parse_record({"人数": 1}, book.tags, book.vocabulary)
+    second = parse_record({"人数": True}, book.tags, book.vocabulary)
+    assert first.values == {"人数": 1} and not first.errors
+    assert second.values == {} and second.errors[0].column == "人数"

@@ -242,7 +242,7 @@ def parse_record(record: Mapping[str, Any], tags: Mapping[str, TagSpec],
                                         unknown_fields=unknown)
 
 
-_CACHE: dict[tuple[int, int, Any], Any] = {}
+_CACHE: dict[tuple[int, int, type, Any], Any] = {}
 _CACHE_LIMIT = 1 << 16
 
 
@@ -251,7 +251,7 @@ def _parse_cached(tag: TagSpec, raw: Any, vocabulary: Vocabulary) -> Any:
     distinct (tag, raw text) is parsed once. Only hashable raw values of plain types."""
     if type(raw) not in (str, int, float, bool):
         return parse_value(tag, raw, vocabulary)
-    key = (id(tag), id(vocabulary), raw)
+    key = (id(tag), id(vocabulary), type(raw), raw)  # 1 == True: the type tells them apart
     found = _CACHE.get(key, _CACHE)
     if found is not _CACHE and found[0] is tag:
         return found[1]
