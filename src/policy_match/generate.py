@@ -14,8 +14,21 @@ sampled column-wise with numpy, so a million rows take seconds:
 - 资质: rare (高新技术企业 ≈ 2 %, 科技型中小企业 ≈ 4 %, 专精特新 < 1 %), concentrated in I,
   M and C;
 - tax and R&D fields missing for 10–20 % of the rows (a missing value is unknown, not 0);
+- the rarer administrative fields are missing for 10–30 %; fields that only some
+  enterprises have are blank for the rest: 首台（套）首批次首版次 for a few manufacturers
+  doing R&D (and a few software houses), 首店 for a few retailers, restaurants and
+  entertainment venues, the keeper and the taxes of a 个体工商户 for 个体工商户 only,
+  见习留用率 for 见习基地 that took trainees;
+- exports for some manufacturers and wholesalers (and a few farms), a share of revenue;
+  online retail mostly for shops and restaurants; knowledge property (Ⅰ类, Ⅱ类) and
+  trademarks mostly 0 with a lognormal tail, concentrated in the enterprises doing R&D;
+  the evaluation scores (高企创新能力, 创新型中小企业) built from the figures they grade;
 - 统一社会信用代码: unique, valid GB 32100-2015 codes (the 9-digit 组织机构代码 part carries
   its own GB 11714 check character too).
+
+The tags added to ``rules/tags.rule`` after the first version are drawn from a second
+random stream, so the earlier columns keep their values for a given seed (所获荣誉 only
+gains the honours that the later policies ask about).
 
 With ``dirty=True`` a small share of cells is deliberately bad — money like ``"约300万"``,
 impossible dates, values outside an enum or a code list, wrong check characters, a few
@@ -54,14 +67,22 @@ COLUMNS = (
     "企业规模", "从业人数", "资产总额", "入规日期", "入限日期", "市场主体类型",
     "营业收入", "前年营业收入", "营业收入增长率", "研发费用", "近两年研发费用均值",
     "近两年新增股权融资", "有效发明专利数", "新授权发明专利数", "发明专利授权官费", "设备投资额",
-    "细分市场年限",
+    "细分市场年限", "成本费用总额", "科技人员占比", "一类知识产权数", "二类知识产权数",
+    "高新技术产品收入占比", "数字化改造投入", "首台套产品类型", "首台套首次销售日期",
+    "首台套销售额",
     "应纳税所得额", "纳税额", "纳税信用等级", "限制禁止类行业企业", "企业所得税征收方式",
-    "增值税纳税人类型", "六税两费应纳税额",
+    "增值税纳税人类型", "六税两费应纳税额", "在职职工年平均人数", "残疾人就业比例",
+    "残保金应缴费额", "经营者为重点群体", "个体工商户应缴税费",
     "资质", "高企认定类型", "高企认定日期", "专精特新认定日期", "专精特新评价得分", "所获荣誉",
+    "高企创新能力评价得分", "创新型中小企业评价得分", "近三年新增股权融资", "网络零售额",
+    "注册商标数",
     "失信被执行人", "欠薪欠保企业", "重大事故企业",
     "参保人数", "裁员率", "失业保险缴费额", "新招用重点群体人数", "创业担保贷款金额",
     "新招用扩岗对象人数", "新招用高校毕业生人数", "高校毕业生单位社保缴费额",
+    "见习基地", "就业见习人月数", "见习留用率",
     "首贷日期", "首贷金额", "贷款到期日", "到期贷款金额", "已获续贷承诺",
+    "知识产权质押贷款金额", "知识产权质押贷款利息", "拟申请担保金额",
+    "出口额", "出口信用保险保费", "首店级别", "首店开业日期", "夜间延时经营",
 )
 """Every tag of ``rules/tags.rule``, in its order: the header of a generated table."""
 
@@ -485,10 +506,12 @@ def generate_columns(n: int, seed: int = 0) -> dict[str, pa.Array]:
                                   ~(srdi | innov))
     patents = np.where(hnte | srdi, rng.poisson(4.0, n),
                        np.where(does_rd, rng.poisson(0.4, n), 0))
-    cols["有效发明专利数"] = _number(patents, rng.random(n) < 0.10)
+    no_patent_stock = rng.random(n) < 0.10
+    cols["有效发明专利数"] = _number(patents, no_patent_stock)
     equity = np.where(rng.random(n) < np.where(hnte | srdi, 0.2, 0.015),
                       _money(np.round(np.exp(rng.normal(np.log(8e6), 1.0, n)), -4)), 0)
-    cols["近两年新增股权融资"] = _number(equity, rng.random(n) < 0.20)
+    no_equity = rng.random(n) < 0.20
+    cols["近两年新增股权融资"] = _number(equity, no_equity)
 
     # -- 规上工业: 入规日期 ----------------------------------------------------------------------
     industrial = np.isin(section, ["B", "C", "D"]) & (revenue >= 20_000_000)
@@ -592,7 +615,280 @@ def generate_columns(n: int, seed: int = 0) -> dict[str, pa.Array]:
     reg_county = np.where(rng.random(n) < 0.8, county, 530100)
     new_style = founded >= (dt.date(2015, 10, 1) - dt.date(1970, 1, 1)).days
     cols["统一社会信用代码"] = _uscc(rng, reg_county, new_style, entity + 1)
+
+    # Tags added to rules/tags.rule later draw from a stream of their own, so every column
+    # above keeps its values for a given seed.
+    _more_columns(np.random.default_rng([seed, 2]), cols, _Draws(
+        ref=ref, section=section, division=division, in_wuhua=in_wuhua, street=street,
+        founded=founded, age_days=age_days, staff=staff, revenue=revenue, band=band,
+        bigger=bigger, growth=growth, margin=margin, does_rd=does_rd, rd=rd, hnte=hnte,
+        innov=innov, srdi=srdi, giant=giant, patents=patents,
+        no_patent_stock=no_patent_stock, equity=equity, no_equity=no_equity, entity=entity))
     return {name: cols[name] for name in COLUMNS}
+
+
+# ---- tags added to the rulebook later ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """The underlying draws (before any value was masked as missing) that the later tags
+    depend on, so that they stay consistent with the earlier ones."""
+
+    ref: int
+    section: np.ndarray
+    division: np.ndarray
+    in_wuhua: np.ndarray
+    street: np.ndarray
+    founded: np.ndarray
+    age_days: np.ndarray
+    staff: np.ndarray
+    revenue: np.ndarray
+    band: np.ndarray
+    bigger: np.ndarray
+    growth: np.ndarray
+    margin: np.ndarray
+    does_rd: np.ndarray
+    rd: np.ndarray
+    hnte: np.ndarray
+    innov: np.ndarray
+    srdi: np.ndarray
+    giant: np.ndarray
+    patents: np.ndarray
+    no_patent_stock: np.ndarray
+    equity: np.ndarray
+    no_equity: np.ndarray
+    entity: np.ndarray
+
+
+_FIRST_KINDS = ("首台（套）重大技术装备", "首批次新材料", "首版次软件")
+_FIRST_HONOURS = ("云南省首台（套）重大技术装备", "云南省首批次新材料", "云南省首版次软件")
+_FIRST_STORES = ("全球首店", "亚洲首店", "全国首店", "西南首店", "云南首店", "昆明首店")
+_FIRST_STORE_SHARE = (0.01, 0.02, 0.07, 0.15, 0.30, 0.45)
+_DISABLED_QUOTA = 0.015  # 云南省规定的安排残疾人就业比例
+_AVERAGE_WAGE = 105_000  # 当地社会平均工资（元）：残保金的工资基数至多是它的 2 倍
+
+
+def _more_columns(rng: np.random.Generator, cols: dict[str, pa.Array], d: _Draws) -> None:
+    """The columns of the tags added to ``rules/tags.rule`` later, into ``cols``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = d.section.shape[0]
+    ref, section, division = d.ref, d.section, d.division
+    staff, revenue = d.staff, d.revenue
+    selling = revenue > 0
+    manufacturing = section == "C"
+    software = division == 65
+    tech_section = np.isin(section, ["I", "M", "C"])
+    rated = d.hnte | d.srdi  # 高企 or 专精特新: the most innovative
+    company = d.entity == 0
+    person = d.entity == 1  # 个体工商户
+    consumer = (division == 52) | (section == "H") | (section == "R")  # 零售、餐饮、文娱
+
+    def missing(share: float | np.ndarray) -> np.ndarray:
+        return rng.random(n) < share
+
+    def integer(x: np.ndarray) -> np.ndarray:
+        return np.asarray(x).astype(np.int64)
+
+    # -- costs, science staff, intellectual property (科技型中小企业评价, 高企认定) ----------------
+    cost = np.where(selling, revenue * np.clip(1 - d.margin, 0.5, 1.5),
+                    np.exp(rng.normal(np.log(150_000), 1.0, n)))
+    cols["成本费用总额"] = _number(_money(np.maximum(cost, d.rd * 1.05)), missing(0.18))
+
+    share = np.where(rated, 0.12 + 0.6 * rng.beta(2.0, 3.5, n),
+                     np.where(d.does_rd,
+                              np.where(np.isin(section, ["I", "M"]), rng.beta(2.5, 4.0, n),
+                                       rng.beta(1.5, 6.0, n)),
+                              np.where(rng.random(n) < 0.15, rng.beta(1.0, 12.0, n), 0.0)))
+    scientists = np.minimum(np.round(staff * share), staff)
+    cols["科技人员占比"] = _number(np.round(scientists / staff, 4),
+                                missing(np.where(d.does_rd | rated, 0.12, 0.18)))
+
+    # Ⅰ类: the invention patents behind the main products, now and then a 植物新品种 or a
+    # 集成电路布图设计; Ⅱ类 (实用新型、外观设计、软件著作权): lognormal, so heavy tailed.
+    other_class1 = np.where(rng.random(n) < np.where(d.does_rd, 0.03, 0.002),
+                            rng.geometric(0.5, n), 0)
+    class1 = integer(rng.binomial(d.patents, 0.85) + other_class1)
+    cols["一类知识产权数"] = _number(class1, d.no_patent_stock | missing(0.05))
+    holds2 = rng.random(n) < np.where(rated, 0.95, np.where(d.does_rd, 0.55,
+                                                            np.where(tech_section, 0.06, 0.015)))
+    median2 = np.where(rated, 10.0, np.where(d.does_rd, 3.0, 1.0))
+    class2 = integer(np.where(holds2, np.minimum(
+        1 + np.floor(np.exp(rng.normal(np.log(median2), 1.0))), 5000), 0))
+    cols["二类知识产权数"] = _number(class2, missing(0.15))
+    trademarks = integer(np.where(
+        rng.random(n) < np.where(person, 0.06, np.where(d.bigger, 0.45, 0.15)),
+        np.minimum(1 + np.floor(np.exp(rng.normal(np.log(1.5), 1.1, n))), 999), 0))
+    cols["注册商标数"] = _number(trademarks, missing(0.12))
+
+    hitech = np.where(d.hnte, 0.45 + 0.55 * rng.beta(4.0, 2.0, n),
+                      np.where(d.does_rd & tech_section, rng.beta(2.5, 2.5, n),
+                               np.where(d.does_rd, rng.beta(1.2, 4.0, n), 0.0)))
+    cols["高新技术产品收入占比"] = _number(
+        np.round(hitech, 4), ~selling | missing(np.where(d.does_rd | d.hnte, 0.15, 0.25)))
+
+    # -- evaluation scores: from the data the evaluations read, plus judgement ----------------
+    # 高企创新能力评价: 知识产权 30, 成果转化 30, 研发组织管理 20, 成长性 20; a 高企 passed it.
+    ip_points = np.minimum(30.0, 6 * class1 + 1.5 * class2) * rng.uniform(0.7, 1.0, n)
+    transfer = np.where(d.does_rd, rng.uniform(8, 28, n), rng.uniform(0, 8, n))
+    organisation = np.where(d.does_rd, rng.uniform(8, 20, n), rng.uniform(0, 6, n))
+    growth_points = np.clip(10 + 40 * d.growth, 0, 20)
+    score = np.where(d.hnte, np.clip(rng.normal(79, 6, n), 55, 100),
+                     ip_points + transfer + organisation + growth_points)
+    cols["高企创新能力评价得分"] = _number(np.round(np.clip(score, 0, 100), 1),
+                                    missing(np.where(d.does_rd | d.hnte, 0.12, 0.25)))
+    # 创新型中小企业评价: 创新能力 40, 成长性 30, 专业化 30; a 创新型中小企业 scored 60 or more.
+    intensity = np.divide(d.rd, revenue, out=np.zeros(n), where=selling)
+    score = (np.minimum(20.0, 5 * class1 + class2 + 0.5 * trademarks)
+             + np.minimum(20.0, 400 * intensity) + np.clip(15 + 60 * d.growth, 0, 30)
+             + rng.uniform(5, 25, n))
+    score = np.where(d.innov, np.clip(rng.normal(73, 7, n), 60, 100), score)
+    cols["创新型中小企业评价得分"] = _number(np.round(np.clip(score, 0, 100), 1),
+                                      missing(np.where(d.does_rd | rated, 0.12, 0.22)))
+    # 近三年 ⊇ 近两年: an older round now and then; unknown where 近两年 mostly is.
+    older = np.where(rng.random(n) < np.where(rated, 0.12, 0.01),
+                     np.round(np.exp(rng.normal(np.log(5e6), 1.0, n)), -4), 0)
+    cols["近三年新增股权融资"] = _number(integer(d.equity + older),
+                                     (d.no_equity & missing(0.8)) | missing(0.05))
+
+    # -- 数字化改造, 首台（套）首批次首版次: manufacturers (and a few software houses) ------------
+    digital = selling & (rng.random(n) < np.where(
+        manufacturing, np.where(d.bigger, 0.40, 0.15),
+        np.where(np.isin(section, ["I", "F", "G", "H"]), 0.04, 0.015)))
+    spend = np.maximum(revenue * np.exp(rng.normal(np.log(0.015), 0.8, n)), 20_000)
+    cols["数字化改造投入"] = _number(integer(np.where(digital, np.round(spend, -2), 0)),
+                                  missing(0.18))
+    equipment = manufacturing & (division >= 34) & (division <= 40)
+    materials = manufacturing & np.isin(division, [26, 28, 29, 30, 31, 32, 33])
+    first = (rng.random(n) < np.where(
+        (equipment | materials) & d.does_rd,
+        np.where(rated, 0.5, np.where(d.bigger, 0.2, 0.06)),
+        np.where(software & d.does_rd, np.where(rated, 0.3, 0.06), 0.0))) \
+        & (d.age_days > 2 * 365)
+    kind = np.where(software, 2, np.where(equipment, 0, 1))
+    first_sale = np.maximum(ref - rng.integers(15, 3 * 365, n), d.founded + 365)
+    provincial = first & (first_sale <= ref - 120) & (rng.random(n) < 0.7)  # 省级认定
+    sales = np.minimum(np.round(np.exp(rng.normal(np.log(3e6), 0.9, n)), -4),
+                       np.round(revenue * 0.8, -4))
+    cols["首台套产品类型"] = _strings(_FIRST_KINDS, kind, ~first | missing(0.05))
+    cols["首台套首次销售日期"] = _dates(first_sale, ~first | missing(0.08))
+    cols["首台套销售额"] = _number(integer(np.where(provincial, sales, 0)),
+                                ~first | missing(0.10))
+
+    # -- 残疾人就业保障金: 在职职工, 安排比例, 应缴费额 (减免前; 个体工商户、合作社不缴) ----------
+    employees = integer(np.maximum(np.round(staff * rng.uniform(0.8, 1.0, n)), 1))
+    disabled = np.where(rng.random(n) < np.select([employees >= 100, employees >= 30,
+                                                   employees >= 10], [0.6, 0.25, 0.04], 0.01),
+                        1 + rng.poisson(employees * 0.01), 0)
+    disabled = np.minimum(disabled, employees)
+    wage = np.minimum(np.exp(rng.normal(np.log(85_000), 0.35, n)), 2 * _AVERAGE_WAGE)
+    levy = np.where(company, np.maximum(employees * _DISABLED_QUOTA - disabled, 0) * wage, 0)
+    no_staff_data = missing(0.15)
+    cols["在职职工年平均人数"] = _number(employees, no_staff_data)
+    cols["残疾人就业比例"] = _number(np.round(disabled / employees, 4),
+                                  no_staff_data | missing(0.05))
+    cols["残保金应缴费额"] = _number(_money(levy), no_staff_data | missing(0.05))
+
+    # -- 个体工商户: the keeper and the taxes (blank for everyone else) ------------------------
+    keeper = rng.random(n) < np.where(d.age_days < 3 * 365, 0.20, 0.10)
+    cols["经营者为重点群体"] = _strings(["否", "是"], keeper.astype(np.int32),
+                                    ~person | missing(0.20))
+    # 增值税 1 % above 10万 a month, 个人所得税 核定 on the turnover.
+    taxes = revenue * (np.where(revenue > 1_200_000, 0.01, 0.0) + rng.uniform(0.002, 0.012, n))
+    cols["个体工商户应缴税费"] = _number(_money(taxes), ~person | missing(0.15))
+
+    # -- online retail, exports, first stores, night trade -------------------------------------
+    online = selling & (rng.random(n) < np.select(
+        [division == 52, section == "H", division == 51, np.isin(section, ["C", "I"])],
+        [0.30, 0.35, 0.08, 0.05], 0.01))
+    online_share = np.select([division == 52, section == "H"],
+                             [rng.beta(1.5, 3.0, n), rng.beta(2.0, 3.0, n)], rng.beta(1.0, 4.0, n))
+    cols["网络零售额"] = _number(np.where(online, _money(revenue * online_share), 0),
+                              missing(0.20))
+    exporter = selling & (rng.random(n) < np.select(
+        [manufacturing, division == 51, section == "A"],
+        [np.where(d.bigger, 0.25, 0.06), np.where(d.bigger, 0.10, 0.02), 0.03], 0.0))
+    export_share = np.where(manufacturing, rng.beta(1.5, 4.0, n), rng.beta(2.0, 2.0, n))
+    exports = np.where(exporter, _money(revenue * export_share), 0)
+    insured = (exports > 0) & (rng.random(n) < np.where(d.bigger, 0.5, 0.3))
+    premium = np.where(insured, np.maximum(_money(exports * rng.uniform(0.0008, 0.003, n)), 500),
+                       0)
+    cols["出口额"] = _number(exports, missing(0.10))
+    cols["出口信用保险保费"] = _number(premium, missing(0.12))
+    first_store = consumer & (rng.random(n) < np.where(d.bigger, 0.06, 0.01))
+    cols["首店级别"] = _strings(_FIRST_STORES, _pick(rng, len(_FIRST_STORES),
+                                                  _FIRST_STORE_SHARE, n),
+                              ~first_store | missing(0.10))
+    cols["首店开业日期"] = _dates(np.maximum(ref - rng.integers(0, 3 * 365, n), d.founded + 30),
+                              ~first_store | missing(0.08))
+    central = d.in_wuhua & (d.street <= 3)  # 华山、护国、大观: the night-time economy
+    late = rng.random(n) < np.select(
+        [section == "H", division == 52, section == "R", section == "O"],
+        [0.35, 0.15, 0.25, 0.05], 0.0) * np.where(central, 1.5, 1.0)
+    cols["夜间延时经营"] = _strings(["否", "是"], late.astype(np.int32),
+                                missing(np.where(consumer | (section == "O"), 0.25, 0.10)))
+
+    # -- 就业见习基地 ---------------------------------------------------------------------------
+    base = company & (rng.random(n) < np.where(d.bigger, 0.05, 0.004) * np.where(
+        np.isin(section, ["I", "M", "L", "F", "H", "C"]), 1.5, 0.7))
+    trainees = np.where(base & (rng.random(n) < 0.85),
+                        1 + rng.poisson(np.where(staff >= 50, 6.0, 2.0)), 0)
+    kept = rng.binomial(trainees, rng.beta(4.0, 4.0, n))
+    cols["见习基地"] = _strings(["否", "是"], base.astype(np.int32), missing(0.05))
+    cols["就业见习人月数"] = _number(integer(np.round(trainees * rng.uniform(3, 12, n))),
+                                  missing(0.10))
+    cols["见习留用率"] = _number(np.round(kept / np.maximum(trainees, 1), 4),
+                              (trainees == 0) | missing(0.10))
+
+    # -- loans: 知识产权质押, 政府性融资担保 -----------------------------------------------------
+    pledged = selling & (rng.random(n) < np.where(
+        class1 + class2 + trademarks > 0,
+        np.where(rated, 0.12, np.where(d.bigger, 0.04, 0.015)), 0.0))
+    loan = np.round(np.exp(rng.normal(np.log(3e6), 0.8, n)), -4)
+    interest = loan * rng.uniform(0.028, 0.045, n) * rng.uniform(0.25, 1.0, n)
+    no_pledge_data = missing(0.15)
+    cols["知识产权质押贷款金额"] = _number(integer(np.where(pledged, loan, 0)), no_pledge_data)
+    cols["知识产权质押贷款利息"] = _number(np.where(pledged, _money(interest), 0), no_pledge_data)
+    guaranteed = rng.random(n) < np.where(d.band >= 2, 0.05, 0.02)
+    cols["拟申请担保金额"] = _number(integer(np.where(
+        guaranteed, np.round(np.exp(rng.normal(np.log(2e6), 0.9, n)), -4), 0)), missing(0.20))
+
+    # -- honours that the later policies ask about ----------------------------------------------
+    # (not KJ-2025-001's "主导制定国际标准、国家标准或行业标准": it holds the set separator 、,
+    # so a cell cannot carry it whole)
+    old_shop = ((division == 52) | (section == "H") | np.isin(division, [13, 14, 15])) \
+        & (d.age_days > 20 * 365)
+    extras = [
+        (provincial & (kind == 0), _FIRST_HONOURS[0]),
+        (provincial & (kind == 1), _FIRST_HONOURS[1]),
+        (provincial & (kind == 2), _FIRST_HONOURS[2]),
+        (rng.random(n) < np.where(rated, 0.10, np.where(d.does_rd, 0.01, 0.0)),
+         "省部级以上研发机构"),
+        (rng.random(n) < np.where(rated, 0.04, np.where(d.does_rd, 0.005, 0.0)),
+         "省级科技奖励（排名前三）"),
+        (d.hnte & (class1 >= 3) & (rng.random(n) < 0.10), "知识产权优势企业"),
+        (d.giant & (rng.random(n) < 0.20), "国家级技术创新示范企业"),
+        (old_shop & (rng.random(n) < 0.04), "云南老字号"),
+        (old_shop & (rng.random(n) < 0.005), "中华老字号"),
+        ((consumer | np.isin(division, [13, 14, 15])) & (rng.random(n) < 0.003),
+         "非物质文化遗产代表性项目"),
+    ]
+    flags = np.stack([mask for mask, _ in extras], axis=1)
+    rows = np.flatnonzero(flags.any(axis=1))
+    honours = cols["所获荣誉"]
+    texts: list[str | None] = []
+    for row, before in zip(rows.tolist(), honours.take(pa.array(rows)).to_pylist(),
+                           strict=True):
+        added = "、".join(text for (_, text), on in zip(extras, flags[row], strict=True) if on)
+        # a missing set stays missing: the new honours are not all of them
+        texts.append(None if before is None else added if before == "无"
+                     else f"{before}、{added}")
+    changed = np.zeros(n, dtype=bool)
+    changed[rows] = True
+    cols["所获荣誉"] = pc.replace_with_mask(honours, pa.array(changed),
+                                          pa.array(texts, pa.string()))
 
 
 _SUFFIXES = ("有限公司", "有限责任公司", "股份有限公司", "集团有限公司",  # 企业
@@ -691,6 +987,12 @@ def _inject_faults(rng: np.random.Generator, cols: dict[str, pa.Array]) -> list[
         put("失信被执行人", r, ["待核实", "不确定"][r % 2], "not a yes/no value")
     for r in rows(0.0005, 2):
         put("营业收入增长率", r, ["增长较快", "12%%"][r % 2], "bad ratio")
+    for r in rows(0.0005, 2):
+        put("出口额", r, ["约50万美元", "50万美元"][r % 2], "non-numeric money")
+    for r in rows(0.0005, 2):
+        put("首台套产品类型", r, ["首台套", "首版次"][r % 2], "unknown enum value")
+    for r in rows(0.0005, 2):
+        put("见习留用率", r, ["五成", "50%%"][r % 2], "bad ratio")
     # Keys: a wrong check character (a bad value, and then the row has no key: two reports),
     # missing keys, and duplicates (reported on the later row).
     for r in rows(0.001, 3):
