@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from .dsl import ir
-from .dsl.display import date_zh, decimal_text, ratio_text
+from .dsl.display import amount_text, date_zh
 from .dsl.types import MONEY, Kind, Type
 from .dsl.values import Duration
 
@@ -29,15 +29,6 @@ EN_WORDS = {">=": "{l} at least {t}", ">": "{l} more than {t}", "<=": "{l} at mo
             "<": "{l} less than {t}", "==": "{l} is {t}", "!=": "{l} is not {t}"}
 ZH_NUMERALS = "一二三四五六七八九十"
 MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-
-
-def money_plain(value: Fraction) -> str:
-    """Statutory style: 2000万元, 1.5亿元, 500元 (no thousands separators)."""
-    if abs(value) >= 10**8 and (value * 100 / 10**8).denominator == 1:
-        return f"{decimal_text(value / 10**8, 2)}亿元"
-    if abs(value) >= 10**4:
-        return f"{decimal_text(value / 10**4, 4)}万元"
-    return f"{decimal_text(value, 2)}元"
 
 
 def _item_marker(depth: int, index: int) -> str:
@@ -69,16 +60,8 @@ class Describer:
     # ---- values ------------------------------------------------------------------------
 
     def constant(self, value: object, t: Type | None) -> str:
-        kind = t.kind if t is not None else None
         if isinstance(value, Fraction):
-            if kind is Kind.MONEY:
-                return money_plain(value)
-            if kind is Kind.RATIO:
-                return ratio_text(value)
-            if kind is Kind.COUNT:
-                unit = (t.unit if t else None) or ("个" if self.zh else "")
-                return f"{decimal_text(value)}{unit}"
-            return decimal_text(value)
+            return amount_text(value, t, statutory=True, default_unit="个" if self.zh else "")
         if isinstance(value, Duration):
             return str(value)
         if isinstance(value, bool):

@@ -44,21 +44,40 @@ def date_zh(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def money_plain(value: Fraction) -> str:
+    """Statutory style: 2000万元, 1.5亿元, 500元 (no thousands separators)."""
+    if abs(value) >= YI and (value * 100 / YI).denominator == 1:
+        return f"{decimal_text(value / YI, 2)}亿元"
+    if abs(value) >= WAN:
+        return f"{decimal_text(value / WAN, 4)}万元"
+    return f"{decimal_text(value, 2)}元"
+
+
+def amount_text(value: Fraction, t: Type | None, *, statutory: bool = False,
+                default_unit: str = "") -> str:
+    """A number by its type: money in 万元/亿元, ratios in %, counts with their unit.
+
+    ``statutory``: the 清单 style (2000万元) rather than the on-screen one (2,000万元)."""
+    kind = t.kind if t is not None else None
+    grouping = not statutory
+    if kind is Kind.MONEY:
+        return money_plain(value) if statutory else money_zh(value)
+    if kind is Kind.RATIO:
+        return ratio_text(value)
+    if kind is Kind.COUNT:
+        unit = (t.unit if t else None) or default_unit
+        return f"{decimal_text(value, grouping=grouping)}{unit}"
+    return decimal_text(value, grouping=grouping)
+
+
 def value_text(value: Any, t: Type | None, lang: str = "zh") -> str:
     """One value of type ``t`` for a reader."""
     if value is None:
         return "未知" if lang == "zh" else "unknown"
-    kind = t.kind if t is not None else None
     if isinstance(value, bool):
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
     if isinstance(value, Fraction):
-        if kind is Kind.MONEY:
-            return money_zh(value)
-        if kind is Kind.RATIO:
-            return ratio_text(value)
-        if kind is Kind.COUNT:
-            return f"{decimal_text(value, grouping=True)}{(t.unit if t else None) or ''}"
-        return decimal_text(value, grouping=True)
+        return amount_text(value, t)
     if isinstance(value, dt.date):
         return date_zh(value) if lang == "zh" else value.isoformat()
     if isinstance(value, Duration):

@@ -181,34 +181,28 @@ class Normalizer:
     # ---- connectives, flattened and folded -------------------------------------------
 
     def all_of(self, items: list[BoolNode], listed: bool = False) -> BoolNode:
-        flat: list[BoolNode] = []
-        for item in items:
-            if item == FALSE:
-                return FALSE
-            if item == TRUE:
-                continue
-            parts = item.items if isinstance(item, dag.All) else (item,)
-            flat.extend(p for p in parts if p not in flat)
-        if not flat:
-            return TRUE
-        if len(flat) == 1:
-            return flat[0]
-        return self.intern(dag.All(tuple(flat), listed))
+        return self._connective(dag.All, items, listed, absorbing=FALSE, neutral=TRUE)
 
     def any_of(self, items: list[BoolNode], listed: bool = False) -> BoolNode:
+        return self._connective(dag.AnyNode, items, listed, absorbing=TRUE, neutral=FALSE)
+
+    def _connective(self, kind: type[dag.All] | type[dag.AnyNode], items: list[BoolNode],
+                    listed: bool, absorbing: dag.Const, neutral: dag.Const) -> BoolNode:
+        """``and``/``or``: nested ones of the same kind flattened, duplicates dropped, and
+        constants folded (false absorbs an ``and``, true is neutral in it; dually for ``or``)."""
         flat: list[BoolNode] = []
         for item in items:
-            if item == TRUE:
-                return TRUE
-            if item == FALSE:
+            if item == absorbing:
+                return absorbing
+            if item == neutral:
                 continue
-            parts = item.items if isinstance(item, dag.AnyNode) else (item,)
+            parts = item.items if isinstance(item, kind) else (item,)
             flat.extend(p for p in parts if p not in flat)
         if not flat:
-            return FALSE
+            return neutral
         if len(flat) == 1:
             return flat[0]
-        return self.intern(dag.AnyNode(tuple(flat), listed))
+        return self.intern(kind(tuple(flat), listed))
 
     def at_least(self, n: int, items: list[BoolNode]) -> BoolNode:
         rest = [i for i in items if i not in (TRUE, FALSE)]
