@@ -77,3 +77,19 @@ def test_an_unknown_format_is_a_clear_error(book: pm.Rulebook, tmp_path: Path) -
     (tmp_path / "t.txt").write_text("x", encoding="utf-8")
     with pytest.raises(ValueError, match="unknown table format"):
         pm.EnterpriseTable.load(tmp_path / "t.txt", book)
+
+
+def test_free_text_from_a_file_stays_arrow_until_a_rule_tests_it(tmp_path: Path) -> None:
+    from policy_match.engine.columns import TextColumn
+
+    loaded = load_sources({"t.rule": 'tag 名称: text\ntag 收入: money\n'
+                           'policy "A" { name: "a"  eligible: 名称 == "甲公司" }\n'}).rulebook
+    assert loaded is not None
+    (tmp_path / "t.csv").write_text("名称,收入\n甲公司,1\n 乙公司 ,2\n未知,3\n,4\n",
+                                    encoding="utf-8")
+    table = pm.EnterpriseTable.from_csv(tmp_path / "t.csv", loaded)
+    assert isinstance(table.columns.columns["名称"], TextColumn)
+    assert [table.row(i).get("名称") for i in range(4)] == ["甲公司", "乙公司", None, None]
+    result = loaded.match(table, as_of=None)
+    assert [result.verdict(i, "A").value for i in table.ids] == [
+        "eligible", "ineligible", "unknown", "unknown"]

@@ -30,9 +30,10 @@ from .engine.columns import (
     NumberColumn,
     ObjectColumn,
     SetColumn,
+    TextColumn,
     day_number,
 )
-from .records import FieldError, is_missing, parse_value
+from .records import MISSING_TEXT, FieldError, is_missing, parse_value
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -210,6 +211,8 @@ def _ids(book: Rulebook, columns: Mapping[str, Column], n: int,
     key = book.key
     column = columns.get(key) if key else None
     fallback = [f"#{i + 1}" for i in range(n)]
+    if isinstance(column, TextColumn):
+        column = column.categories()
     if key is None or not isinstance(column, CategoryColumn):
         return fallback
     labels = np.array([*column.categories, ""], dtype=object)
@@ -302,6 +305,19 @@ class _ArrowRaw(_Raw):
         codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
         return codes, encoded.dictionary.to_pylist()
 
+    def as_text(self) -> TextColumn:
+        """Free text stays an Arrow array; missing is null or one of the missing words."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        array = self.column.combine_chunks() if isinstance(self.column, pa.ChunkedArray) \
+            else self.column
+        array = pc.cast(array, pa.string())
+        words = pc.utf8_lower(pc.utf8_trim_whitespace(array))
+        missing = pc.is_in(words, value_set=pa.array(sorted(MISSING_TEXT)))
+        known = pc.and_(pc.is_valid(array), pc.invert(missing.fill_null(True)))
+        return TextColumn(array, known.to_numpy(zero_copy_only=False).astype(bool))
+
     def as_float(self) -> tuple[np.ndarray, np.ndarray] | None:
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -329,9 +345,11 @@ def _parse_column(tag: TagSpec, raw: _Raw, n: int, book: Rulebook,
         fast = raw.as_float()
         if fast is not None:
             return NumberColumn(*fast)
-    codes, uniques = raw.encode()
     spec = book.vocabulary.tag_types.get(tag.type.name or "")
     plain_text = kind is Kind.TEXT and (spec is None or spec.parse is None)
+    if plain_text and isinstance(raw, _ArrowRaw):
+        return raw.as_text()
+    codes, uniques = raw.encode()
     quick: list[Any] = [None] * len(uniques)
     if spec is not None and spec.parse_many is not None:
         quick = spec.parse_many([v if isinstance(v, str) else "" for v in uniques])

@@ -35,6 +35,7 @@ from .columns import (
     NumberColumn,
     ObjectColumn,
     SetColumn,
+    TextColumn,
     day_number,
 )
 from .scalar import ScalarEvaluator
@@ -310,6 +311,8 @@ class ColumnarEvaluator:
             return Vec("num", column.values, column.known)
         if isinstance(column, DateColumn):
             return Vec("date", column.days, column.known)
+        if isinstance(column, TextColumn):
+            column = column.categories()
         if isinstance(column, CategoryColumn):
             return Vec("cat", column.codes, column.known, column)
         if isinstance(column, BoolColumn):

@@ -111,6 +111,31 @@ class DurationColumn:
         return self.values[i] if self.known[i] else None
 
 
+class TextColumn:
+    """Free text kept as it was read (an Arrow string array), for the columns no rule tests
+    in bulk — 企业名称, 经营范围 — so a million names are not turned into Python objects.
+    A rule that does test it gets :meth:`categories` once, dictionary-encoded."""
+
+    def __init__(self, array: Any, known: np.ndarray) -> None:
+        self.array = array
+        self.known = known
+        self._encoded: CategoryColumn | None = None
+
+    def get(self, i: int) -> str | None:
+        return str(self.array[i].as_py()).strip() if self.known[i] else None
+
+    def categories(self) -> CategoryColumn:
+        if self._encoded is None:
+            import pyarrow.compute as pc
+
+            encoded = pc.dictionary_encode(pc.utf8_trim_whitespace(self.array))
+            codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+            codes = np.where(self.known, codes, -1).astype(np.int32)
+            self._encoded = CategoryColumn(codes, tuple(encoded.dictionary.to_pylist()),
+                                           self.known)
+        return self._encoded
+
+
 @dataclass(frozen=True)
 class ObjectColumn:
     """Anything else (durations, plug-in values): kept as Python objects."""
@@ -123,7 +148,7 @@ class ObjectColumn:
 
 
 Column = (NumberColumn | DateColumn | CategoryColumn | BoolColumn | SetColumn | DurationColumn
-          | ObjectColumn)
+          | TextColumn | ObjectColumn)
 
 
 @dataclass(frozen=True)
