@@ -93,3 +93,15 @@ def test_free_text_from_a_file_stays_arrow_until_a_rule_tests_it(tmp_path: Path)
     result = loaded.match(table, as_of=None)
     assert [result.verdict(i, "A").value for i in table.ids] == [
         "eligible", "ineligible", "unknown", "unknown"]
+
+
+def test_a_csv_decimal_longer_than_a_float_is_kept_exact(tmp_path: Path) -> None:
+    loaded = load_sources({"t.rule": 'tag 增长率: ratio\n'
+                           'policy "R" { name: "r"  eligible: 增长率 >= 10% }\n'}).rulebook
+    assert loaded is not None
+    (tmp_path / "t.csv").write_text("增长率\n0.09999999999999999999\n0.1\n", encoding="utf-8")
+    table = pm.EnterpriseTable.from_csv(tmp_path / "t.csv", loaded)
+    result = loaded.match(table, as_of=None)
+    assert [result.verdict(i, "R").value for i in table.ids] == ["ineligible", "eligible"]
+    assert [loaded.evaluate(table.row(i), "R").value for i in range(2)] == [
+        "ineligible", "eligible"]

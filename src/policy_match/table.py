@@ -32,6 +32,7 @@ from .engine.columns import (
     SetColumn,
     TextColumn,
     day_number,
+    exact,
 )
 from .records import MISSING_TEXT, FieldError, is_missing, parse_value
 
@@ -128,9 +129,9 @@ class EnterpriseTable:
         with open(path, encoding=encoding, newline="") as handle:
             header = next(csv.reader(io.StringIO(handle.readline())), [])
         header = [h.lstrip("\ufeff") for h in header]
-        numeric = {name for name in header if _tag_for(book, name) is not None
-                   and _tag_for(book, name).type.kind in _NUMERIC_KINDS}  # type: ignore[union-attr]
-        types = {h: pa.string() for h in header if h not in numeric}
+        # every column as text: codes keep their leading zeros, and a decimal with more
+        # digits than a float keeps is still seen (and parsed exactly)
+        types = {h: pa.string() for h in header}
         data = pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(encoding=encoding, column_names=header, skip_rows=1),
@@ -246,6 +247,13 @@ class _Raw:
     def encode(self) -> tuple[np.ndarray, list[Any]]:
         raise NotImplementedError
 
+    def long_decimals(self) -> np.ndarray:
+        """Rows written with more significant digits than a float keeps (exact parse)."""
+        return np.empty(0, dtype=np.int64)
+
+    def at(self, i: int) -> Any:
+        raise NotImplementedError
+
     def as_float(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Values and known-mask when the column is plainly numeric, else ``None``."""
         return None
@@ -267,6 +275,13 @@ class _ListRaw(_Raw):
                 uniques.append(v)
             codes[i] = c
         return codes, uniques
+
+    def long_decimals(self) -> np.ndarray:
+        return np.array([i for i, v in enumerate(self.values)
+                         if type(v) is int and abs(v) > 2**53], dtype=np.int64)
+
+    def at(self, i: int) -> Any:
+        return self.values[i]
 
     def as_float(self) -> tuple[np.ndarray, np.ndarray] | None:
         if all(type(v) in (int, float) or v is None for v in self.values):
@@ -304,6 +319,22 @@ class _ArrowRaw(_Raw):
         encoded = array if pa.types.is_dictionary(array.type) else pc.dictionary_encode(array)
         codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
         return codes, encoded.dictionary.to_pylist()
+
+    def long_decimals(self) -> np.ndarray:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not (pa.types.is_string(self.column.type) or pa.types.is_large_string(
+                self.column.type)):
+            return np.empty(0, dtype=np.int64)
+        digits = pc.utf8_length(pc.replace_substring_regex(
+            pc.replace_substring_regex(self.column, pattern=r"^[^1-9]*", replacement=""),
+            pattern=r"[^0-9]", replacement=""))
+        mask = pc.fill_null(pc.greater(digits, 15), False)
+        return np.flatnonzero(np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool))
+
+    def at(self, i: int) -> Any:
+        return self.column[i].as_py()
 
     def as_text(self) -> TextColumn:
         """Free text stays an Arrow array; missing is null or one of the missing words."""
@@ -344,7 +375,10 @@ def _parse_column(tag: TagSpec, raw: _Raw, n: int, book: Rulebook,
     if kind in _NUMERIC_KINDS and kind is not Kind.COUNT:
         fast = raw.as_float()
         if fast is not None:
-            return NumberColumn(*fast)
+            values, known = fast
+            long = raw.long_decimals()
+            return NumberColumn(values, known, {
+                int(i): parse_value(tag, raw.at(int(i)), book.vocabulary) for i in long})
     spec = book.vocabulary.tag_types.get(tag.type.name or "")
     plain_text = kind is Kind.TEXT and (spec is None or spec.parse is None)
     if plain_text and isinstance(raw, _ArrowRaw):
@@ -382,7 +416,9 @@ def _typed_column(tag: TagSpec, codes: np.ndarray, parsed: list[Any], known: np.
     kind = tag.type.kind
     if kind in _NUMERIC_KINDS:
         lut = np.array([float(v) if v is not None else np.nan for v in parsed] + [np.nan])
-        return NumberColumn(lut[codes], known)
+        inexact = [k for k, v in enumerate(parsed) if v is not None and exact(float(v)) != v]
+        rows = np.flatnonzero(np.isin(codes, inexact)) if inexact else []
+        return NumberColumn(lut[codes], known, {int(i): parsed[codes[i]] for i in rows})
     if kind is Kind.DATE:
         lut = np.array([day_number(v) if v is not None else 0 for v in parsed] + [0],
                        dtype=np.int64)

@@ -116,3 +116,26 @@ def test_a_tag_with_no_column_is_unknown_everywhere_without_row_by_row_work() ->
     assert result.evaluator._row_evaluators == {}  # decided column-wise
     assert [result.verdict(i, "A") for i in table.ids] == [Verdict.UNKNOWN, Verdict.ELIGIBLE]
     assert [result.verdict(i, "B") for i in table.ids] == [Verdict.INELIGIBLE] * 2
+
+
+def test_bulk_stays_exact_where_floats_cannot() -> None:
+    book = load('tag 营业收入: money\ntag 前年营业收入: money\ntag 增长率: ratio\n'
+                'policy "D" { name: "d"  eligible: 营业收入 - 前年营业收入 >= 0.3 }\n'
+                'policy "R" { name: "r"  eligible: 增长率 >= 10% }\n'
+                'policy "Q" { name: "q"  eligible: 营业收入 / 前年营业收入 > 1 }\n')
+    rows = [
+        # cancellation: the float difference of two 10-digit amounts misses by an ulp
+        {"营业收入": "9711984893.99", "前年营业收入": "9711984893.69"},
+        # more digits than a float keeps, just under the threshold
+        {"增长率": "0.09999999999999999999"},
+        {"增长率": 0.1},
+        {"营业收入": 12345678901234567891, "前年营业收入": 12345678901234567890},
+    ]
+    day = dt.date(2025, 1, 1)
+    result = book.match(EnterpriseTable.from_records(rows, book), as_of=day)
+    for i, raw in enumerate(rows):
+        for pid in book.policies:
+            assert result._verdict_at(pid, i) is book.evaluate(raw, pid, as_of=day), (pid, raw)
+    assert result._verdict_at("D", 0) is Verdict.ELIGIBLE
+    assert result._verdict_at("R", 1) is Verdict.INELIGIBLE
+    assert result._verdict_at("Q", 3) is Verdict.ELIGIBLE

@@ -45,7 +45,7 @@ _NP_COMPARE: dict[str, Callable[[Any, Any], np.ndarray]] = {
     "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
     "==": np.equal, "!=": np.not_equal,
 }
-_CLOSE = 1e-9
+_U = 4.5e-16  # a few units in the last place of a float64, per operation
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,14 @@ class Vec:
     data: Any
     known: np.ndarray | None
     column: Any = None  # the source column, for category and set tests
-    computed: bool = False  # arithmetic happened: comparisons need the exact recheck
+    # A bound on |float value - exact value| per row (or one for all rows). Zero for stored
+    # values, whose comparisons with decimal constants are exact; arithmetic grows it, and
+    # a comparison whose two sides are within their bounds is decided again exactly.
+    err: Any = 0.0
+
+    @property
+    def computed(self) -> bool:
+        return np.any(np.asarray(self.err) != 0).item()
 
 
 class Unvectorized(Exception):
@@ -230,15 +237,18 @@ class ColumnarEvaluator:
         result = np.broadcast_to(result, (self.n,))
         tri = bitset.tri_from_masks(result, known)
         if left.computed or right.computed:
-            tri = self._recheck_close(node, tri, a, b, known)
+            tri = self._recheck_close(node, tri, a, b, known, left.err + right.err)
         return tri
 
     def _recheck_close(self, node: dag.Cmp, tri: Tri, a: Any, b: Any,
-                       known: np.ndarray) -> Tri:
+                       known: np.ndarray, err: Any) -> Tri:
+        """Rows whose two sides are closer than their error bounds (or not a number) are
+        decided by the exact evaluator."""
         a = np.broadcast_to(np.asarray(a, dtype=float), (self.n,))
         b = np.broadcast_to(np.asarray(b, dtype=float), (self.n,))
-        scale = np.maximum(np.maximum(np.abs(a), np.abs(b)), 1.0)
-        close = known & (np.abs(a - b) <= _CLOSE * scale)
+        with np.errstate(invalid="ignore"):
+            gap = np.abs(a - b)
+            close = known & ((gap <= err + (np.abs(a) + np.abs(b)) * _U) | np.isnan(gap))
         rows = np.flatnonzero(close)
         if not rows.size:
             return tri
@@ -288,7 +298,7 @@ class ColumnarEvaluator:
         if isinstance(node, dag.VNeg):
             inner = self.value(node.operand)
             if inner.kind == "num":
-                return Vec("num", -inner.data, inner.known, computed=inner.computed)
+                return Vec("num", -inner.data, inner.known, err=inner.err)
             raise Unvectorized
         if isinstance(node, dag.VCall) and node.func in ("min", "max", "abs"):
             return self._call(node)
@@ -308,7 +318,11 @@ class ColumnarEvaluator:
         if column is None:  # no data at all for this tag: every row unknown
             return Vec("missing", np.zeros(self.n), np.zeros(self.n, dtype=bool))
         if isinstance(column, NumberColumn):
-            return Vec("num", column.values, column.known)
+            if not column.exact_rows:
+                return Vec("num", column.values, column.known)
+            err = np.zeros(self.n)
+            err[list(column.exact_rows)] = np.inf
+            return Vec("num", column.values, column.known, err=err)
         if isinstance(column, DateColumn):
             return Vec("date", column.days, column.known)
         if isinstance(column, TextColumn):
@@ -337,18 +351,34 @@ class ColumnarEvaluator:
         if left.kind == "date" or right.kind == "date":
             raise Unvectorized
         known = self._known(left) & self._known(right)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if node.op == "+":
-                data = np.add(a, b)
-            elif node.op == "-":
-                data = np.subtract(a, b)
+        ea, eb = self._input_err(left, a), self._input_err(right, b)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if node.op in "+-":
+                data = np.add(a, b) if node.op == "+" else np.subtract(a, b)
+                err = ea + eb
             elif node.op == "*":
                 data = np.multiply(a, b)
+                err = np.abs(a) * eb + np.abs(b) * ea + ea * eb
             else:
                 b_arr = np.broadcast_to(np.asarray(b, dtype=float), (self.n,))
-                known = known & (b_arr != 0)  # a division by zero is unknown
-                data = np.divide(a, np.where(b_arr != 0, b_arr, 1.0))
-        return Vec("num", np.broadcast_to(data, (self.n,)), known, computed=True)
+                # a divisor within its error of zero may or may not be zero exactly:
+                # known-ness and value are left to the exact evaluator on those rows
+                doubtful = (np.abs(b_arr) <= eb) & (eb > 0)
+                known = known & ((b_arr != 0) | doubtful)
+                safe = np.where(b_arr != 0, b_arr, 1.0)
+                data = np.where(doubtful, np.nan, np.divide(a, safe))
+                margin = np.abs(safe) - eb
+                err = np.where(doubtful | (margin <= 0), np.inf,
+                               (np.abs(a) * eb + np.abs(safe) * ea)
+                               / (np.abs(safe) * np.where(margin > 0, margin, 1.0)))
+            err = err + np.abs(data) * _U
+        return Vec("num", np.broadcast_to(data, (self.n,)), known,
+                   err=np.broadcast_to(err, (self.n,)))
+
+    def _input_err(self, v: Vec, data: Any) -> Any:
+        """The error bound of an arithmetic operand: its own, plus the rounding of the
+        decimal it was read from (or written as, for a constant) to a float."""
+        return v.err + np.abs(np.asarray(data, dtype=float)) * _U
 
     def _call(self, node: dag.VCall) -> Vec:
         args = [self.value(a) for a in node.args]
@@ -359,20 +389,23 @@ class ColumnarEvaluator:
             known &= self._known(a)
         values = [np.broadcast_to(np.asarray(self._numeric(a), dtype=float), (self.n,))
                   for a in args]
+        errors = [np.broadcast_to(np.asarray(a.err, dtype=float), (self.n,)) for a in args]
         if node.func == "abs":
-            data = np.abs(values[0])
+            data, err = np.abs(values[0]), errors[0]
         else:
+            # the result is one of the arguments; any of their bounds covers it
             reduce = np.minimum if node.func == "min" else np.maximum
-            data = values[0]
-            for v in values[1:]:
-                data = reduce(data, v)
-        return Vec("num", data, known, computed=any(a.computed for a in args))
+            data, err = values[0], errors[0]
+            for v, e in zip(values[1:], errors[1:], strict=True):
+                data, err = reduce(data, v), np.maximum(err, e)
+        return Vec("num", data, known, err=err)
 
     def _case(self, node: dag.VCase) -> Vec:
         values = [self.value(v) for _, v in node.branches] + [self.value(node.default)]
         if any(v.kind not in ("num", "const", "missing") for v in values):
             raise Unvectorized
         data = np.zeros(self.n)
+        err = np.zeros(self.n)
         known = np.zeros(self.n, dtype=bool)
         open_rows = np.ones(self.n, dtype=bool)
         for (test, _), value in zip(node.branches, values, strict=False):
@@ -380,9 +413,11 @@ class ColumnarEvaluator:
             t, f = bitset.unpack(tri.t, self.n), bitset.unpack(tri.f, self.n)
             taken = open_rows & t
             data = np.where(taken, self._numeric(value), data)
+            err = np.where(taken, value.err, err)
             known |= taken & self._known(value)
             open_rows &= f
         default = values[-1]
         data = np.where(open_rows, self._numeric(default), data)
+        err = np.where(open_rows, default.err, err)
         known |= open_rows & self._known(default)
-        return Vec("num", data, known, computed=any(v.computed for v in values))
+        return Vec("num", data, known, err=err)

@@ -36,9 +36,15 @@ def exact(x: float) -> Fraction:
 class NumberColumn:
     values: np.ndarray  # float64, NaN where missing
     known: np.ndarray
+    # rows whose decimal has more digits than a float keeps (rare): their exact values;
+    # comparisons on those rows are decided by the exact evaluator
+    exact_rows: dict[int, Fraction] = field(default_factory=dict)
 
     def get(self, i: int) -> Fraction | None:
-        return exact(self.values[i]) if self.known[i] else None
+        if not self.known[i]:
+            return None
+        found = self.exact_rows.get(i)
+        return found if found is not None else exact(self.values[i])
 
 
 @dataclass(frozen=True)
