@@ -116,9 +116,18 @@ class EnterpriseTable:
 
     @classmethod
     def from_arrow(cls, data: pa.Table, book: Rulebook, source: str = "<arrow>") -> EnterpriseTable:
-        return cls._build(book, data.num_rows,
-                          {name: _ArrowRaw(data.column(name)) for name in data.column_names},
-                          source)
+        return cls._from_owned_arrow([data], book, source)
+
+    @classmethod
+    def _from_owned_arrow(cls, box: list[pa.Table], book: Rulebook, source: str
+                          ) -> EnterpriseTable:
+        """Takes the only reference to a table out of ``box``, so each of its columns is
+        freed as soon as it is parsed: peak memory is one raw column, not the whole file."""
+        data = box.pop()
+        n = data.num_rows
+        raw = {name: _ArrowRaw(data.column(name)) for name in data.column_names}
+        del data
+        return cls._build(book, n, raw, source)
 
     @classmethod
     def from_csv(cls, path: str | Path, book: Rulebook) -> EnterpriseTable:
@@ -132,19 +141,21 @@ class EnterpriseTable:
         # every column as text: codes keep their leading zeros, and a decimal with more
         # digits than a float keeps is still seen (and parsed exactly)
         types = {h: pa.string() for h in header}
-        data = pacsv.read_csv(
+        data = pacsv.read_csv(  # handed over, not kept: columns are freed as they are parsed
             path,
             read_options=pacsv.ReadOptions(encoding=encoding, column_names=header, skip_rows=1),
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                                  quoted_strings_can_be_null=True),
         )
-        return cls.from_arrow(data, book, source=str(path))
+        box = [data]
+        del data
+        return cls._from_owned_arrow(box, book, source=str(path))
 
     @classmethod
     def from_parquet(cls, path: str | Path, book: Rulebook) -> EnterpriseTable:
         import pyarrow.parquet as pq
 
-        return cls.from_arrow(pq.read_table(path), book, source=str(path))
+        return cls._from_owned_arrow([pq.read_table(path)], book, source=str(path))
 
     @classmethod
     def from_xlsx(cls, path: str | Path, book: Rulebook, sheet: str | None = None
@@ -181,7 +192,10 @@ class EnterpriseTable:
         errors: list[FieldError] = []
         columns: dict[str, Column] = {}
         unknown: list[str] = []
-        for name, column_raw in raw.items():
+        raw = dict(raw)
+        while raw:
+            # popped, so each raw column can be freed once it is parsed (peak memory)
+            name, column_raw = _pop_first(raw)
             tag = _tag_for(book, name)
             if tag is None:
                 unknown.append(name)
@@ -194,6 +208,11 @@ class EnterpriseTable:
         ids = _ids(book, columns, n, errors)
         errors.sort(key=lambda e: (e.row or 0, e.column))
         return cls(Columns(n, columns), ids, errors, unknown, source)
+
+
+def _pop_first(raw: dict[str, _Raw]) -> tuple[str, _Raw]:
+    name = next(iter(raw))
+    return name, raw.pop(name)
 
 
 def _tag_for(book: Rulebook, header: str) -> TagSpec | None:
