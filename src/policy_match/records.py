@@ -230,12 +230,15 @@ def parse_record(record: Mapping[str, Any], tags: Mapping[str, TagSpec],
     errors: list[FieldError] = []
     for name, raw in record.items():
         tag = tags.get(name)
-        if tag is None or is_missing(raw):
+        if tag is None:
             continue
         try:
-            values[name] = _parse_cached(tag, raw, vocabulary)
+            value = _parse_cached(tag, raw, vocabulary)
         except ValueError as exc:
             errors.append(FieldError(row=row, column=name, value=str(raw), reason=str(exc)))
+            continue
+        if value is not _MISSING:
+            values[name] = value
     unknown = tuple(k for k in record if k not in tags)
     # built from values this function made itself: no need to validate them again
     return ParsedRecord.model_construct(values=values, errors=tuple(errors),
@@ -246,16 +249,20 @@ _CACHE: dict[tuple[int, int, type, Any], Any] = {}
 _CACHE_LIMIT = 1 << 16
 
 
+_MISSING = object()
+
+
 def _parse_cached(tag: TagSpec, raw: Any, vocabulary: Vocabulary) -> Any:
-    """Portal requests repeat values (codes, dates, enum labels, round amounts): each
-    distinct (tag, raw text) is parsed once. Only hashable raw values of plain types."""
+    """The value of ``raw`` for ``tag``, or ``_MISSING``. Portal requests repeat values
+    (codes, dates, enum labels, round amounts, empty cells): each distinct (tag, raw) is
+    parsed once. Only hashable raw values of plain types are cached."""
     if type(raw) not in (str, int, float, bool):
-        return parse_value(tag, raw, vocabulary)
+        return _MISSING if is_missing(raw) else parse_value(tag, raw, vocabulary)
     key = (id(tag), id(vocabulary), type(raw), raw)  # 1 == True: the type tells them apart
     found = _CACHE.get(key, _CACHE)
     if found is not _CACHE and found[0] is tag:
         return found[1]
-    value = parse_value(tag, raw, vocabulary)
+    value = _MISSING if is_missing(raw) else parse_value(tag, raw, vocabulary)
     if len(_CACHE) >= _CACHE_LIMIT:
         _CACHE.clear()
     _CACHE[key] = (tag, value)
