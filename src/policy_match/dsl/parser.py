@@ -124,10 +124,6 @@ def _lark() -> Lark:
     )
 
 
-def terminal_names() -> frozenset[str]:
-    return frozenset(t.name for t in _lark().terminals)
-
-
 # ---- parse tree → AST ---------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ only reads it. This module defines the shapes a plug-in implements and nothing e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -131,12 +131,3 @@ class Vocabulary:
                 f"{what} is registered twice: by {self.sources[what] or '?'} and {source or '?'}"
             )
         self.sources[what] = source
-
-
-def frozen_view(vocabulary: Vocabulary) -> Mapping[str, Any]:
-    """A read-only summary, for diagnostics and ``--help`` texts."""
-    return {
-        "hierarchies": sorted(vocabulary.hierarchies),
-        "functions": sorted(vocabulary.functions),
-        "tag_types": sorted(vocabulary.tag_types),
-    }
