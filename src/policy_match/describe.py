@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from .dsl import ir
-from .dsl.display import amount_text, date_zh
+from .dsl.display import amount_text, date_zh, window_text
 from .dsl.types import MONEY, Kind, Type
 from .dsl.values import Duration
 
@@ -281,9 +281,8 @@ def describe_policy(book: Rulebook, policy: ir.Policy, lang: str = "zh") -> str:
     zh = d.zh
     lines = [f"{policy.name}（{policy.id}）" if zh else f"{policy.name} ({policy.id})"]
     if policy.valid_from or policy.valid_to:
-        start = d.constant(policy.valid_from, None) if policy.valid_from else "—"
-        end = d.constant(policy.valid_to, None) if policy.valid_to else ("长期" if zh else "open")
-        lines.append(f"适用时间：{start}至{end}" if zh else f"Valid: {start} to {end}")
+        window = window_text(policy.valid_from, policy.valid_to, lang)
+        lines.append(f"适用时间：{window}" if zh else f"Valid: {window}")
     stop = "。" if zh else "."
     lines.append(("申请条件：" if zh else "Conditions: ") + d.condition(policy.eligible) + stop)
     if policy.benefit is not None:

@@ -166,9 +166,9 @@ class ItemStatus:
 
 def status_of(policy: Policy, as_of: dt.date,
               expiring_within: int = EXPIRING_WITHIN) -> ItemStatus:
-    if policy.valid_from is not None and as_of < policy.valid_from:
+    if policy.not_yet_on(as_of):
         status = Status.NOT_YET
-    elif policy.valid_to is not None and as_of > policy.valid_to:
+    elif policy.expired_on(as_of):
         status = Status.EXPIRED
     elif (policy.valid_to is not None
           and (policy.valid_to - as_of).days <= expiring_within):

@@ -63,11 +63,9 @@ def status_on(policy: ir.Policy, as_of: dt.date | None) -> Status:
     """Where ``as_of`` lies against the item's 适用时间 (``active`` when there is no date)."""
     if as_of is None:
         return "active"
-    if policy.valid_to is not None and as_of > policy.valid_to:
+    if policy.expired_on(as_of):
         return "expired"
-    if policy.valid_from is not None and as_of < policy.valid_from:
-        return "pending"
-    return "active"
+    return "pending" if policy.not_yet_on(as_of) else "active"
 
 
 def validity_text(policy: ir.Policy, as_of: dt.date | None = None) -> str:

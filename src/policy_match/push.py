@@ -519,7 +519,7 @@ class Planner:
                 standing_gen = standing.generation if standing is not None else 0
             if pid not in targets.eligible:  # not in force on as_of
                 if standing is not None:
-                    expired = policy.valid_to is not None and self.as_of > policy.valid_to
+                    expired = policy.expired_on(self.as_of)
                     out.append(self._withdraw(enterprise, pid, standing,
                                               "expired" if expired else "not_in_force"))
                 continue

@@ -97,6 +97,15 @@ def threshold_text(value: Any, t: Type | None) -> str:
     return value_text(value, t)
 
 
+def window_text(start: dt.date | None, end: dt.date | None, lang: str = "zh") -> str:
+    """A validity window for a reader: 2024年1月1日至2026年12月31日, …至长期; — for no start."""
+    zh = lang == "zh"
+    show = date_zh if zh else dt.date.isoformat
+    first = show(start) if start else "—"
+    last = show(end) if end else ("长期" if zh else "open")
+    return f"{first}至{last}" if zh else f"{first} to {last}"
+
+
 def to_decimal(value: Fraction) -> Decimal:
     """An exact decimal where one exists, else 28 significant digits."""
     return Decimal(value.numerator) / Decimal(value.denominator)

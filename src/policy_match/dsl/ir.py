@@ -250,11 +250,17 @@ class Policy(BaseModel):
     examples: tuple[Example, ...] = ()
     span: Span = NO_SPAN
 
+    def not_yet_on(self, day: dt.date) -> bool:
+        """``day`` is before the validity window (未生效)."""
+        return self.valid_from is not None and day < self.valid_from
+
+    def expired_on(self, day: dt.date) -> bool:
+        """``day`` is after the validity window (已失效)."""
+        return self.valid_to is not None and day > self.valid_to
+
     def active_on(self, day: dt.date) -> bool:
         """Whether ``day`` lies in the validity window (both ends inclusive)."""
-        if self.valid_from is not None and day < self.valid_from:
-            return False
-        return not (self.valid_to is not None and day > self.valid_to)
+        return not (self.not_yet_on(day) or self.expired_on(day))
 
 
 @dataclass(frozen=True)

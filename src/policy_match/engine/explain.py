@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ..dsl.display import date_zh, threshold_text, value_text
+from ..dsl.display import date_zh, threshold_text, value_text, window_text
 from ..dsl.ir import Verdict
 from ..dsl.types import Kind, Type
 from . import dag
@@ -79,7 +79,7 @@ class Explanation(BaseModel):
     record_errors: list[str] = []
 
     def _inactive_reason(self, zh: bool) -> str:
-        window = _window(self.valid_from, self.valid_to, zh)
+        window = window_text(self.valid_from, self.valid_to, "zh" if zh else "en")
         expired = self.valid_to is not None and self.as_of > self.valid_to
         if zh:
             state = "已过期" if expired else "尚未生效"
@@ -115,13 +115,6 @@ class Explanation(BaseModel):
         for error in self.record_errors:
             lines.append(("  数据错误：" if zh else "  bad value: ") + error)
         return "\n".join(lines)
-
-
-def _window(start: dt.date | None, end: dt.date | None, zh: bool) -> str:
-    show = date_zh if zh else dt.date.isoformat
-    first = show(start) if start else "—"
-    last = show(end) if end else ("长期" if zh else "open")
-    return f"{first}至{last}" if zh else f"{first} to {last}"
 
 
 def _render_tree(node: ExplainNode, depth: int, zh: bool) -> list[str]:
