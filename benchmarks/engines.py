@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from policy_match.builtins.industry import SECTIONS
+from policy_match.plugins.builtins.industry import SECTIONS
 
 from .policies import BOOLS, DATES, NUMERIC, SETS, USED, generate_policies, new_policy
 
@@ -57,8 +57,8 @@ def _cpu() -> float:
 
 def run_ours(spec: dict[str, Any]) -> dict[str, Any]:
     import policy_match as pm
+    from policy_match.data.table import EnterpriseTable
     from policy_match.dsl.ir import Verdict
-    from policy_match.table import EnterpriseTable
 
     as_of = dt.date.fromisoformat(spec["as_of"])
     t = _clock()

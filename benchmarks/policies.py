@@ -26,7 +26,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from policy_match.builtins.industry import SECTIONS
+from policy_match.plugins.builtins.industry import SECTIONS
 
 AS_OF = dt.date(2025, 6, 30)
 """The evaluation date of every benchmark run (the generator's reference date)."""

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.run [--n N] [--policies P] [--quick] [--results FILE]
 
-1. generates N enterprises (``policy_match.generate``, seed 0) as CSV and P policies
+1. generates N enterprises (``policy_match.tools.generate``, seed 0) as CSV and P policies
    (``benchmarks.policies``) as ``.rule`` text plus, per policy, a Polars expression, a DuckDB
    query and a pair of rule-engine rules;
 2. runs each engine's bulk job (load the CSV, match every active policy, add one new policy)
@@ -60,7 +60,7 @@ def _need_bench_extra() -> None:
 
 def prepare(work: Path, n: int, p: int, seed: int, repeat: int, sample_size: int
             ) -> dict[str, Any]:
-    from policy_match.generate import generate_table, write
+    from policy_match.tools.generate import generate_table, write
 
     from .policies import AS_OF, generate_policies, new_policy, rulebook_text
 
@@ -146,7 +146,7 @@ def _canonical_industry(code: str | None) -> str | None:
     if code is None:
         return None
     if _DIV is None:
-        from policy_match.builtins.industry import SECTIONS
+        from policy_match.plugins.builtins.industry import SECTIONS
 
         _DIV = {f"{d:02d}": s for s, (_, lo, hi) in SECTIONS.items() for d in range(lo, hi + 1)}
     code = code.strip()
@@ -320,7 +320,7 @@ def render(spec: dict[str, Any], reports: dict[str, dict[str, Any]], lookup: dic
         "",
         "Notes:",
         "",
-        f"- Data: `policy_match.generate` (seed {spec['seed']}), written as CSV in "
+        f"- Data: `policy_match.tools.generate` (seed {spec['seed']}), written as CSV in "
         f"{spec['write_csv_s']:.1f} s after {spec['generate_s']:.1f} s of generation. "
         f"policy_match loaded it with {ours['load_errors']} errors.",
         "- Bulk match: every engine materializes a three-valued verdict vector per policy "

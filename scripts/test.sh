@@ -4,4 +4,5 @@ set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh
 .venv/bin/ruff check src tests
+.venv/bin/mypy
 .venv/bin/python -m pytest "$@"

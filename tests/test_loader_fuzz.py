@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from policy_match.core.loading import LoadResult, inspect, load_sources
 from policy_match.dsl.diagnostics import Code, render_json, render_text
 from policy_match.dsl.parser import KEYWORDS, PAIRS, parse
-from policy_match.plugins import load_vocabulary
-from policy_match.rulebook import LoadResult, inspect, load_sources
+from policy_match.plugins.loader import load_vocabulary
 
 REPO = Path(__file__).resolve().parents[1]
 VOCABULARY = load_vocabulary()

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 import policy_match as pm
+from policy_match.core.loading import inspect, load_sources, read_sources
 from policy_match.dsl.diagnostics import Code
-from policy_match.rulebook import inspect, load_sources, read_sources
 
 REPO = Path(__file__).resolve().parents[1]
 MISTAKES = REPO / "tests" / "rulebooks" / "mistakes"

@@ -45,7 +45,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import policy_match as pm
-from policy_match.records import RecordError
+from policy_match.data.records import RecordError
 
 # ---- the 2017 table, from domain.md ---------------------------------------------------------
 

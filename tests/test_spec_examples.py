@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import policy_match as pm
-from policy_match.examples import run_examples
+from policy_match.core.examples import run_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "tests" / "rulebooks" / "spec_examples"

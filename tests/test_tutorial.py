@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import policy_match as pm
-from policy_match import publish
+from policy_match.apps.publishing import listing as publish
+from policy_match.core.examples import run_examples
 from policy_match.dsl.ir import Verdict
-from policy_match.examples import run_examples
 
 REPO = Path(__file__).resolve().parents[1]
 TUTORIAL = REPO / "docs" / "tutorial.md"

@@ -3,16 +3,18 @@
 The public API (see docs/api.md); nothing else is imported from here.
 """
 
-from .dsl.diagnostics import Diagnostic, Severity
-from .dsl.ir import Example, Policy, TagSpec, Verdict
-from .dsl.types import Kind, Type
-from .dsl.vocabulary import CodeLookup, FunctionSpec, Hierarchy, TagTypeSpec, Vocabulary
-from .engine.explain import Explanation
-from .match import MatchResult
-from .plugins import load_vocabulary
-from .records import FieldError, RecordError
-from .rulebook import UNKNOWN, LoadResult, Rulebook, RuleError, inspect, load
-from .table import EnterpriseTable
+from policy_match.core.errors import RuleError
+from policy_match.core.loading import LoadResult, inspect, load
+from policy_match.core.match import MatchResult
+from policy_match.core.rulebook import UNKNOWN, Rulebook
+from policy_match.data.records import FieldError, RecordError
+from policy_match.data.table import EnterpriseTable
+from policy_match.dsl.diagnostics import Diagnostic, Severity
+from policy_match.dsl.ir import Example, Policy, TagSpec, Verdict
+from policy_match.dsl.types import Kind, Type
+from policy_match.dsl.vocabulary import CodeLookup, FunctionSpec, Hierarchy, TagTypeSpec, Vocabulary
+from policy_match.engine.explain import Explanation
+from policy_match.plugins.loader import load_vocabulary
 
 __all__ = [
     "UNKNOWN",

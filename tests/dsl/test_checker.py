@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 import policy_match as pm
+from policy_match.core.loading import LoadResult, load_sources
 from policy_match.dsl import ir
 from policy_match.dsl.diagnostics import Code, Diagnostic, render_text
 from policy_match.dsl.types import Kind
 from policy_match.dsl.values import Duration
-from policy_match.rulebook import LoadResult, load_sources
 
 TAGS = """\
 tag 统一社会信用代码: uscc key

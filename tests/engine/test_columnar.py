@@ -7,14 +7,23 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from fractions import Fraction
+from typing import Any
 
+import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracle import AS_OF_DATES, records, rulebooks
 
+from policy_match.core.loading import load_sources
+from policy_match.core.rulebook import Rulebook
+from policy_match.data.table import EnterpriseTable
 from policy_match.dsl.ir import Verdict
-from policy_match.rulebook import Rulebook, load_sources
-from policy_match.table import EnterpriseTable
+from policy_match.dsl.types import MONEY
+from policy_match.dsl.vocabulary import FunctionSpec, fixed_signature
+from policy_match.engine import bitset
+from policy_match.plugins.loader import load_vocabulary
 
 SETTINGS = settings(max_examples=int(os.environ.get("PM_EXAMPLES", "120")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -72,13 +81,38 @@ def test_a_new_policy_reuses_the_cached_atoms() -> None:
     bigger = book.with_policies(
         'policy "B" { name: "b"  eligible: 营业收入 >= 2000万 and 从业人数 <= 300 }\n')
     second = bigger.match(table, as_of=day, reuse=first)
-    assert second.evaluator is first.evaluator
     # the shared atom (营业收入 >= 2000万) is the same interned node: not evaluated again
     shared = bigger.dag.conditions["A"]
     assert shared is book.dag.conditions["A"]
+    assert second.evaluator.truth(shared) is first.evaluator.truth(shared)
     assert len(second.evaluator._memo) > atoms_before
     assert [second.verdict(i, "B") for i in table.ids] == [
         Verdict.ELIGIBLE, Verdict.INELIGIBLE, Verdict.UNKNOWN]
+
+
+def test_for_graph_shares_the_cached_atoms_and_leaves_the_old_evaluator_alone() -> None:
+    book = load('tag 营业收入: money\ntag 从业人数: count(人)\n'
+                'tag 行业: code(industry)\n'
+                'policy "A" { name: "a"  eligible: 营业收入 >= 2000万 and 行业 in ["C"] }\n')
+    table = EnterpriseTable.from_records(
+        [{"营业收入": "3000万", "从业人数": 10, "行业": "C3911"}, {"营业收入": "100万"}, {}],
+        book)
+    day = dt.date(2025, 1, 1)
+    old = book.match(table, as_of=day).evaluator
+    memo_before = dict(old._memo)
+    bigger = book.with_policies(
+        'define 小 = 从业人数 <= 300\n'
+        'policy "B" { name: "b"  eligible: 营业收入 >= 2000万 and 小 and 行业 in ["C"] }\n')
+    new = old.for_graph(bigger.dag)
+    assert new is not old and new.graph is bigger.dag and old.graph is book.dag
+    a_items = book.dag.conditions["A"].items  # type: ignore[union-attr]
+    for atom in a_items:
+        assert new.truth(atom) is old.truth(atom)  # the very bitsets, not recomputed
+    b = new.truth(bigger.dag.conditions["B"])
+    assert bitset.rows(b.t, 3).tolist() == [0]
+    assert bitset.rows(b.f, 3).tolist() == [1]
+    assert old._memo == memo_before  # nothing the new one computed leaked into the old one
+    assert len(new._memo) > len(memo_before)
 
 
 def test_dirty_values_are_reported_with_row_and_column_and_nothing_disappears() -> None:
@@ -139,3 +173,84 @@ def test_bulk_stays_exact_where_floats_cannot() -> None:
     assert result._verdict_at("D", 0) is Verdict.ELIGIBLE
     assert result._verdict_at("R", 1) is Verdict.INELIGIBLE
     assert result._verdict_at("Q", 3) is Verdict.ELIGIBLE
+
+
+def test_builtin_functions_keep_the_error_bounds_of_their_arguments() -> None:
+    book = load('tag 营业收入: money\ntag 前年营业收入: money\n'
+                'policy "M" { name: "m"  eligible: max(营业收入 - 前年营业收入, 0) >= 0.3 }\n'
+                'policy "N" { name: "n"  eligible: abs(前年营业收入 - 营业收入) >= 0.3 }\n')
+    rows = [{"营业收入": "9711984893.99", "前年营业收入": "9711984893.69"},  # float: 0.2999…
+            {"营业收入": "500", "前年营业收入": "100"}, {"营业收入": "100"}]
+    day = dt.date(2025, 1, 1)
+    result = book.match(EnterpriseTable.from_records(rows, book), as_of=day)
+    for i, raw in enumerate(rows):
+        for pid in book.policies:
+            assert result._verdict_at(pid, i) is book.evaluate(raw, pid, as_of=day), (pid, raw)
+    assert [result._verdict_at("M", i) for i in range(3)] == [
+        Verdict.ELIGIBLE, Verdict.ELIGIBLE, Verdict.UNKNOWN]
+    assert [result._verdict_at("N", i) for i in range(3)] == [
+        Verdict.ELIGIBLE, Verdict.ELIGIBLE, Verdict.UNKNOWN]
+    # vectorized: only the row whose difference is within its error bound went row by row
+    assert set(result.evaluator._row_evaluators) == {0}
+
+
+def _with_function(spec: FunctionSpec, text: str) -> Rulebook:
+    vocabulary = load_vocabulary(entry_points=False)
+    vocabulary.add_function(spec, source="test")
+    loaded = load_sources({"g.rule": text}, vocabulary)
+    assert loaded.rulebook is not None, [d.message for d in loaded.diagnostics]
+    return loaded.rulebook
+
+
+PLUGIN_RULES = ('tag 营业收入: money\n'
+                'policy "P" { name: "p"  eligible: f(营业收入) >= 2000万 }\n')
+PLUGIN_ROWS = [{"营业收入": "3000万"}, {"营业收入": "500万"}, {},
+               # more digits than a float keeps: its float is 1000万 exactly
+               {"营业收入": "9999999.9999999999999"}]
+
+
+@pytest.mark.parametrize(("vectorized", "nonexpansive", "row_by_row"), [
+    (None, False, {0, 1, 2, 3}),  # no vectorized form: the scalar evaluator calls impl
+    (lambda x: 2 * x, False, {0, 1, 3}),  # no error bound: comparisons decided exactly
+    (lambda x: np.maximum(x, 1e7), True, {3}),  # bounded: only the doubtful row
+])
+def test_a_plugin_function_reaches_the_bulk_matcher_through_its_spec(
+        vectorized: Any, nonexpansive: bool, row_by_row: set[int]) -> None:
+    impl = (lambda x: 2 * x) if not nonexpansive else (lambda x: max(x, Fraction(10**7)))
+    book = _with_function(FunctionSpec(
+        name="f", typing=fixed_signature([MONEY], MONEY), impl=impl,
+        vectorized=vectorized, nonexpansive=nonexpansive), PLUGIN_RULES)
+    day = dt.date(2025, 1, 1)
+    result = book.match(EnterpriseTable.from_records(PLUGIN_ROWS, book), as_of=day)
+    for i, raw in enumerate(PLUGIN_ROWS):
+        assert result._verdict_at("P", i) is book.evaluate(raw, "P", as_of=day), raw
+    assert result._verdict_at("P", 2) is Verdict.UNKNOWN
+    assert result._verdict_at("P", 3) is Verdict.INELIGIBLE  # 19999999.99… < 2000万
+    assert set(result.evaluator._row_evaluators) == row_by_row
+
+
+@pytest.mark.parametrize("nonexpansive", [False, True])
+def test_a_vectorized_function_that_cannot_compute_a_row_leaves_it_unknown(
+        nonexpansive: bool) -> None:
+    # impl answers None below 1000万; the vectorized form says so with NaN
+    def impl(x: Fraction) -> Fraction | None:
+        return None if x < 10**7 else x
+
+    def vectorized(x: np.ndarray) -> np.ndarray:
+        return np.where(x < 1e7, np.nan, x)
+
+    book = _with_function(FunctionSpec(
+        name="f", typing=fixed_signature([MONEY], MONEY), impl=impl,
+        vectorized=vectorized, nonexpansive=nonexpansive),
+        'tag 营业收入: money\n'
+        'define p = f(营业收入)\n'
+        'policy "P" { name: "p"  eligible: p >= 2000万 }\n'
+        'policy "K" { name: "k"  eligible: known(p) }\n')
+    day = dt.date(2025, 1, 1)
+    rows = PLUGIN_ROWS[:3]  # not the row whose float sits on f's edge (see FunctionSpec)
+    result = book.match(EnterpriseTable.from_records(rows, book), as_of=day)
+    for pid in ("P", "K"):
+        for i, raw in enumerate(rows):
+            assert result._verdict_at(pid, i) is book.evaluate(raw, pid, as_of=day), (pid, raw)
+    assert result._verdict_at("P", 1) is Verdict.UNKNOWN  # 500万: f cannot compute it
+    assert result._verdict_at("K", 1) is Verdict.INELIGIBLE

@@ -12,10 +12,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from policy_match.core.loading import load_sources
+from policy_match.core.rulebook import Rulebook
 from policy_match.dsl.ir import Verdict
 from policy_match.engine import dag
 from policy_match.engine.explain import Explanation
-from policy_match.rulebook import Rulebook, load_sources
 
 AS_OF = dt.date(2024, 7, 1)
 

@@ -10,8 +10,9 @@ import datetime as dt
 
 import pytest
 
+from policy_match.core.loading import load_sources
+from policy_match.core.rulebook import Rulebook
 from policy_match.dsl.ir import Verdict
-from policy_match.rulebook import Rulebook, load_sources
 
 AS_OF = dt.date(2024, 7, 1)
 TAGS = "tag 营业收入: money\ntag 失信被执行人: bool\n"

@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracle import AS_OF_DATES, TAGS, Oracle, records, rulebooks
 
+from policy_match.core.loading import load_sources
+from policy_match.core.rulebook import UNKNOWN, Rulebook
 from policy_match.dsl import ir
 from policy_match.dsl.types import Kind
-from policy_match.rulebook import UNKNOWN, Rulebook, load_sources
 
 SETTINGS = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from policy_match.core.loading import load_sources
+from policy_match.core.rulebook import Rulebook
 from policy_match.dsl.ir import Verdict
-from policy_match.rulebook import Rulebook, load_sources
 
 AS_OF = dt.date(2024, 7, 1)
 TEXT = """\

@@ -18,8 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from policy_match.core.loading import load_sources
+from policy_match.core.rulebook import Rulebook
 from policy_match.dsl.ir import Verdict
-from policy_match.rulebook import Rulebook, load_sources
 
 TAGS = """\
 tag 营业收入: money

@@ -11,8 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import bulk, enterprise, lifecycle, money, publish, push, rules, snapshot
-from .common import EXIT_OK, EXIT_USAGE, UsageError
+from policy_match.cli import bulk, enterprise, lifecycle, money, publish, push, rules, snapshot
+from policy_match.cli.common import EXIT_OK, EXIT_USAGE, UsageError
 
 COMMAND_MODULES = (rules, enterprise, bulk, push, publish, lifecycle, snapshot, money)
 

@@ -10,7 +10,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..rulebook import Rulebook, RuleError, load
+from policy_match.core.errors import RuleError
+from policy_match.core.loading import load
+from policy_match.core.rulebook import Rulebook
+from policy_match.data.table import EnterpriseTable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -53,7 +56,7 @@ def read_record(path: Path) -> dict[str, Any]:
 
 def policy_id_arg(book: Rulebook, policy_id: str | None) -> str | None:
     if policy_id is not None and policy_id not in book.policies:
-        from ..dsl.suggest import did_you_mean
+        from policy_match.dsl.suggest import did_you_mean
 
         hint = did_you_mean(policy_id, book.policies)
         raise UsageError(f"no policy {policy_id!r}" + (f"; {hint}" if hint else ""))
@@ -74,7 +77,7 @@ def jsonable(value: Any) -> Any:
 
 def load_table(path: Path, book: Rulebook) -> Any:
     """An enterprise table by extension; an unreadable file is a usage error, not a crash."""
-    from ..table import EnterpriseTable
+    from policy_match.data.table import EnterpriseTable
 
     try:
         return EnterpriseTable.load(path, book)
@@ -93,3 +96,15 @@ def load_and_match(progress: Any, book: Rulebook, data: Path, as_of: dt.date) ->
 def interactive(args: argparse.Namespace) -> bool:
     """Progress is shown on a terminal, never when piped or asked to be quiet."""
     return sys.stderr.isatty() and not getattr(args, "quiet", False)
+
+
+def report_load_errors(table: EnterpriseTable, limit: int) -> None:
+    errors = table.errors
+    if not errors:
+        return
+    print(f"{len(errors)} value(s) rejected while loading; those fields count as missing:",
+          file=sys.stderr)
+    for error in errors[:limit]:
+        print(f"  {error}", file=sys.stderr)
+    if len(errors) > limit:
+        print(f"  … and {len(errors) - limit} more (--max-errors)", file=sys.stderr)

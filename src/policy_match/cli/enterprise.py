@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ..dsl.diagnostics import display_width
-from .common import EXIT_OK, date_arg, existing, jsonable, load_book, policy_id_arg, read_record
+from policy_match.base import clock
+from policy_match.cli.common import (
+    EXIT_OK,
+    date_arg,
+    existing,
+    jsonable,
+    load_book,
+    policy_id_arg,
+    read_record,
+)
+from policy_match.dsl.diagnostics import display_width
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     book = load_book(args.rules)
     record = read_record(args.record)
     pid = policy_id_arg(book, args.policy)
-    as_of = args.as_of or dt.date.today()
+    as_of = clock.resolve(args.as_of)
     found = ([book.explain(record, pid, as_of=as_of)] if pid
              else book.explain_all(record, as_of=as_of))
     if args.format == "json":
@@ -29,7 +37,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:
-    from ..dsl.display import value_text
+    from policy_match.dsl.display import value_text
 
     book = load_book(args.rules)
     record = read_record(args.record)

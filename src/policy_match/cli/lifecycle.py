@@ -8,9 +8,16 @@ import json
 import sys
 from typing import Any
 
-from ..dsl.diagnostics import display_width
-from ..lifecycle import EXPIRING_WITHIN, ItemStatus, Status, by_status, statuses
-from .common import EXIT_OK, date_arg, existing, load_book
+from policy_match.apps.lifecycle.status import (
+    EXPIRING_WITHIN,
+    ItemStatus,
+    Status,
+    by_status,
+    statuses,
+)
+from policy_match.base import clock
+from policy_match.cli.common import EXIT_OK, date_arg, existing, load_book
+from policy_match.dsl.diagnostics import display_width
 
 HEADERS = ("事项编号", "事项名称", "执行部门", "适用时间", "期限", "发布日期", "上线日期",
            "上线用时")
@@ -106,7 +113,7 @@ def _print_rich(groups: dict[Status, list[ItemStatus]], as_of: dt.date) -> None:
 
 def _cmd_status(args: argparse.Namespace) -> int:
     book = load_book(args.rules)
-    as_of = args.as_of or dt.date.today()
+    as_of = clock.resolve(args.as_of)
     groups = by_status(statuses(book, as_of, args.expiring_within))
     if args.format == "json":
         print(json.dumps({

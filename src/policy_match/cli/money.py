@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import json
 import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .common import (
+from policy_match.base import clock
+from policy_match.cli.common import (
     EXIT_OK,
     UsageError,
     date_arg,
@@ -20,6 +20,7 @@ from .common import (
     load_and_match,
     load_book,
     policy_id_arg,
+    report_load_errors,
 )
 
 _BY_HEADER = {"item": "事项", "department": "执行部门", "category": "政策分类"}
@@ -32,17 +33,16 @@ _ZH = {"key": "键", "label": "名称", "items": "事项数", "held": "享受", 
 
 def _match(args: argparse.Namespace, book: Any = None) -> Any:
     """Load the rulebook (unless given) and the table, match, compute amounts and resolution."""
-    from ..benefits import compute_benefits
-    from ..progress import Progress
-    from .bulk import _report_load_errors
+    from policy_match.apps.money.benefits import compute_benefits
+    from policy_match.cli.progress import Progress
 
     book = book if book is not None else load_book(args.rules)
-    as_of = args.as_of or dt.date.today()
+    as_of = clock.resolve(args.as_of)
     with Progress(enabled=interactive(args)) as progress:
         table, result = load_and_match(progress, book, args.data, as_of)
         progress.step("计算兑付金额（就高不重复、前置事项、排除事项）")
         benefits = compute_benefits(result)
-    _report_load_errors(table, args.max_errors)
+    report_load_errors(table, args.max_errors)
     return book, benefits
 
 
@@ -150,7 +150,7 @@ def _write_details(out: Path, benefits: Any) -> None:
 
 
 def _cmd_roster(args: argparse.Namespace) -> int:
-    from ..roster import build_roster
+    from policy_match.apps.money.roster import build_roster
 
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".xlsx"):

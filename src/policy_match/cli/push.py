@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
 
-from .common import EXIT_FINDINGS, EXIT_OK, UsageError, date_arg, existing, load_book, load_table
-
-KIND_ZH = {"match": "精准推送", "announce": "普惠公布", "prompt": "请补充信息",
-           "withdraw": "撤回"}
+from policy_match.base import clock
+from policy_match.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    UsageError,
+    date_arg,
+    existing,
+    load_book,
+    load_table,
+)
 
 
 def _ledger(path: Path) -> Any:
-    from ..push import Ledger, LedgerError
+    from policy_match.apps.push import Ledger, LedgerError
 
     try:
         return Ledger(path)
@@ -24,17 +29,17 @@ def _ledger(path: Path) -> Any:
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    from ..push import plan
+    from policy_match.apps.push import MessageKind, plan
 
     book = load_book(args.rules)
     if book.key is None:
         raise UsageError("the rulebook declares no key tag; the ledger needs enterprise ids")
     table = load_table(args.data, book)
-    result = book.match(table, as_of=args.as_of or dt.date.today())
+    result = book.match(table, as_of=clock.resolve(args.as_of))
     with _ledger(args.ledger) as ledger:
         report = plan(ledger, result, batch_size=args.batch_size, source=str(args.data))
         counts = ledger.counts()
-    added = "，".join(f"{KIND_ZH[k]} {report.added[k]:,}" for k in KIND_ZH)
+    added = "，".join(f"{kind.zh} {report.added[kind]:,}" for kind in MessageKind)
     print(f"评估日 {report.as_of}：{report.enterprises:,} 家企业，新增 {report.total:,} 条消息"
           f"（{added}）；待发送 {counts['unsent']:,} 条，共 {counts['messages']:,} 条")
     if report.skipped:
@@ -43,7 +48,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _cmd_mark_sent(args: argparse.Namespace) -> int:
-    from ..push import mark_sent, read_ids
+    from policy_match.apps.push import mark_sent, read_ids
 
     chosen = sum(bool(x) for x in (args.ids, args.all, args.from_file))
     if chosen != 1:
@@ -68,7 +73,7 @@ def _cmd_mark_sent(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from ..push import export
+    from policy_match.apps.push import export
 
     if Path(args.out).suffix.lower() not in (".jsonl", ".csv"):
         raise UsageError(f"--out {args.out}: use .jsonl or .csv")

@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..dsl.diagnostics import Diagnostic, render_json, render_text
-from ..rulebook import LoadResult, inspect, read_sources
-from .common import (
+from policy_match.base import clock
+from policy_match.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     date_arg,
@@ -20,6 +19,8 @@ from .common import (
     load_book,
     policy_id_arg,
 )
+from policy_match.core.loading import LoadResult, inspect, read_sources
+from policy_match.dsl.diagnostics import Diagnostic, render_json, render_text
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -51,9 +52,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _with_lifecycle_warnings(result: LoadResult, as_of: dt.date | None) -> LoadResult:
     if result.rulebook is None:
         return result
-    from ..lifecycle import lifecycle_warnings
+    from policy_match.apps.lifecycle.status import lifecycle_warnings
 
-    found = lifecycle_warnings(result.rulebook, as_of or dt.date.today())
+    found = lifecycle_warnings(result.rulebook, clock.resolve(as_of))
     return dataclasses.replace(result, diagnostics=tuple(sorted(
         (*result.diagnostics, *found), key=Diagnostic.sort_key)))
 
@@ -62,7 +63,7 @@ def _with_lifecycle_warnings(result: LoadResult, as_of: dt.date | None) -> LoadR
 
 
 def _cmd_fmt(args: argparse.Namespace) -> int:
-    from ..dsl.formatter import format_source
+    from policy_match.dsl.formatter import format_source
 
     sources, problems = read_sources(args.path)
     if problems:
@@ -96,7 +97,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
-    from ..examples import run_examples
+    from policy_match.core.examples import run_examples
 
     book = load_book(args.rules)
     outcomes = run_examples(book, policy_id_arg(book, args.policy))

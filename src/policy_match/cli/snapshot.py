@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from .common import EXIT_OK, UsageError, date_arg, existing, interactive, load_and_match, load_book
+from policy_match.base import clock
+from policy_match.cli.common import (
+    EXIT_OK,
+    UsageError,
+    date_arg,
+    existing,
+    interactive,
+    load_and_match,
+    load_book,
+)
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    from ..progress import Progress
-    from ..snapshot import save_snapshot
+    from policy_match.apps.snapshot import save_snapshot
+    from policy_match.cli.progress import Progress
 
     out = Path(args.out)
     if out.suffix.lower() != ".parquet":
@@ -22,7 +30,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
     book = load_book(args.rules)
-    as_of = args.as_of or dt.date.today()
+    as_of = clock.resolve(args.as_of)
     with Progress(enabled=interactive(args)) as progress:
         table, result = load_and_match(progress, book, args.data, as_of)
         progress.step(f"写入 {out}")
@@ -36,7 +44,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from ..snapshot import diff, load_snapshot, render_text
+    from policy_match.apps.snapshot import diff, load_snapshot, render_text
 
     try:
         old, new = load_snapshot(args.old), load_snapshot(args.new)

@@ -9,14 +9,18 @@ are kept so the formatter writes back the author's language.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
-from .span import Span
+from policy_match.dsl.span import Span
 
 NO_SPAN = Span("<none>", 0, 0, 1, 1, 1, 1)
 
+HasMode = Literal["one", "any", "all"]
+"""``has`` (one value), ``has any`` or ``has all``."""
+
 
 def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False)  # type: ignore[return-value]
+    return field(default=NO_SPAN, compare=False, repr=False)
 
 
 # ---- expressions ------------------------------------------------------------------------
@@ -136,7 +140,7 @@ class Has:
     """``资质 has "X"`` (mode ``one``), ``has any [...]``, ``has all [...]``."""
 
     operand: Expr
-    mode: str  # one | any | all
+    mode: HasMode
     value: Expr
     kw: str = "has"
     span: Span = _span()

@@ -13,7 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .span import Span
+from policy_match.base.messages import Lang, text
+from policy_match.dsl.span import Span
+
+# The checker still composes its messages in English (moving them into the catalogue is the
+# authoring-tools issue); the frame around them follows, so a rendering reads in one language.
+RENDER_LANG = Lang.EN
 
 
 class Severity(StrEnum):
@@ -113,27 +118,31 @@ def _excerpt(span: Span, sources: Mapping[str, str]) -> list[str]:
     return [gutter + line, " " * (len(gutter) - 2) + "| " + " " * lead + "^" * max(width, 1)]
 
 
-def render_one(diagnostic: Diagnostic, sources: Mapping[str, str]) -> str:
+def render_one(diagnostic: Diagnostic, sources: Mapping[str, str],
+               lang: Lang | str = RENDER_LANG) -> str:
     s = diagnostic.span
+    severity = text(f"severity.{diagnostic.severity.value}", lang)
     out = [
-        f"{s.path}:{s.line}:{s.column}: {diagnostic.severity.value}"
+        f"{s.path}:{s.line}:{s.column}: {severity}"
         f"[{diagnostic.code.value}]: {diagnostic.message}"
     ]
     out += _excerpt(s, sources)
+    note, help_ = text("diag.note", lang), text("diag.help", lang)
     for rel in diagnostic.related:
-        out.append(f"   note: {rel.span.path}:{rel.span.line}:{rel.span.column}: {rel.message}")
+        out.append(f"   {note}: {rel.span.path}:{rel.span.line}:{rel.span.column}: {rel.message}")
     if diagnostic.hint:
-        out.append(f"   help: {diagnostic.hint}")
+        out.append(f"   {help_}: {diagnostic.hint}")
     return "\n".join(out)
 
 
-def render_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str]) -> str:
+def render_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str],
+                lang: Lang | str = RENDER_LANG) -> str:
     """Every diagnostic with its source line and caret, then a one-line count."""
     items = sorted(diagnostics, key=Diagnostic.sort_key)
     errors = sum(d.is_error for d in items)
     warnings = len(items) - errors
-    blocks = [render_one(d, sources) for d in items]
-    blocks.append(f"{errors} error(s), {warnings} warning(s)")
+    blocks = [render_one(d, sources, lang) for d in items]
+    blocks.append(text("diag.summary", lang, errors=errors, warnings=warnings))
     return "\n\n".join(blocks)
 
 

@@ -11,8 +11,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from .types import Kind, Type
-from .values import Duration
+from policy_match.dsl.types import Kind, Type
+from policy_match.dsl.values import Duration
 
 WAN = 10**4
 YI = 10**8

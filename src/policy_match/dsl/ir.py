@@ -14,16 +14,16 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SkipValidation
 
-from .ast import NO_SPAN
-from .span import Span
-from .types import BOOL, DATE, Type
-from .values import Duration
+from policy_match.dsl.ast import NO_SPAN, HasMode
+from policy_match.dsl.span import Span
+from policy_match.dsl.types import BOOL, DATE, Type
+from policy_match.dsl.values import Duration
 
 
 def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False)  # type: ignore[return-value]
+    return field(default=NO_SPAN, compare=False, repr=False)
 
 
 Value = Fraction | Duration | dt.date | str | bool | frozenset[str]
@@ -112,7 +112,7 @@ class Member:
 @dataclass(frozen=True)
 class Has:
     operand: Expr
-    mode: Literal["one", "any", "all"]
+    mode: HasMode
     values: tuple[str, ...]
     type: Type = BOOL
     span: Span = _span()
@@ -219,7 +219,12 @@ class Example(BaseModel):
 
 
 class Policy(BaseModel):
-    """One redemption item (惠企政策兑现事项): the 清单 fields, the condition and benefit."""
+    """One redemption item (惠企政策兑现事项): the 清单 fields, the condition and benefit.
+
+    ``eligible`` and ``benefit`` are typed IR expressions. Pydantic does not validate them
+    (``SkipValidation``): the checker is their only maker and types every node it builds,
+    and walking a 16-way union on each policy would multiply the cost of building one.
+    """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
@@ -230,7 +235,7 @@ class Policy(BaseModel):
     target: str | None = None
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
-    eligible: Any  # the condition (an IR expression)
+    eligible: SkipValidation[Expr]  # the condition
     materials: tuple[str, ...] = ()
     channel: str | None = None
     deadline: Duration | None = None
@@ -242,7 +247,7 @@ class Policy(BaseModel):
     push: Literal["精准", "普惠"] = "精准"
     group: str | None = None
     no_application: bool = False
-    benefit: Any = None  # an IR expression of money, or None
+    benefit: SkipValidation[Expr | None] = None  # an amount of money
     published: dt.date | None = None
     online: dt.date | None = None
     requires: tuple[str, ...] = ()  # ids of items an enterprise must also hold

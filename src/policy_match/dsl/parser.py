@@ -25,10 +25,11 @@ from lark.exceptions import (
     UnexpectedToken,
     VisitError,
 )
+from lark.tree import Meta
 
-from . import ast
-from .diagnostics import Code, Diagnostic
-from .span import Span
+from policy_match.dsl import ast
+from policy_match.dsl.diagnostics import Code, Diagnostic
+from policy_match.dsl.span import Span
 
 KEYWORDS: dict[str, str] = {
     "tag": "TAG", "define": "DEFINE", "policy": "POLICY", "key": "KEY",
@@ -77,17 +78,24 @@ class _KeywordPostLex:
         while i < len(tokens):
             tok = tokens[i]
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-            pair = (PAIRS.get((tok.value, nxt.value))
-                    if tok.type == "NAME" and nxt is not None and nxt.type == "NAME" else None)
             after = tokens[i + 2] if i + 2 < len(tokens) else None
-            if pair in ("HAS_ANY", "HAS_ALL") and after is not None and after.value == "of":
-                pair = None  # `has all of [...]`: has, then the list condition `all of`
-            if pair is not None:
-                yield _fuse(pair, tok, nxt)  # type: ignore[arg-type]
+            pair = _pair_kind(tok, nxt, after) if nxt is not None else None
+            if nxt is not None and pair is not None:
+                yield _fuse(pair, tok, nxt)
                 i += 2
                 continue
             yield _retype(tok) if tok.type == "NAME" else tok
             i += 1
+
+
+def _pair_kind(tok: Token, nxt: Token, after: Token | None) -> str | None:
+    """The two-word keyword ``tok nxt`` spells, if any (``after`` is the token past them)."""
+    if tok.type != "NAME" or nxt.type != "NAME":
+        return None
+    pair = PAIRS.get((tok.value, nxt.value))
+    if pair in ("HAS_ANY", "HAS_ALL") and after is not None and after.value == "of":
+        return None  # `has all of [...]`: has, then the list condition `all of`
+    return pair
 
 
 def _retype(tok: Token) -> Token:
@@ -133,19 +141,28 @@ class _Spans:
 
     def of_token(self, tok: Token) -> Span:
         return Span(
-            self.path, tok.start_pos + self.pos_offset, tok.end_pos + self.pos_offset,
-            tok.line + self.line_offset, tok.column,
-            tok.end_line + self.line_offset, tok.end_column,
+            self.path, _placed(tok.start_pos) + self.pos_offset,
+            _placed(tok.end_pos) + self.pos_offset,
+            _placed(tok.line) + self.line_offset, _placed(tok.column),
+            _placed(tok.end_line) + self.line_offset, _placed(tok.end_column),
         )
 
-    def of_meta(self, meta: Any) -> Span:
-        if getattr(meta, "empty", True):
+    def of_meta(self, meta: Meta) -> Span:
+        if meta.empty:
             return ast.NO_SPAN
         return Span(
             self.path, meta.start_pos + self.pos_offset, meta.end_pos + self.pos_offset,
             meta.line + self.line_offset, meta.column,
             meta.end_line + self.line_offset, meta.end_column,
         )
+
+
+def _placed(position: int | None) -> int:
+    """A token's position. Lark types positions as optional because a token can be made by
+    hand; every token the lexer hands over has them, and so has each one ``_fuse`` makes."""
+    if position is None:
+        raise ValueError("a token without a position reached the parser")
+    return position
 
 
 def _unquote(text: str) -> str:
@@ -159,7 +176,7 @@ _OPS = {"≥": ">=", "≤": "<=", "≠": "!="}
 
 
 @v_args(meta=True)
-class _ToAst(Transformer):
+class _ToAst(Transformer[Token, list[ast.Decl]]):
     def __init__(self, spans: _Spans) -> None:
         super().__init__()
         self.s = spans
@@ -175,156 +192,160 @@ class _ToAst(Transformer):
         return ast.DateLit(tok.value, span=self.s.of_token(tok))
 
     # declarations
-    def start(self, meta: Any, children: list[Any]) -> list[ast.Decl]:
+    def start(self, meta: Meta, children: list[Any]) -> list[ast.Decl]:
         return children
 
-    def tag_decl(self, meta: Any, c: list[Any]) -> ast.TagDecl:
+    def tag_decl(self, meta: Meta, c: list[Any]) -> ast.TagDecl:
         _, name, type_expr, key, label = c
         return ast.TagDecl(
             self._name(name), type_expr, key is not None,
             self._str(label) if label is not None else None, span=self.s.of_meta(meta),
         )
 
-    def type_expr(self, meta: Any, c: list[Any]) -> ast.TypeExpr:
+    def type_expr(self, meta: Meta, c: list[Any]) -> ast.TypeExpr:
         name, arg = c
         paren = arg if isinstance(arg, ast.Name) else None
         items = arg if isinstance(arg, tuple) else None
         return ast.TypeExpr(self._name(name), paren, items, span=self.s.of_meta(meta))
 
-    def type_paren(self, meta: Any, c: list[Token]) -> ast.Name:
+    def type_paren(self, meta: Meta, c: list[Token]) -> ast.Name:
         return self._name(c[0])
 
-    def type_bracket(self, meta: Any, c: list[Token | None]) -> tuple[ast.String | ast.Name, ...]:
+    def type_bracket(self, meta: Meta, c: list[Token | None]) -> tuple[ast.String | ast.Name, ...]:
         return tuple(
             self._str(t) if t.type == "STRING" else self._name(t) for t in c if t is not None
         )
 
-    def define_decl(self, meta: Any, c: list[Any]) -> ast.DefineDecl:
+    def define_decl(self, meta: Meta, c: list[Any]) -> ast.DefineDecl:
         _, name, expr = c
         return ast.DefineDecl(self._name(name), expr, span=self.s.of_meta(meta))
 
-    def policy_decl(self, meta: Any, c: list[Any]) -> ast.PolicyDecl:
+    def policy_decl(self, meta: Meta, c: list[Any]) -> ast.PolicyDecl:
         return ast.PolicyDecl(self._str(c[1]), tuple(c[2:]), span=self.s.of_meta(meta))
 
-    def field(self, meta: Any, c: list[Any]) -> ast.Field:
+    def field(self, meta: Meta, c: list[Any]) -> ast.Field:
         return ast.Field(self._name(c[0]), c[1], span=self.s.of_meta(meta))
 
-    def validity(self, meta: Any, c: list[Any]) -> ast.Validity:
+    def validity(self, meta: Meta, c: list[Any]) -> ast.Validity:
         start, sep, end = c
         return ast.Validity(
             self._date(start), self._date(end) if end is not None else None, sep.value,
             span=self.s.of_meta(meta),
         )
 
-    def example(self, meta: Any, c: list[Any]) -> ast.Example:
+    def example(self, meta: Meta, c: list[Any]) -> ast.Example:
         return ast.Example(self._name(c[0]), self._str(c[1]), tuple(c[2:]),
                            span=self.s.of_meta(meta))
 
-    def given(self, meta: Any, c: list[Any]) -> ast.Given:
+    def given(self, meta: Meta, c: list[Any]) -> ast.Given:
         return ast.Given(self._name(c[0]), tuple(e for e in c[1:] if e is not None),
                          span=self.s.of_meta(meta))
 
-    def entry(self, meta: Any, c: list[Any]) -> ast.Entry:
+    def entry(self, meta: Meta, c: list[Any]) -> ast.Entry:
         return ast.Entry(self._name(c[0]), c[1], span=self.s.of_meta(meta))
 
-    def example_stmt(self, meta: Any, c: list[Any]) -> ast.ExampleStmt:
+    def example_stmt(self, meta: Meta, c: list[Any]) -> ast.ExampleStmt:
         return ast.ExampleStmt(self._name(c[0]), c[1], span=self.s.of_meta(meta))
 
-    def example_date(self, meta: Any, c: list[Any]) -> ast.ExampleDate:
+    def example_date(self, meta: Meta, c: list[Any]) -> ast.ExampleDate:
         return ast.ExampleDate(self._date(c[1]), c[0].value, span=self.s.of_meta(meta))
 
     # expressions
-    def or_expr(self, meta: Any, c: list[Any]) -> ast.Or:
+    def or_expr(self, meta: Meta, c: list[Any]) -> ast.Or:
         return ast.Or(tuple(c[0::2]), c[1].value, span=self.s.of_meta(meta))
 
-    def and_expr(self, meta: Any, c: list[Any]) -> ast.And:
+    def and_expr(self, meta: Meta, c: list[Any]) -> ast.And:
         return ast.And(tuple(c[0::2]), c[1].value, span=self.s.of_meta(meta))
 
-    def not_(self, meta: Any, c: list[Any]) -> ast.Not:
+    def not_(self, meta: Meta, c: list[Any]) -> ast.Not:
         return ast.Not(c[1], c[0].value, span=self.s.of_meta(meta))
 
-    def compare(self, meta: Any, c: list[Any]) -> ast.Compare:
+    def compare(self, meta: Meta, c: list[Any]) -> ast.Compare:
         op = _OPS.get(c[1].value, c[1].value)
         return ast.Compare(op, c[0], c[2], span=self.s.of_meta(meta))
 
-    def in_(self, meta: Any, c: list[Any]) -> ast.In:
+    def in_(self, meta: Meta, c: list[Any]) -> ast.In:
         return ast.In(c[0], c[2], False, c[1].value, span=self.s.of_meta(meta))
 
-    def not_in(self, meta: Any, c: list[Any]) -> ast.In:
+    def not_in(self, meta: Meta, c: list[Any]) -> ast.In:
         return ast.In(c[0], c[2], True, c[1].value, span=self.s.of_meta(meta))
 
-    def has(self, meta: Any, c: list[Any]) -> ast.Has:
+    def has(self, meta: Meta, c: list[Any]) -> ast.Has:
         return ast.Has(c[0], "one", c[2], c[1].value, span=self.s.of_meta(meta))
 
-    def has_any(self, meta: Any, c: list[Any]) -> ast.Has:
+    def has_any(self, meta: Meta, c: list[Any]) -> ast.Has:
         return ast.Has(c[0], "any", c[2], c[1].value, span=self.s.of_meta(meta))
 
-    def has_all(self, meta: Any, c: list[Any]) -> ast.Has:
+    def has_all(self, meta: Meta, c: list[Any]) -> ast.Has:
         return ast.Has(c[0], "all", c[2], c[1].value, span=self.s.of_meta(meta))
 
-    def arith(self, meta: Any, c: list[Any]) -> ast.Arith:
+    def arith(self, meta: Meta, c: list[Any]) -> ast.Arith:
         return ast.Arith(c[1].value, c[0], c[2], span=self.s.of_meta(meta))
 
-    def neg(self, meta: Any, c: list[Any]) -> ast.Neg:
+    def neg(self, meta: Meta, c: list[Any]) -> ast.Neg:
         return ast.Neg(c[1], span=self.s.of_meta(meta))
 
-    def number(self, meta: Any, c: list[Token]) -> ast.Number:
+    def number(self, meta: Meta, c: list[Token]) -> ast.Number:
         return ast.Number(c[0].value, span=self.s.of_token(c[0]))
 
-    def quantity(self, meta: Any, c: list[Token]) -> ast.Quantity:
+    def quantity(self, meta: Meta, c: list[Token]) -> ast.Quantity:
         m = re.fullmatch(r"(\d+(?:\.\d+)?)(.+)", c[0].value)
         assert m is not None  # the terminal's own pattern guarantees it
         return ast.Quantity(m[1], m[2], span=self.s.of_token(c[0]))
 
-    def date(self, meta: Any, c: list[Token]) -> ast.DateLit:
+    def date(self, meta: Meta, c: list[Token]) -> ast.DateLit:
         return self._date(c[0])
 
-    def string(self, meta: Any, c: list[Token]) -> ast.String:
+    def string(self, meta: Meta, c: list[Token]) -> ast.String:
         return self._str(c[0])
 
-    def boolean(self, meta: Any, c: list[Token]) -> ast.Bool:
+    def boolean(self, meta: Meta, c: list[Token]) -> ast.Bool:
         return ast.Bool(c[0].type == "TRUE", c[0].value, span=self.s.of_token(c[0]))
 
-    def name(self, meta: Any, c: list[Token]) -> ast.Name:
+    def name(self, meta: Meta, c: list[Token]) -> ast.Name:
         return self._name(c[0])
 
-    def today(self, meta: Any, c: list[Token]) -> ast.Today:
+    def today(self, meta: Meta, c: list[Token]) -> ast.Today:
         return ast.Today(c[0].value, span=self.s.of_token(c[0]))
 
-    def call(self, meta: Any, c: list[Any]) -> ast.Call:
+    def call(self, meta: Meta, c: list[Any]) -> ast.Call:
         args = tuple(a for a in c[1:] if a is not None)
         return ast.Call(self._name(c[0]), args, span=self.s.of_meta(meta))
 
-    def known(self, meta: Any, c: list[Token]) -> ast.Known:
+    def known(self, meta: Meta, c: list[Token]) -> ast.Known:
         return ast.Known(self._name(c[1]), c[0].value, span=self.s.of_meta(meta))
 
-    def paren(self, meta: Any, c: list[Any]) -> ast.Paren:
+    def paren(self, meta: Meta, c: list[Any]) -> ast.Paren:
         return ast.Paren(c[0], span=self.s.of_meta(meta))
 
-    def list(self, meta: Any, c: list[Any]) -> ast.ListExpr:
-        return ast.ListExpr(tuple(x for x in c if x is not None), span=self.s.of_meta(meta))
-
-    def all_of(self, meta: Any, c: list[Any]) -> ast.AllOf:
+    def all_of(self, meta: Meta, c: list[Any]) -> ast.AllOf:
         return ast.AllOf(c[1], c[0].value, span=self.s.of_meta(meta))
 
-    def any_of(self, meta: Any, c: list[Any]) -> ast.AnyOf:
+    def any_of(self, meta: Meta, c: list[Any]) -> ast.AnyOf:
         return ast.AnyOf(c[1], c[0].value, span=self.s.of_meta(meta))
 
-    def at_least(self, meta: Any, c: list[Any]) -> ast.AtLeast:
+    def at_least(self, meta: Meta, c: list[Any]) -> ast.AtLeast:
         if c[0].type == "AT_LEAST_ZH":
-            n = _count(re.search(r"\d+", c[0].value)[0])  # type: ignore[index]
+            digits = re.search(r"\d+", c[0].value)
+            assert digits is not None  # the terminal's own pattern guarantees it
+            n = _count(digits[0])
             return ast.AtLeast(n, c[1], True, span=self.s.of_meta(meta))
         return ast.AtLeast(_count(c[1].value), c[3], False, span=self.s.of_meta(meta))
 
-    def case_branch(self, meta: Any, c: list[Any]) -> ast.CaseBranch:
+    def case_branch(self, meta: Meta, c: list[Any]) -> ast.CaseBranch:
         return ast.CaseBranch(c[0], c[1], span=self.s.of_meta(meta))
 
-    def case(self, meta: Any, c: list[Any]) -> ast.Case:
+    def case(self, meta: Meta, c: list[Any]) -> ast.Case:
         branches = tuple(x for x in c if isinstance(x, ast.CaseBranch))
         else_tok = next((x for x in c if isinstance(x, Token) and x.type == "ELSE"), None)
         default = c[-1] if else_tok is not None else None
         return ast.Case(branches, default, else_tok.value if else_tok else "else",
                         span=self.s.of_meta(meta))
+
+    # Last in the class: the rule is named ``list``, and this method shadows the builtin
+    # for every annotation written after it in the class body.
+    def list(self, meta: Meta, c: list[Any]) -> ast.ListExpr:
+        return ast.ListExpr(tuple(x for x in c if x is not None), span=self.s.of_meta(meta))
 
 
 def _count(digits: str) -> int:
@@ -397,9 +418,18 @@ def _end_of_content(text: str, spans: _Spans) -> Span:
         lines = text.splitlines() or [""]
         line, column, pos = len(lines), len(lines[-1]) + 1, len(text)
     else:
-        line, column, pos = last.end_line, last.end_column, last.end_pos
+        line, column, pos = _placed(last.end_line), _placed(last.end_column), _placed(last.end_pos)
     return Span(spans.path, pos + spans.pos_offset, pos + spans.pos_offset,
                 line + spans.line_offset, column, line + spans.line_offset, column)
+
+
+def _lex_position(err: UnexpectedCharacters) -> int:
+    """Where the lexer gave up. Lark declares ``pos_in_stream`` as ``None`` on the base
+    class; an ``UnexpectedCharacters`` always sets it to the offset."""
+    pos: object = err.pos_in_stream
+    if not isinstance(pos, int):
+        raise TypeError(f"lark reported no position for {err!r}")
+    return pos
 
 
 def _syntax_diagnostic(err: UnexpectedInput, text: str, spans: _Spans) -> Diagnostic:
@@ -429,7 +459,7 @@ def _syntax_diagnostic(err: UnexpectedInput, text: str, spans: _Spans) -> Diagno
         elif "_COLON" in err.expected and tok.type == "NAME":
             hint = "a field is written `名称: 值`"
     elif isinstance(err, UnexpectedCharacters):
-        pos = err.pos_in_stream
+        pos = _lex_position(err)
         ch = text[pos] if pos < len(text) else ""
         line_end = text.find("\n", pos)
         end = pos + 1 if ch else pos
@@ -475,11 +505,11 @@ def parse(text: str, path: str = "<string>") -> ParseResult:
     whole = _Spans(path, 0, 0)
     comments = tuple(_scan_comments(text, whole))
     try:
-        decls = _ToAst(whole).transform(_lark().parse(text))
+        whole_decls = _ToAst(whole).transform(_lark().parse(text))
     except (UnexpectedInput, RecursionError, VisitError):
         pass
     else:
-        return ParseResult(ast.Module(path, tuple(decls), comments), ())
+        return ParseResult(ast.Module(path, tuple(whole_decls), comments), ())
     decls: list[ast.Decl] = []
     diagnostics: list[Diagnostic] = []
     unparsed: set[str] = set()

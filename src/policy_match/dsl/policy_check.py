@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from . import ast, ir
-from .diagnostics import Code, Related
-from .fields import (
+from policy_match.dsl import ast, ir
+from policy_match.dsl.diagnostics import Code, Related
+from policy_match.dsl.fields import (
     BENEFIT_WORDS,
     BY_NAME,
     EXAMPLE_WORDS,
@@ -22,25 +22,12 @@ from .fields import (
     PUSH_WORDS,
     FieldSpec,
 )
-from .suggest import did_you_mean
-from .types import Kind, Type
-from .values import Duration, quantity_value
+from policy_match.dsl.suggest import did_you_mean
+from policy_match.dsl.types import Kind, comparable
+from policy_match.dsl.values import Duration, quantity_value
 
 if TYPE_CHECKING:
-    from .span import Span
-
-
-class ExpressionChecker(Protocol):
-    tags: dict[str, ir.TagSpec]
-    defines: dict[str, ir.Define]
-
-    def error(self, code: Code, message: str, span: Span, hint: str = "",
-              related: tuple[Related, ...] = ()) -> None: ...
-    def expr(self, node: ast.Expr) -> ir.Expr | None: ...
-    def condition(self, node: ast.Expr, what: str = ...) -> ir.Expr | None: ...
-    def _date(self, node: ast.DateLit) -> dt.date | None: ...
-    def _option(self, target: Type, value: str, span: Span) -> str | None: ...
-    def tag_parser(self, tag: ir.TagSpec) -> Any: ...
+    from policy_match.dsl.expr_check import ExpressionChecker
 
 
 def check_policy(decl: ast.PolicyDecl, c: ExpressionChecker) -> ir.Policy | None:
@@ -101,8 +88,10 @@ def _field_value(spec: FieldSpec, item: ast.Field, c: ExpressionChecker) -> dict
     if kind == "texts":
         if isinstance(node, ast.String):
             return {spec.en: (node.value,)}
-        if isinstance(node, ast.ListExpr) and all(isinstance(i, ast.String) for i in node.items):
-            return {spec.en: tuple(i.value for i in node.items)}  # type: ignore[union-attr]
+        if isinstance(node, ast.ListExpr):
+            texts = tuple(i.value for i in node.items if isinstance(i, ast.String))
+            if len(texts) == len(node.items):
+                return {spec.en: texts}
         return _wrong(spec, node, c, '["申请表", "营业执照"] (a list of quoted texts)')
     if kind == "duration":
         if isinstance(node, ast.Quantity):
@@ -122,7 +111,7 @@ def _field_value(spec: FieldSpec, item: ast.Field, c: ExpressionChecker) -> dict
         return _wrong(spec, node, c, "是 or 否")
     if kind == "date":
         if isinstance(node, ast.DateLit):
-            day = c._date(node)
+            day = c.date(node)
             return _INVALID if day is None else {spec.en: day}
         return _wrong(spec, node, c, "a date such as 2024-07-01")
     if kind == "condition":
@@ -148,8 +137,8 @@ def _validity(node: Any, c: ExpressionChecker) -> dict[str, Any]:
         c.error(Code.VALID, "适用时间 is a date range", node.span,
                 "write 2024-01-01 至 2026-12-31, or 2024-01-01 .. for no end")
         return _INVALID
-    start = c._date(node.start)
-    end = c._date(node.end) if node.end is not None else None
+    start = c.date(node.start)
+    end = c.date(node.end) if node.end is not None else None
     if start is None or (node.end is not None and end is None):
         return _INVALID
     if end is not None and end < start:
@@ -186,7 +175,7 @@ def _example(node: ast.Example, c: ExpressionChecker) -> ir.Example | None:
                 else:
                     given[entry.name.name] = value
         elif isinstance(item, ast.ExampleDate):
-            as_of = c._date(item.date)
+            as_of = c.date(item.date)
             ok &= as_of is not None
         elif item.keyword.name in EXPECT_WORDS:
             word = _word(item.value)
@@ -257,10 +246,10 @@ def record_literal(tag: ir.TagSpec, node: ast.Expr, c: ExpressionChecker) -> Any
                 c.error(Code.TYPE, f"{tag.name} is a set of quoted values", item.span,
                         '["高新技术企业", "科技型中小企业"]')
                 return _INVALID
-            value = c._option(t, item.value, item.span)
-            if value is None:
+            option = c.option(t, item.value, item.span)
+            if option is None:
                 return _INVALID
-            out.append(value)
+            out.append(option)
         return frozenset(out)
     if t.kind in (Kind.ENUM, Kind.CODE, Kind.TEXT):
         if not isinstance(node, ast.String):
@@ -276,16 +265,14 @@ def record_literal(tag: ir.TagSpec, node: ast.Expr, c: ExpressionChecker) -> Any
                 c.error(Code.EXAMPLE, f"{node.value!r} is not a valid {t.describe()}: {exc}",
                         node.span)
                 return _INVALID
-        value = c._option(t, node.value, node.span)
-        return _INVALID if value is None else value
+        option = c.option(t, node.value, node.span)
+        return _INVALID if option is None else option
     value = c.expr(node)
     if value is None:
         return _INVALID
     if not isinstance(value, ir.Const):
         c.error(Code.EXAMPLE, f"give {tag.name} a literal value", node.span)
         return _INVALID
-    from .types import comparable
-
     if not comparable(t, value.type):
         code = Code.UNIT if t.is_numeric and value.type.is_numeric else Code.TYPE
         c.error(code, f"{tag.name} is {t.describe()}, but {value.text} is "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .types import COUNT, DURATION, MONEY, NUMBER, RATIO, Kind, Type
+from policy_match.dsl.types import COUNT, DURATION, MONEY, NUMBER, RATIO, Kind, Type
 
 MAGNITUDES = {"亿": 10**8, "万": 10**4, "千": 10**3, "百": 10**2}
 
@@ -21,6 +21,12 @@ DURATION_UNITS = {
     "周": "周",
     "天": "天", "日": "天",
     "个工作日": "个工作日", "工作日": "个工作日",
+}
+
+
+# Only for ordering durations of different units, never for date arithmetic.
+_APPROX_DAYS: dict[str, int | Fraction] = {
+    "年": 365, "个月": 30, "周": 7, "天": 1, "个工作日": Fraction(7, 5),
 }
 
 
@@ -40,8 +46,7 @@ class Duration:
 
     def approx_days(self) -> Fraction:
         """For ordering durations of different units (a month as 30 days, a year 365)."""
-        per = {"年": 365, "个月": 30, "周": 7, "天": 1, "个工作日": Fraction(7, 5)}[self.unit]
-        return self.amount * per
+        return self.amount * _APPROX_DAYS[self.unit]
 
 
 def format_number(value: Fraction) -> str:

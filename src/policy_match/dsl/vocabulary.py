@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from .types import Type
+from policy_match.dsl.types import Type
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,20 @@ class FunctionSpec:
     ``typing`` checks the argument types at load time; ``impl`` computes the value from
     exact arguments (``fractions.Fraction`` for numbers, ``datetime.date`` for dates). An
     ``impl`` never sees an unknown argument: the evaluator makes the call unknown instead.
+
+    ``vectorized`` (optional) is the same function over whole columns, for bulk matching:
+    one numpy ``float64`` array per argument (numbers; every row, unknown rows included
+    with arbitrary values), one ``float64`` array out, NaN exactly where ``impl`` returns
+    ``None`` (the row is then unknown). Where ``impl`` returns ``None`` must be decidable
+    from the floats: a function whose domain ends at a value a float cannot place exactly
+    should not have a vectorized form. Without it a bulk match computes the call row by row
+    with ``impl``.
+
+    ``nonexpansive``: the float result moves no more than its arguments do,
+    ``|f(x̃) − f(x)| ≤ max |x̃ᵢ − xᵢ|``, and adds no rounding of its own (true of ``min``,
+    ``max``, ``abs``). The bulk matcher then bounds the result's float error by the largest
+    of its arguments' bounds; otherwise it treats the result as possibly far off and decides
+    every comparison with it exactly, row by row (see docs/matching.md, Exactness).
     """
 
     name: str
@@ -72,11 +86,13 @@ class FunctionSpec:
     min_args: int = 1
     max_args: int | None = None
     doc: str = ""
+    vectorized: Callable[..., Any] | None = None
+    nonexpansive: bool = False
 
 
 def fixed_signature(params: list[Type], returns: Type) -> TypeRule:
     """A :data:`TypeRule` for a function with fixed parameter types (the common plug-in case)."""
-    from .types import comparable
+    from policy_match.dsl.types import comparable
 
     def rule(args: list[Type]) -> Type | str:
         for i, (want, got) in enumerate(zip(params, args, strict=False), start=1):

@@ -8,7 +8,8 @@ Exactness: numbers are ``float64``. A stored value compares exactly with a decim
 constant (both are correctly rounded, and decimals of up to 15 digits stay distinct and
 ordered). A *computed* value (``研发费用 / 营业收入``) may round, so rows whose computed value
 lies within a hair of the threshold are decided again by the exact scalar evaluator.
-Nodes with no vectorized form fall back to the scalar evaluator row by row.
+Nodes with no vectorized form fall back to the scalar evaluator row by row; so do calls of
+plug-in functions that give no ``vectorized`` form (see ``FunctionSpec``).
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from ..dsl.types import Kind
-from ..dsl.values import Duration
-from ..dsl.vocabulary import Vocabulary
-from . import bitset, dag
-from .bitset import Tri
-from .columns import (
+from policy_match.dsl.types import Kind
+from policy_match.dsl.values import Duration
+from policy_match.dsl.vocabulary import Vocabulary
+from policy_match.engine import bitset, dag
+from policy_match.engine.backend import Backend
+from policy_match.engine.bitset import Tri
+from policy_match.engine.columns import (
     BoolColumn,
     CategoryColumn,
     Columns,
@@ -38,8 +40,8 @@ from .columns import (
     TextColumn,
     day_number,
 )
-from .scalar import ScalarEvaluator
-from .semantics import arith
+from policy_match.engine.scalar import ScalarEvaluator
+from policy_match.engine.semantics import arith
 
 _NP_COMPARE: dict[str, Callable[[Any, Any], np.ndarray]] = {
     "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
@@ -71,7 +73,7 @@ class Unvectorized(Exception):
     """A node the columnar backend leaves to the scalar evaluator."""
 
 
-class ColumnarEvaluator:
+class ColumnarEvaluator(Backend[Vec, Tri]):
     def __init__(self, graph: dag.Dag, vocabulary: Vocabulary, table: Columns,
                  as_of: dt.date) -> None:
         self.graph = graph
@@ -86,6 +88,20 @@ class ColumnarEvaluator:
         self._value_bits: dict[tuple[int, str | None, str], np.ndarray] = {}
         self._known_bits: dict[int, np.ndarray] = {}
         self._code_index: dict[tuple[int, str], dict[str, np.ndarray]] = {}
+        # the graphs whose nodes key the memo (by id): kept alive so no id is reused
+        self._graphs: tuple[dag.Dag, ...] = (graph,)
+
+    def for_graph(self, graph: dag.Dag) -> ColumnarEvaluator:
+        """A new evaluator over ``graph`` (a rulebook extended from this one's) on the same
+        table and date, starting with every node this one has evaluated: interned nodes the
+        two graphs share are not evaluated again. This evaluator is left as it is."""
+        new = ColumnarEvaluator(graph, self.vocab, self.table, self.as_of)
+        new._memo = dict(self._memo)
+        new._value_bits = dict(self._value_bits)
+        new._known_bits = dict(self._known_bits)
+        new._code_index = dict(self._code_index)
+        new._graphs = (*self._graphs, graph)
+        return new
 
     # ---- fall-back ---------------------------------------------------------------------
 
@@ -112,53 +128,63 @@ class ColumnarEvaluator:
         found = self._memo.get(key)
         if found is None:
             try:
-                found = self._truth(node)
+                found = self.visit_truth(node)
             except Unvectorized:
                 found = self._scalar_truth(node)
             self._memo[key] = found
-        return found  # type: ignore[no-any-return]
+        return found
 
-    def _truth(self, node: dag.BoolNode) -> Tri:
-        if isinstance(node, dag.Const):
-            return bitset.const(node.value, self.valid)
-        if isinstance(node, dag.All):
-            return bitset.all_of([self.truth(i) for i in node.items])
-        if isinstance(node, dag.AnyNode):
-            return bitset.any_of([self.truth(i) for i in node.items])
-        if isinstance(node, dag.AtLeast):
-            return bitset.at_least(node.n, [self.truth(i) for i in node.items], self.n)
-        if isinstance(node, dag.CaseCond):
-            branches = [(self.truth(t), self.truth(v)) for t, v in node.branches]
-            return bitset.select(branches, self.truth(node.default), self.valid)
-        if isinstance(node, dag.Named):
-            return self.truth(node.body)
-        if isinstance(node, dag.KnownAtom):
-            known = self._known(self.value(node.operand))
-            return bitset.tri_from_masks(known != node.negated, np.ones(self.n, dtype=bool))
-        if isinstance(node, dag.Cmp):
-            return self._compare(node)
+    def bool_const(self, node: dag.Const) -> Tri:
+        return bitset.const(node.value, self.valid)
+
+    def all(self, node: dag.All) -> Tri:
+        return bitset.all_of([self.truth(i) for i in node.items])
+
+    def any(self, node: dag.AnyNode) -> Tri:
+        return bitset.any_of([self.truth(i) for i in node.items])
+
+    def at_least(self, node: dag.AtLeast) -> Tri:
+        return bitset.at_least(node.n, [self.truth(i) for i in node.items], self.n)
+
+    def case(self, node: dag.CaseCond) -> Tri:
+        branches = [(self.truth(t), self.truth(v)) for t, v in node.branches]
+        return bitset.select(branches, self.truth(node.default), self.valid)
+
+    def named(self, node: dag.Named) -> Tri:
+        return self.truth(node.body)
+
+    def known(self, node: dag.KnownAtom) -> Tri:
+        known = self._known(self.value(node.operand))
+        return bitset.tri_from_masks(known != node.negated, np.ones(self.n, dtype=bool))
+
+    def boolean(self, node: dag.Truth) -> Tri:
         operand = self.value(node.operand)
         if operand.kind == "missing":
             return self._unknown()
-        known = self._known(operand)
-        if isinstance(node, dag.Truth):
-            if operand.kind != "bool":
-                raise Unvectorized
-            return bitset.tri_from_masks(operand.data != node.negated, known)
-        if isinstance(node, dag.Member):
-            if operand.kind != "cat":
-                raise Unvectorized
-            inside = self._options_bits(operand.column, node.hierarchy, node.options)
-            return self._tri_from_bits(operand.column, inside, node.negated)
-        if isinstance(node, dag.HasAtom):
-            if operand.kind != "set":
-                raise Unvectorized
-            column: SetColumn = operand.column
-            masks = [column.mask(v) for v in node.values]
-            combine = np.logical_and if node.mode == "all" else np.logical_or
-            found = combine.reduce(masks) if len(masks) > 1 else masks[0]
-            return bitset.tri_from_masks(found != node.negated, known)
-        raise Unvectorized
+        if operand.kind != "bool":
+            raise Unvectorized
+        return bitset.tri_from_masks(operand.data != node.negated, self._known(operand))
+
+    def member(self, node: dag.Member) -> Tri:
+        operand = self.value(node.operand)
+        if operand.kind == "missing":
+            return self._unknown()
+        if operand.kind != "cat":
+            raise Unvectorized
+        inside = self._options_bits(operand.column, node.hierarchy, node.options)
+        return self._tri_from_bits(operand.column, inside, node.negated)
+
+    def has(self, node: dag.HasAtom) -> Tri:
+        operand = self.value(node.operand)
+        if operand.kind == "missing":
+            return self._unknown()
+        if operand.kind != "set":
+            raise Unvectorized
+        column: SetColumn = operand.column
+        masks = [column.mask(v) for v in node.values]
+        combine = np.logical_and if node.mode == "all" else np.logical_or
+        found = combine.reduce(masks) if len(masks) > 1 else masks[0]
+        return bitset.tri_from_masks(found != node.negated, self._known(operand))
 
     def _known(self, v: Vec) -> np.ndarray:
         if v.known is None:
@@ -220,7 +246,7 @@ class ColumnarEvaluator:
         zero = np.zeros_like(self.valid)
         return Tri(zero, zero.copy())
 
-    def _compare(self, node: dag.Cmp) -> Tri:
+    def cmp(self, node: dag.Cmp) -> Tri:
         left, right = self.value(node.left), self.value(node.right)
         if "missing" in (left.kind, right.kind):
             return self._unknown()
@@ -277,36 +303,33 @@ class ColumnarEvaluator:
         key = id(node)
         found = self._memo.get(key)
         if found is None:
-            found = self._value(node)
+            found = self.visit_value(node)
             self._memo[key] = found
-        return found  # type: ignore[no-any-return]
+        return found
 
-    def _value(self, node: dag.ValueNode) -> Vec:
-        if isinstance(node, dag.VConst):
-            return Vec("const", node.value, None)
-        if isinstance(node, dag.VToday):
-            return Vec("const", self.as_of, None)
-        if isinstance(node, dag.VTag):
-            return self._column(node.name)
-        if isinstance(node, dag.VDefine):
-            target = self.graph.defines[node.name]
-            if node.type.kind is Kind.BOOL:
-                return self._truth_value(target)  # type: ignore[arg-type]
-            return self.value(target)  # type: ignore[arg-type]
-        if isinstance(node, dag.VArith):
-            return self._arith(node)
-        if isinstance(node, dag.VNeg):
-            inner = self.value(node.operand)
-            if inner.kind == "num":
-                return Vec("num", -inner.data, inner.known, err=inner.err)
-            raise Unvectorized
-        if isinstance(node, dag.VCall) and node.func in ("min", "max", "abs"):
-            return self._call(node)
-        if isinstance(node, dag.VCase):
-            return self._case(node)
-        if isinstance(node, dag.VCond):
-            return self._truth_value(node.cond)
+    def const(self, node: dag.VConst) -> Vec:
+        return Vec("const", node.value, None)
+
+    def today(self, node: dag.VToday) -> Vec:
+        return Vec("const", self.as_of, None)
+
+    def tag(self, node: dag.VTag) -> Vec:
+        return self._column(node.name)
+
+    def define(self, node: dag.VDefine) -> Vec:
+        target = self.graph.defines[node.name]
+        if node.type.kind is Kind.BOOL:
+            return self._truth_value(target)  # type: ignore[arg-type]
+        return self.value(target)  # type: ignore[arg-type]
+
+    def neg(self, node: dag.VNeg) -> Vec:
+        inner = self.value(node.operand)
+        if inner.kind == "num":
+            return Vec("num", -inner.data, inner.known, err=inner.err)
         raise Unvectorized
+
+    def cond_value(self, node: dag.VCond) -> Vec:
+        return self._truth_value(node.cond)
 
     def _truth_value(self, node: dag.BoolNode) -> Vec:
         tri = self.truth(node)
@@ -338,7 +361,7 @@ class ColumnarEvaluator:
         assert isinstance(column, ObjectColumn)
         raise Unvectorized
 
-    def _arith(self, node: dag.VArith) -> Vec:
+    def arith(self, node: dag.VArith) -> Vec:
         left, right = self.value(node.left), self.value(node.right)
         if left.kind == "const" and right.kind == "const":
             value = arith(node.op, left.data, right.data)
@@ -380,7 +403,10 @@ class ColumnarEvaluator:
         decimal it was read from (or written as, for a constant) to a float."""
         return v.err + np.abs(np.asarray(data, dtype=float)) * _U
 
-    def _call(self, node: dag.VCall) -> Vec:
+    def call(self, node: dag.VCall) -> Vec:
+        spec = self.vocab.functions[node.func]
+        if spec.vectorized is None:
+            raise Unvectorized  # the scalar evaluator calls ``impl`` row by row
         args = [self.value(a) for a in node.args]
         if any(a.kind not in ("num", "const", "missing") for a in args):
             raise Unvectorized
@@ -389,18 +415,19 @@ class ColumnarEvaluator:
             known &= self._known(a)
         values = [np.broadcast_to(np.asarray(self._numeric(a), dtype=float), (self.n,))
                   for a in args]
-        errors = [np.broadcast_to(np.asarray(a.err, dtype=float), (self.n,)) for a in args]
-        if node.func == "abs":
-            data, err = np.abs(values[0]), errors[0]
-        else:
-            # the result is one of the arguments; any of their bounds covers it
-            reduce = np.minimum if node.func == "min" else np.maximum
-            data, err = values[0], errors[0]
-            for v, e in zip(values[1:], errors[1:], strict=True):
-                data, err = reduce(data, v), np.maximum(err, e)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            data = np.broadcast_to(np.asarray(spec.vectorized(*values), dtype=float),
+                                   (self.n,))
+        known &= ~np.isnan(data)  # NaN out is ``impl`` answering None: unknown, not a number
+        if spec.nonexpansive:
+            err: Any = np.broadcast_to(np.asarray(args[0].err, dtype=float), (self.n,))
+            for a in args[1:]:
+                err = np.maximum(err, a.err)
+        else:  # no bound on how far off the float result is: comparisons decide exactly
+            err = np.full(self.n, np.inf)
         return Vec("num", data, known, err=err)
 
-    def _case(self, node: dag.VCase) -> Vec:
+    def value_case(self, node: dag.VCase) -> Vec:
         values = [self.value(v) for _, v in node.branches] + [self.value(node.default)]
         if any(v.kind not in ("num", "const", "missing") for v in values):
             raise Unvectorized

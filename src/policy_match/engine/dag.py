@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..dsl.ir import Value
-from ..dsl.types import Type
+from policy_match.dsl.ir import Value
+from policy_match.dsl.types import Type
 
 # ---- values -------------------------------------------------------------------------------
 

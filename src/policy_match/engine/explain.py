@@ -4,6 +4,11 @@ gap to eligibility and the match degree (rule-language §5).
 The tree mirrors the normalized condition (``not`` already pushed into the atoms). The gap
 is computed by dynamic programming over it: ``and`` unites its children's gaps, ``or``
 takes the smallest, ``at least N`` the N smallest.
+
+Each walk over the DAG is a backend of ``engine/backend.py`` (one method per node kind), so
+a new node kind cannot be left out of an explanation: the outcome tree
+(:class:`_OutcomeTree`), the tags wanted (:class:`_MissingTags`) and the gap (:class:`_Gap`);
+the atom lines are in ``engine/atom_text.py``.
 """
 
 from __future__ import annotations
@@ -15,34 +20,23 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ..dsl.display import date_zh, threshold_text, value_text, window_text
-from ..dsl.ir import Verdict
-from ..dsl.types import Kind, Type
-from . import dag
-from .scalar import ScalarEvaluator
+from policy_match.dsl.display import date_zh, window_text
+from policy_match.dsl.ir import Verdict
+from policy_match.engine import dag
+from policy_match.engine.atom_text import (
+    MARK,
+    AtomDescriber,
+    AtomReport,
+    Outcome,
+    outcome_of,
+)
+from policy_match.engine.atom_text import (
+    tags_read as tags_read,  # re-exported: callers read it here
+)
+from policy_match.engine.backend import VALUE_METHODS, Backend, ConditionBackend
+from policy_match.engine.scalar import ScalarEvaluator
 
-Outcome = Literal["true", "false", "unknown"]
-MARK = {"true": "✓", "false": "✗", "unknown": "?"}
-
-
-def outcome_of(value: bool | None) -> Outcome:
-    return "unknown" if value is None else ("true" if value else "false")
-
-
-class AtomReport(BaseModel):
-    """One test of the condition, with what was observed."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    subject: str  # the tag, define or expression tested
-    tags: list[str]  # the tags the test reads
-    observed: str | None  # None: missing
-    operator: str
-    threshold: str
-    outcome: Outcome
-    text_zh: str
-    text_en: str
+GroupKind = Literal["all", "any", "at_least", "case", "define"]
 
 
 class ExplainNode(BaseModel):
@@ -133,154 +127,6 @@ def _render_tree(node: ExplainNode, depth: int, zh: bool) -> list[str]:
     return lines
 
 
-# ---- operand text ---------------------------------------------------------------------------
-
-
-def value_expr_text(node: dag.ValueNode) -> str:
-    if isinstance(node, dag.VTag | dag.VDefine):
-        return node.name
-    if isinstance(node, dag.VConst):
-        return node.text or threshold_text(node.value, node.type)
-    if isinstance(node, dag.VToday):
-        return "评估日"
-    if isinstance(node, dag.VArith):
-        return f"{_operand(node.left)} {node.op} {_operand(node.right)}"
-    if isinstance(node, dag.VNeg):
-        return f"-{_operand(node.operand)}"
-    if isinstance(node, dag.VCall):
-        return f"{node.func}({', '.join(value_expr_text(a) for a in node.args)})"
-    return "分档值"
-
-
-def _operand(node: dag.ValueNode) -> str:
-    text = value_expr_text(node)
-    return f"({text})" if isinstance(node, dag.VArith) else text
-
-
-def tags_read(node: Any, defines: dict[str, Any], seen: set[str] | None = None) -> list[str]:
-    """Every tag a node reads, through defines, in first-seen order."""
-    seen = set() if seen is None else seen
-    out: list[str] = []
-
-    def visit(n: Any) -> None:
-        if isinstance(n, dag.VTag):
-            if n.name not in out:
-                out.append(n.name)
-        elif isinstance(n, dag.VDefine | dag.Named):
-            name = n.name
-            if name not in seen:
-                seen.add(name)
-                visit(defines[name] if isinstance(n, dag.VDefine) else n.body)
-        elif isinstance(n, tuple):
-            for item in n:
-                visit(item)
-        elif hasattr(n, "__dataclass_fields__"):
-            for key in n.__dataclass_fields__:
-                visit(getattr(n, key))
-
-    visit(node)
-    return out
-
-
-_REQUIRE = {">=": "{t}以上", ">": "超过{t}", "<=": "{t}以下", "<": "不满{t}",
-            "==": "为{t}", "!=": "不为{t}"}
-_REQUIRE_DATE = {">=": "不早于{t}", ">": "晚于{t}", "<=": "不晚于{t}", "<": "早于{t}",
-                 "==": "为{t}", "!=": "不为{t}"}
-_EN_OP = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
-
-
-class AtomDescriber:
-    """The ✓/✗/? line of one atom, in Chinese and English."""
-
-    def __init__(self, evaluator: ScalarEvaluator) -> None:
-        self.ev = evaluator
-
-    def report(self, atom: dag.Atom, atom_id: int) -> AtomReport:
-        ev = self.ev
-        outcome = outcome_of(ev.atom(atom))
-        subject, observed, op, threshold, zh_true, zh_false = self._parts(atom)
-        mark = MARK[outcome]
-        shown = observed if observed is not None else "未知"
-        if outcome == "unknown":
-            zh = f"? {subject} 未知"
-            if observed is not None:
-                zh = f"? {subject} {observed}，无法判断（{threshold}）"
-            elif not any(ev.record.get(t) is None for t in tags_read(atom, ev.graph.defines)):
-                zh = f"? {subject} 无法计算（如除数为零）"
-        elif outcome == "true":
-            zh = f"✓ {subject} {shown}" + (f"，{zh_true}" if zh_true else "")
-        else:
-            zh = f"✗ {subject} {shown}，{zh_false}"
-        en = (f"{mark} {subject} = {observed if observed is not None else 'missing'}; "
-              f"required {op} {threshold}")
-        return AtomReport(
-            id=atom_id, subject=subject, tags=tags_read(atom, self.ev.graph.defines),
-            observed=observed, operator=op, threshold=threshold, outcome=outcome,
-            text_zh=zh, text_en=en)
-
-    def _parts(self, atom: dag.Atom) -> tuple[str, str | None, str, str, str, str]:
-        ev = self.ev
-        if isinstance(atom, dag.KnownAtom):
-            subject = value_expr_text(atom.operand)
-            present = ev.value(atom.operand) is not None
-            observed = "已提供" if present else None
-            op = "unknown" if atom.negated else "known"
-            want = "未提供" if atom.negated else "已提供"
-            return subject, observed or "未提供", op, want, f"{want}", f"要求{want}"
-        if isinstance(atom, dag.Cmp):
-            t = _type_of(atom.left)
-            subject = value_expr_text(atom.left)
-            observed_value = ev.value(atom.left)
-            limit = ev.value(atom.right)
-            observed = None if observed_value is None else value_text(observed_value, t)
-            limit_text = ("未知" if limit is None else threshold_text(limit, t))
-            if not isinstance(atom.right, dag.VConst):
-                limit_text += f"（{value_expr_text(atom.right)}）"
-            words = _REQUIRE_DATE if t is not None and t.kind is Kind.DATE else _REQUIRE
-            required = words[atom.op].format(t=limit_text)
-            achieved = required
-            if words is _REQUIRE:
-                achieved = {">=": "达到", "<=": "在"}.get(atom.op, "") + required
-            return subject, observed, _EN_OP[atom.op], limit_text, achieved, f"要求{required}"
-        operand = ev.value(atom.operand)
-        t = _type_of(atom.operand)
-        subject = value_expr_text(atom.operand)
-        observed = None if operand is None else value_text(operand, t)
-        if isinstance(atom, dag.Truth):
-            want = "否" if atom.negated else "是"
-            return subject, observed, "is", want, "", f"要求为{want}"
-        if isinstance(atom, dag.Member):
-            listed = "、".join(self._option_text(atom.hierarchy, o) for o in atom.options)
-            if atom.negated:
-                return subject, observed, "not in", listed, f"不属于{listed}", f"要求不属于{listed}"
-            return subject, observed, "in", listed, f"属于{listed}", f"要求属于{listed}"
-        assert isinstance(atom, dag.HasAtom)
-        listed = "、".join(atom.values)
-        present = operand or frozenset()
-        lacking = "、".join(v for v in atom.values if v not in present)
-        if atom.negated:
-            word = {"one": "不含", "any": "不含任一", "all": "不同时含"}[atom.mode]
-            return (subject, observed, f"not has {atom.mode}", listed, f"{word} {listed}",
-                    f"要求{word} {listed}")
-        if atom.mode == "all":
-            return subject, observed, "has all", listed, f"包含 {listed}", f"缺少 {lacking}"
-        if atom.mode == "any":
-            return (subject, observed, "has any", listed, f"包含 {listed} 之一",
-                    f"不含 {listed} 中任一项")
-        return subject, observed, "has", listed, f"包含 {listed}", f"不含 {listed}"
-
-
-    def _option_text(self, hierarchy: str | None, option: str) -> str:
-        if hierarchy is None:
-            return option
-        label = self.ev.vocab.hierarchies[hierarchy].label(option)
-        return f"{label}（{option}）" if label else option
-
-
-def _type_of(node: dag.ValueNode) -> Type | None:
-    return getattr(node, "type", None)
-
-
 # ---- the tree, missing, failed, gap -------------------------------------------------------
 
 
@@ -299,6 +145,7 @@ class Explainer:
         self.describer = AtomDescriber(evaluator)
         self._reports: dict[dag.Atom, AtomReport] = {}
         self._gaps: dict[int, GapChoice] = {}
+        self._gap_walk = _Gap(self)
 
     def report(self, atom: dag.Atom) -> AtomReport:
         if atom not in self._reports:
@@ -308,48 +155,7 @@ class Explainer:
     def tree(self, node: dag.BoolNode, open_path: bool = True) -> ExplainNode:
         """The outcome tree; ``open_path``: no ancestor is already true, so an unknown node
         here is data worth asking for (under a true ``or`` it would change nothing)."""
-        outcome = outcome_of(self.ev.truth(node))
-        needed = open_path and outcome == "unknown"
-        open_path = open_path and outcome != "true"
-        if dag.is_atom(node):
-            report = self.report(node)  # type: ignore[arg-type]
-            # unknown for lack of data (not, say, a division by zero): ask for the data
-            needed = needed and bool(self.missing(node))
-            return ExplainNode(kind="atom", label=report.subject, outcome=outcome,
-                               needed=needed, atom=report)
-        if isinstance(node, dag.Const):
-            return ExplainNode(kind="const", label="恒成立" if node.value else "恒不成立",
-                               label_en="always" if node.value else "never", outcome=outcome)
-        if isinstance(node, dag.CaseCond):
-            kids = self._case_tree(node, open_path)
-        else:
-            kids = [self.tree(c, open_path) for c in dag.children(node)]
-        if isinstance(node, dag.Named):
-            label = ("非 " if node.negated else "") + node.name
-            return ExplainNode(kind="define", label=label,
-                               label_en=("not " if node.negated else "") + node.name,
-                               outcome=outcome, needed=needed, children=kids)
-        kind, zh, en = {
-            dag.All: ("all", "同时满足", "all of"),
-            dag.AnyNode: ("any", "满足其一", "any of"),
-            dag.CaseCond: ("case", "分情形", "by case"),
-        }.get(type(node), ("at_least", "", ""))
-        if isinstance(node, dag.AtLeast):
-            zh, en = f"至少满足{node.n}项", f"at least {node.n} of"
-        return ExplainNode(kind=kind, label=zh, label_en=en, outcome=outcome, needed=needed,
-                           children=kids)
-
-    def _case_tree(self, node: dag.CaseCond, open_path: bool) -> list[ExplainNode]:
-        """Only the branches evaluation reached can be waiting for data."""
-        kids: list[ExplainNode] = []
-        reached = open_path
-        for test, value in node.branches:
-            decided = self.ev.truth(test)
-            kids.append(self.tree(test, reached))
-            kids.append(self.tree(value, reached and decided is True))
-            reached = reached and decided is False
-        kids.append(self.tree(node.default, reached))
-        return kids
+        return _OutcomeTree(self, node, open_path).visit_truth(node)
 
     def atoms_where(
         self, node: dag.BoolNode, skip: bool | None, want: bool | None
@@ -374,89 +180,247 @@ class Explainer:
     def missing(self, node: dag.BoolNode) -> list[str]:
         """Tags whose absence leaves ``node`` unknown, following only the paths evaluation
         took (a ``case`` branch not reached asks for nothing)."""
-        tags: list[str] = []
-        self._why_unknown(node, tags)
-        return tags
-
-    def _why_unknown(self, node: Any, tags: list[str]) -> None:
-        ev = self.ev
-        if isinstance(node, dag.VTag):
-            if ev.record.get(node.name) is None and node.name not in tags:
-                tags.append(node.name)
-            return
-        if isinstance(node, dag.VConst | dag.VToday):
-            return
-        if isinstance(node, dag.VDefine):
-            self._why_unknown(ev.graph.defines[node.name], tags)
-            return
-        if isinstance(node, dag.VCond):
-            self._why_unknown(node.cond, tags)
-            return
-        is_value = isinstance(node, dag.VArith | dag.VNeg | dag.VCall | dag.VCase)
-        outcome = ev.value(node) if is_value else ev.truth(node)
-        if outcome is not None:
-            return
-        if isinstance(node, dag.VCase | dag.CaseCond):
-            for test, value in node.branches:
-                decided = ev.truth(test)
-                if decided is None:
-                    self._why_unknown(test, tags)
-                    return
-                if decided:
-                    self._why_unknown(value, tags)
-                    return
-            self._why_unknown(node.default, tags)
-            return
-        if isinstance(node, dag.VArith | dag.VNeg | dag.VCall):
-            operands = (node.left, node.right) if isinstance(node, dag.VArith) else (
-                (node.operand,) if isinstance(node, dag.VNeg) else node.args)
-            for operand in operands:
-                self._why_unknown(operand, tags)
-            return
-        if isinstance(node, dag.Cmp):
-            self._why_unknown(node.left, tags)
-            self._why_unknown(node.right, tags)
-            return
-        if isinstance(node, dag.Member | dag.HasAtom | dag.Truth | dag.KnownAtom):
-            self._why_unknown(node.operand, tags)
-            return
-        for child in dag.children(node):
-            self._why_unknown(child, tags)
+        walk = _MissingTags(self.ev)
+        walk.visit_truth(node)
+        return walk.tags
 
     def benefit_missing(self, node: dag.ValueNode) -> list[str]:
-        tags: list[str] = []
-        self._why_unknown(node, tags)
-        return tags
+        walk = _MissingTags(self.ev)
+        walk.visit_value(node)
+        return walk.tags
 
     def gap(self, node: dag.BoolNode) -> GapChoice:
         key = id(node)
         if key not in self._gaps:
-            self._gaps[key] = self._gap(node)
+            self._gaps[key] = self._gap_walk.visit_truth(node)
         return self._gaps[key]
 
-    def _gap(self, node: dag.BoolNode) -> GapChoice:
-        if dag.is_atom(node):
-            atom = frozenset({node})
-            done = self.ev.truth(node) is True
-            return GapChoice(frozenset() if done else atom, atom)  # type: ignore[arg-type]
-        if isinstance(node, dag.Const):
-            return GapChoice(frozenset() if node.value else None, frozenset())
-        if isinstance(node, dag.Named):
-            return self.gap(node.body)
-        if isinstance(node, dag.All):
-            return _union([self.gap(c) for c in node.items])
-        if isinstance(node, dag.AnyNode):
-            return _cheapest([self.gap(c) for c in node.items], 1)
-        if isinstance(node, dag.AtLeast):
-            return _cheapest([self.gap(c) for c in node.items], node.n)
-        assert isinstance(node, dag.CaseCond)
+
+class _OutcomeTree(ConditionBackend[ExplainNode]):
+    """The outcome tree of one node (its children get their own: their paths differ)."""
+
+    def __init__(self, explainer: Explainer, node: dag.BoolNode, open_path: bool) -> None:
+        self.explainer = explainer
+        self.outcome = outcome_of(explainer.ev.truth(node))
+        self.needed = open_path and self.outcome == "unknown"
+        self.open_path = open_path and self.outcome != "true"  # for the children
+
+    def _atom(self, node: dag.Atom) -> ExplainNode:
+        report = self.explainer.report(node)
+        # unknown for lack of data (not, say, a division by zero): ask for the data
+        needed = self.needed and bool(self.explainer.missing(node))
+        return ExplainNode(kind="atom", label=report.subject, outcome=self.outcome,
+                           needed=needed, atom=report)
+
+    def cmp(self, node: dag.Cmp) -> ExplainNode:
+        return self._atom(node)
+
+    def member(self, node: dag.Member) -> ExplainNode:
+        return self._atom(node)
+
+    def has(self, node: dag.HasAtom) -> ExplainNode:
+        return self._atom(node)
+
+    def known(self, node: dag.KnownAtom) -> ExplainNode:
+        return self._atom(node)
+
+    def boolean(self, node: dag.Truth) -> ExplainNode:
+        return self._atom(node)
+
+    def bool_const(self, node: dag.Const) -> ExplainNode:
+        return ExplainNode(kind="const", label="恒成立" if node.value else "恒不成立",
+                           label_en="always" if node.value else "never", outcome=self.outcome)
+
+    def _group(self, node: dag.BoolNode, kind: GroupKind, zh: str, en: str,
+               kids: list[ExplainNode] | None = None) -> ExplainNode:
+        if kids is None:
+            kids = [self.explainer.tree(c, self.open_path) for c in dag.children(node)]
+        return ExplainNode(kind=kind, label=zh, label_en=en, outcome=self.outcome,
+                           needed=self.needed, children=kids)
+
+    def all(self, node: dag.All) -> ExplainNode:
+        return self._group(node, "all", "同时满足", "all of")
+
+    def any(self, node: dag.AnyNode) -> ExplainNode:
+        return self._group(node, "any", "满足其一", "any of")
+
+    def at_least(self, node: dag.AtLeast) -> ExplainNode:
+        return self._group(node, "at_least", f"至少满足{node.n}项", f"at least {node.n} of")
+
+    def named(self, node: dag.Named) -> ExplainNode:
+        return self._group(node, "define", ("非 " if node.negated else "") + node.name,
+                           ("not " if node.negated else "") + node.name)
+
+    def case(self, node: dag.CaseCond) -> ExplainNode:
+        """Only the branches evaluation reached can be waiting for data."""
+        tree, truth = self.explainer.tree, self.explainer.ev.truth
+        kids: list[ExplainNode] = []
+        reached = self.open_path
+        for test, value in node.branches:
+            decided = truth(test)
+            kids.append(tree(test, reached))
+            kids.append(tree(value, reached and decided is True))
+            reached = reached and decided is False
+        kids.append(tree(node.default, reached))
+        return self._group(node, "case", "分情形", "by case", kids)
+
+
+class _MissingTags(Backend[None, None]):
+    """Collects, in ``tags``, the missing tags a node's unknown outcome comes from."""
+
+    def __init__(self, evaluator: ScalarEvaluator) -> None:
+        self.ev = evaluator
+        self.tags: list[str] = []
+
+    def tag(self, node: dag.VTag) -> None:
+        if self.ev.record.get(node.name) is None and node.name not in self.tags:
+            self.tags.append(node.name)
+
+    def const(self, node: dag.VConst) -> None:
+        return None
+
+    def today(self, node: dag.VToday) -> None:
+        return None
+
+    def define(self, node: dag.VDefine) -> None:
+        self._visit(self.ev.graph.defines[node.name])
+
+    def cond_value(self, node: dag.VCond) -> None:
+        self.visit_truth(node.cond)
+
+    def _values(self, node: dag.ValueNode, *operands: dag.ValueNode) -> None:
+        if self.ev.value(node) is None:
+            for operand in operands:
+                self.visit_value(operand)
+
+    def arith(self, node: dag.VArith) -> None:
+        self._values(node, node.left, node.right)
+
+    def neg(self, node: dag.VNeg) -> None:
+        self._values(node, node.operand)
+
+    def call(self, node: dag.VCall) -> None:
+        self._values(node, *node.args)
+
+    def value_case(self, node: dag.VCase) -> None:
+        if self.ev.value(node) is None:
+            self._first_open_branch(node.branches, node.default)
+
+    def case(self, node: dag.CaseCond) -> None:
+        if self.ev.truth(node) is None:
+            self._first_open_branch(node.branches, node.default)
+
+    def _first_open_branch(self, branches: tuple[tuple[dag.BoolNode, Any], ...],
+                           default: Any) -> None:
+        """A case waits for its first test that is not false, or for the branch taken."""
+        for test, value in branches:
+            decided = self.ev.truth(test)
+            if decided is None:
+                self.visit_truth(test)
+                return
+            if decided:
+                self._visit(value)
+                return
+        self._visit(default)
+
+    def _visit(self, node: Any) -> None:
+        if type(node) in VALUE_METHODS:
+            self.visit_value(node)
+        else:
+            self.visit_truth(node)
+
+    def _operand(self, node: dag.Member | dag.HasAtom | dag.Truth | dag.KnownAtom) -> None:
+        if self.ev.truth(node) is None:
+            self.visit_value(node.operand)
+
+    def cmp(self, node: dag.Cmp) -> None:
+        if self.ev.truth(node) is None:
+            self.visit_value(node.left)
+            self.visit_value(node.right)
+
+    def member(self, node: dag.Member) -> None:
+        self._operand(node)
+
+    def has(self, node: dag.HasAtom) -> None:
+        self._operand(node)
+
+    def boolean(self, node: dag.Truth) -> None:
+        self._operand(node)
+
+    def known(self, node: dag.KnownAtom) -> None:
+        self._operand(node)
+
+    def _children(self, node: dag.BoolNode) -> None:
+        if self.ev.truth(node) is None:
+            for child in dag.children(node):
+                self.visit_truth(child)
+
+    def bool_const(self, node: dag.Const) -> None:
+        return None  # never unknown
+
+    def all(self, node: dag.All) -> None:
+        self._children(node)
+
+    def any(self, node: dag.AnyNode) -> None:
+        self._children(node)
+
+    def at_least(self, node: dag.AtLeast) -> None:
+        self._children(node)
+
+    def named(self, node: dag.Named) -> None:
+        self._children(node)
+
+
+class _Gap(ConditionBackend[GapChoice]):
+    """The cheapest way to make each node true (memoized by :meth:`Explainer.gap`)."""
+
+    def __init__(self, explainer: Explainer) -> None:
+        self.explainer = explainer
+
+    def _atom(self, node: dag.Atom) -> GapChoice:
+        atom = frozenset({node})
+        done = self.explainer.ev.truth(node) is True
+        return GapChoice(frozenset() if done else atom, atom)
+
+    def cmp(self, node: dag.Cmp) -> GapChoice:
+        return self._atom(node)
+
+    def member(self, node: dag.Member) -> GapChoice:
+        return self._atom(node)
+
+    def has(self, node: dag.HasAtom) -> GapChoice:
+        return self._atom(node)
+
+    def known(self, node: dag.KnownAtom) -> GapChoice:
+        return self._atom(node)
+
+    def boolean(self, node: dag.Truth) -> GapChoice:
+        return self._atom(node)
+
+    def bool_const(self, node: dag.Const) -> GapChoice:
+        return GapChoice(frozenset() if node.value else None, frozenset())
+
+    def named(self, node: dag.Named) -> GapChoice:
+        return self.explainer.gap(node.body)
+
+    def all(self, node: dag.All) -> GapChoice:
+        return _union([self.explainer.gap(c) for c in node.items])
+
+    def any(self, node: dag.AnyNode) -> GapChoice:
+        return _cheapest([self.explainer.gap(c) for c in node.items], 1)
+
+    def at_least(self, node: dag.AtLeast) -> GapChoice:
+        return _cheapest([self.explainer.gap(c) for c in node.items], node.n)
+
+    def case(self, node: dag.CaseCond) -> GapChoice:
+        gap = self.explainer.gap
         options = []
         for test, value in node.branches:
-            options.append(_union([self.gap(test), self.gap(value)]))
-            if self.ev.truth(test) is not False:
+            options.append(_union([gap(test), gap(value)]))
+            if self.explainer.ev.truth(test) is not False:
                 break  # later branches are reachable only if this test turns false
         else:
-            options.append(self.gap(node.default))
+            options.append(gap(node.default))
         return _cheapest(options, 1)
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from ..dsl import ir
-from ..dsl.types import Kind
-from . import dag
-from .dag import FALSE, TRUE, BoolNode, ValueNode
-from .semantics import MIRRORED_OP, NEGATED_OP, arith, compare
+from policy_match.dsl import ir
+from policy_match.dsl.types import Kind
+from policy_match.engine import dag
+from policy_match.engine.dag import FALSE, TRUE, BoolNode, ValueNode
+from policy_match.engine.semantics import MIRRORED_OP, NEGATED_OP, arith, compare
 
 N = TypeVar("N")
 Owner = TypeVar("Owner")

@@ -12,6 +12,10 @@ the DAG once into flat arrays and then, per record:
   (``np.minimum.reduceat`` over each level's children).
 
 Anything else (computed values, ``case``) is decided by the scalar evaluator, per atom.
+
+As a backend (``engine/backend.py``) it answers at compile time: ``visit_truth(node)`` files a
+condition node under the array pass that will decide it, ``visit_value(node)`` says whether
+a value is the same for every record (so a comparison with it is a fixed threshold).
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from ..dsl.vocabulary import Vocabulary
-from . import dag
-from .columns import day_number
-from .scalar import ScalarEvaluator
+from policy_match.dsl.vocabulary import Vocabulary
+from policy_match.engine import dag
+from policy_match.engine.backend import Backend
+from policy_match.engine.columns import day_number
+from policy_match.engine.scalar import ScalarEvaluator
 
 FALSE, UNKNOWN, TRUE = 0, 1, 2
 _OPS = ("<", "<=", ">", ">=", "==", "!=")
@@ -43,7 +48,7 @@ def _numeric(value: Any) -> float | None:
     return None
 
 
-class PointEvaluator:
+class PointEvaluator(Backend[bool, None]):
     """Compiled once per rulebook (and evaluation date); ``evaluate(record)`` per request."""
 
     def __init__(self, graph: dag.Dag, vocabulary: Vocabulary, roots: Mapping[str, dag.BoolNode],
@@ -56,8 +61,7 @@ class PointEvaluator:
         self._nodes: list[Any] = []
         for root in self.roots.values():
             self._collect(root)
-        self._compile_atoms()
-        self._compile_levels()
+        self._compile()
         self._root_slots = np.array([self._index[id(r)] for r in self.roots.values()],
                                     dtype=np.int64)
 
@@ -72,8 +76,8 @@ class PointEvaluator:
         self._index[id(node)] = len(self._nodes)
         self._nodes.append(node)
 
-    def _compile_atoms(self) -> None:
-        numeric: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
+    def _compile(self) -> None:
+        self._numeric: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
         self._member: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         self._member_slots: dict[str, list[int]] = defaultdict(list)
         self._member_negated: list[int] = []
@@ -84,38 +88,18 @@ class PointEvaluator:
         self._known: dict[str, list[tuple[int, bool]]] = defaultdict(list)
         self._consts: list[tuple[int, int]] = []
         self._fallback: list[tuple[int, Any]] = []
-        today = ScalarEvaluator(self.graph, self.vocab, {}, self.as_of)
-        for slot, node in enumerate(self._nodes):
-            if isinstance(node, dag.Const):
-                self._consts.append((slot, TRUE if node.value else FALSE))
-            elif isinstance(node, dag.Cmp) and isinstance(node.left, dag.VTag):
-                limit = today.value(node.right) if _constant(node.right) else None
-                number = _numeric(limit) if limit is not None else None
-                if number is not None and node.left.type.kind.value in (
-                        "money", "count", "number", "ratio", "date"):
-                    numeric[node.left.name].append((slot, _OPS.index(node.op), number))
-                else:
-                    self._fallback.append((slot, node))
-            elif isinstance(node, dag.Member) and isinstance(node.operand, dag.VTag):
-                name = node.operand.name
-                self._member_hierarchy[name] = node.hierarchy
-                self._member_slots[name].append(slot)
-                for option in node.options:
-                    self._member[name][option].append(slot)
-                if node.negated:
-                    self._member_negated.append(slot)
-            elif isinstance(node, dag.HasAtom) and isinstance(node.operand, dag.VTag):
-                name = node.operand.name
-                self._has_slots[name].append((slot, node.mode, len(node.values), node.negated))
-                for value in node.values:
-                    self._has[name][value].append(slot)
-            elif isinstance(node, dag.Truth) and isinstance(node.operand, dag.VTag):
-                self._truth[node.operand.name].append((slot, node.negated))
-            elif isinstance(node, dag.KnownAtom) and isinstance(node.operand, dag.VTag):
-                self._known[node.operand.name].append((slot, node.negated))
-            elif dag.is_atom(node) or isinstance(node, dag.CaseCond):
-                self._fallback.append((slot, node))
-        # every numeric threshold atom in three flat arrays: one pass decides them all
+        self._depth: dict[int, int] = {}
+        self._level_entries: dict[tuple[int, str], list[tuple[int, list[int], int]]] = (
+            defaultdict(list))
+        self._fixed = ScalarEvaluator(self.graph, self.vocab, {}, self.as_of)
+        for node in self._nodes:  # children first: a connective's depth follows its kids'
+            self.visit_truth(node)
+        self._flatten_numeric()
+        self._flatten_levels()
+
+    def _flatten_numeric(self) -> None:
+        """Every numeric threshold atom in three flat arrays: one pass decides them all."""
+        numeric = self._numeric
         self._numeric_columns = list(numeric)
         flat = [(column, slot, op, limit) for column, name in enumerate(self._numeric_columns)
                 for slot, op, limit in numeric[name]]
@@ -130,26 +114,124 @@ class PointEvaluator:
         }
         self._negated_members = np.array(self._member_negated, dtype=np.int64)
 
-    def _compile_levels(self) -> None:
+    def _flatten_levels(self) -> None:
         """Connectives grouped by depth; each group combined with one reduceat call."""
-        depth: dict[int, int] = {}
-        levels: dict[tuple[int, str], list[tuple[int, list[int], int]]] = defaultdict(list)
-        for slot, node in enumerate(self._nodes):
-            if isinstance(node, dag.All | dag.AnyNode | dag.AtLeast | dag.Named):
-                kids = [self._index[id(c)] for c in dag.children(node)]
-                depth[slot] = 1 + max((depth.get(k, 0) for k in kids), default=0)
-                kind = {dag.All: "min", dag.AnyNode: "max", dag.AtLeast: "atleast",
-                        dag.Named: "min"}[type(node)]
-                n = node.n if isinstance(node, dag.AtLeast) else 0
-                levels[(depth[slot], kind)].append((slot, kids, n))
         self._levels = []
-        for (_, kind), entries in sorted(levels.items()):
+        for (_, kind), entries in sorted(self._level_entries.items()):
             slots = np.array([e[0] for e in entries], dtype=np.int64)
             flat = np.array([k for e in entries for k in e[1]], dtype=np.int64)
             sizes = np.array([len(e[1]) for e in entries], dtype=np.int64)
             offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
             need = np.array([e[2] for e in entries], dtype=np.int64)
             self._levels.append((kind, slots, flat, offsets, sizes, need))
+
+    # ---- compiling one condition node (Backend) ------------------------------------------
+
+    def _slot(self, node: dag.BoolNode) -> int:
+        return self._index[id(node)]
+
+    def _by_scalar(self, node: dag.BoolNode) -> None:
+        self._fallback.append((self._slot(node), node))
+
+    def _level(self, node: dag.All | dag.AnyNode | dag.AtLeast | dag.Named, kind: str,
+               need: int = 0) -> None:
+        slot = self._slot(node)
+        kids = [self._index[id(c)] for c in dag.children(node)]
+        depth = self._depth[slot] = 1 + max((self._depth.get(k, 0) for k in kids), default=0)
+        self._level_entries[(depth, kind)].append((slot, kids, need))
+
+    def bool_const(self, node: dag.Const) -> None:
+        self._consts.append((self._slot(node), TRUE if node.value else FALSE))
+
+    def all(self, node: dag.All) -> None:
+        self._level(node, "min")
+
+    def any(self, node: dag.AnyNode) -> None:
+        self._level(node, "max")
+
+    def at_least(self, node: dag.AtLeast) -> None:
+        self._level(node, "atleast", node.n)
+
+    def named(self, node: dag.Named) -> None:
+        self._level(node, "min")
+
+    def case(self, node: dag.CaseCond) -> None:
+        self._by_scalar(node)
+
+    def cmp(self, node: dag.Cmp) -> None:
+        if not isinstance(node.left, dag.VTag):
+            return self._by_scalar(node)
+        limit = self._fixed.value(node.right) if self.visit_value(node.right) else None
+        number = _numeric(limit) if limit is not None else None
+        if number is not None and node.left.type.kind.value in (
+                "money", "count", "number", "ratio", "date"):
+            self._numeric[node.left.name].append((self._slot(node), _OPS.index(node.op), number))
+        else:
+            self._by_scalar(node)
+        return None
+
+    def member(self, node: dag.Member) -> None:
+        if not isinstance(node.operand, dag.VTag):
+            return self._by_scalar(node)
+        name, slot = node.operand.name, self._slot(node)
+        self._member_hierarchy[name] = node.hierarchy
+        self._member_slots[name].append(slot)
+        for option in node.options:
+            self._member[name][option].append(slot)
+        if node.negated:
+            self._member_negated.append(slot)
+        return None
+
+    def has(self, node: dag.HasAtom) -> None:
+        if not isinstance(node.operand, dag.VTag):
+            return self._by_scalar(node)
+        name, slot = node.operand.name, self._slot(node)
+        self._has_slots[name].append((slot, node.mode, len(node.values), node.negated))
+        for value in node.values:
+            self._has[name][value].append(slot)
+        return None
+
+    def boolean(self, node: dag.Truth) -> None:
+        if not isinstance(node.operand, dag.VTag):
+            return self._by_scalar(node)
+        self._truth[node.operand.name].append((self._slot(node), node.negated))
+        return None
+
+    def known(self, node: dag.KnownAtom) -> None:
+        if not isinstance(node.operand, dag.VTag):
+            return self._by_scalar(node)
+        self._known[node.operand.name].append((self._slot(node), node.negated))
+        return None
+
+    # ---- whether a value is fixed for every record (Backend) ------------------------------
+    # (constants, today, arithmetic of them; the rest is left to the scalar evaluator)
+
+    def const(self, node: dag.VConst) -> bool:
+        return True
+
+    def today(self, node: dag.VToday) -> bool:
+        return True
+
+    def arith(self, node: dag.VArith) -> bool:
+        return self.visit_value(node.left) and self.visit_value(node.right)
+
+    def tag(self, node: dag.VTag) -> bool:
+        return False
+
+    def define(self, node: dag.VDefine) -> bool:
+        return False
+
+    def neg(self, node: dag.VNeg) -> bool:
+        return False
+
+    def call(self, node: dag.VCall) -> bool:
+        return False
+
+    def value_case(self, node: dag.VCase) -> bool:
+        return False
+
+    def cond_value(self, node: dag.VCond) -> bool:
+        return False
 
     # ---- evaluation --------------------------------------------------------------------
 
@@ -163,8 +245,8 @@ class PointEvaluator:
         """Every root's outcome for one parsed record, in root order: 0 false, 1 unknown,
         2 true (cheaper for callers that map many roots at once)."""
         state = np.full(len(self._nodes), UNKNOWN, dtype=np.int8)
-        for slot, value in self._consts:
-            state[slot] = value
+        for slot, code in self._consts:
+            state[slot] = code
         self._numeric_atoms(values, state)
         self._member_atoms(values, state)
         self._set_atoms(values, state)
@@ -241,11 +323,3 @@ class PointEvaluator:
                 found = hits.get(slot, 0) >= (size if mode == "all" else 1)
                 state[slot] = TRUE if found != negated else FALSE
 
-
-def _constant(node: dag.ValueNode) -> bool:
-    """A value that does not depend on the record (constants, today, arithmetic of them)."""
-    if isinstance(node, dag.VConst | dag.VToday):
-        return True
-    if isinstance(node, dag.VArith):
-        return _constant(node.left) and _constant(node.right)
-    return False

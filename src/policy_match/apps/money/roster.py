@@ -1,0 +1,268 @@
+"""免申即享 rosters: who is paid without applying, how much, and on what facts.
+
+For every item marked ``免申即享: 是`` and in force on ``as_of``, the roster lists the
+enterprises that *hold* the item (see :mod:`policy_match.apps.money.benefits`: eligible, kept by
+就高不重复 and 排除事项, every 前置事项 held) with a known amount, and whose resolution
+waits for no data (the item's 互斥组/排除事项/前置事项 component is *settled*). An unknown is
+never paid: a 待补充信息 verdict, an unknown amount, or an undecided competing item keeps an
+enterprise off the roster (it is counted under ``withheld``).
+
+Each entry carries the facts it rests on — the true atoms of ``book.explain(record, id)``,
+under the true part of the condition tree — the values its amount was computed from, the
+items it displaced, and a stable roster id::
+
+    roster_id = "MS" + sha256("<item id>\\x1f<enterprise id>\\x1f<as_of ISO>\\x1f<amount, 2 dp>")
+                       .hexdigest()[:20].upper()
+
+(the amount field is empty for an item without 兑付标准, which has no amount to pay).
+
+The same item, enterprise, date and amount give the same id on every run and machine; a
+changed amount gives a new id (a new payment order). Exports: CSV in UTF-8 with a BOM (so
+Excel opens it as UTF-8) and XLSX (amounts as numbers, format ``#,##0.00``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from policy_match.apps.money.benefits import Benefits, compute_benefits
+from policy_match.apps.money.cents import from_cents
+from policy_match.apps.money.resolution import DISPLACED, HELD
+from policy_match.dsl.display import to_decimal, value_text
+from policy_match.dsl.ir import Verdict
+from policy_match.dsl.types import Kind, Type
+from policy_match.engine.explain import ExplainNode, tags_read
+
+ENTERPRISE_NAME_TAG = "企业名称"
+
+
+def roster_id(policy_id: str, enterprise: str, as_of: dt.date, amount: Decimal | None) -> str:
+    """The stable id of one roster entry (see the module docstring)."""
+    shown = "" if amount is None else f"{amount:.2f}"
+    text = "\x1f".join((policy_id, enterprise, as_of.isoformat(), shown))
+    return "MS" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:20].upper()
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    roster_id: str
+    policy_id: str
+    policy_name: str
+    department: str | None
+    enterprise: str
+    enterprise_name: str | None
+    amount: Decimal | None  # yuan, to the cent; None: the item pays no money
+    as_of: dt.date
+    facts: tuple[str, ...]  # the true atoms the eligibility rests on
+    amount_basis: tuple[str, ...]  # the values the amount was computed from
+    displaced: tuple[str, ...] = ()  # items of its 互斥组 / 排除事项 it displaced
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """Per item: enterprises not on the roster, and why."""
+
+    unknown: int = 0  # verdict 待补充信息
+    amount_unknown: int = 0  # held, amount waits for data
+    unsettled: int = 0  # held, but a competing or required item waits for data
+    displaced: int = 0  # eligible, a higher item of its 互斥组 / 排除事项 is held
+    blocked: int = 0  # eligible, a 前置事项 is not held
+
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("roster_id", "名单编号"),
+    ("policy_id", "事项编码"),
+    ("policy_name", "事项名称"),
+    ("department", "执行部门"),
+    ("enterprise", "企业标识"),
+    ("enterprise_name", "企业名称"),
+    ("amount", "兑付金额（元）"),
+    ("as_of", "评估日"),
+    ("facts", "判定依据"),
+    ("amount_basis", "金额依据"),
+    ("displaced", "就高替代事项"),
+)
+
+
+@dataclass
+class Roster:
+    as_of: dt.date
+    entries: list[RosterEntry]
+    withheld: dict[str, Withheld] = field(default_factory=dict)
+    key_label: str = "企业标识"  # the header of the enterprise column
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def total(self) -> Decimal:
+        return sum((e.amount for e in self.entries if e.amount is not None), Decimal("0.00"))
+
+    def by_item(self) -> dict[str, tuple[int, Decimal]]:
+        out: dict[str, tuple[int, Decimal]] = {}
+        for e in self.entries:
+            count, amount = out.get(e.policy_id, (0, Decimal("0.00")))
+            out[e.policy_id] = (count + 1, amount + (e.amount or 0))
+        return out
+
+    def headers(self) -> list[str]:
+        return [self.key_label if key == "enterprise" else zh for key, zh in COLUMNS]
+
+    def rows(self) -> Iterator[list[Any]]:
+        """One list per entry, in :data:`COLUMNS` order; lists joined with ``；``."""
+        for e in self.entries:
+            yield [e.roster_id, e.policy_id, e.policy_name, e.department or "", e.enterprise,
+                   e.enterprise_name or "", e.amount, e.as_of.isoformat(), "；".join(e.facts),
+                   "；".join(e.amount_basis), "、".join(e.displaced)]
+
+    def to_csv(self, path: str | Path) -> int:
+        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(self.headers())
+            for row in self.rows():
+                row[6] = "" if row[6] is None else f"{row[6]:.2f}"
+                writer.writerow(row)
+        return len(self.entries)
+
+    def to_xlsx(self, path: str | Path) -> int:
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "免申即享名单"
+        sheet.append(self.headers())
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in self.rows():
+            sheet.append(row)
+            sheet.cell(row=sheet.max_row, column=7).number_format = "#,##0.00"
+        sheet.freeze_panes = "A2"
+        for letter, width in zip("ABCDEFGHIJK", (26, 18, 28, 20, 22, 28, 16, 12, 60, 40, 20),
+                                 strict=True):
+            sheet.column_dimensions[letter].width = width
+        workbook.save(path)
+        return len(self.entries)
+
+    def write(self, path: str | Path) -> int:
+        suffix = Path(path).suffix.lower()
+        if suffix == ".csv":
+            return self.to_csv(path)
+        if suffix == ".xlsx":
+            return self.to_xlsx(path)
+        raise ValueError(f"{path}: a roster is written as .csv or .xlsx")
+
+
+def roster_items(benefits: Benefits) -> list[str]:
+    """The 免申即享 items in force on ``as_of``."""
+    policies = benefits.book.policies
+    return [pid for pid in benefits.items
+            if policies[pid].no_application and benefits.result.tris[pid] is not None]
+
+
+def true_facts(node: ExplainNode | None) -> list[str]:
+    """Texts of the true atoms under the true part of an explanation tree, in order."""
+    found: list[str] = []
+
+    def visit(n: ExplainNode) -> None:
+        if n.outcome != "true":
+            return
+        if n.atom is not None:
+            text = n.atom.text_zh.removeprefix("✓").strip()
+            if text not in found:
+                found.append(text)
+            return
+        for child in n.children:
+            visit(child)
+
+    if node is not None:
+        visit(node)
+    return found
+
+
+def build_roster(benefits: Benefits, policy_ids: Iterable[str] | None = None) -> Roster:
+    """The roster of the 免申即享 items (or of ``policy_ids``, which must be 免申即享)."""
+    book = benefits.book
+    table = benefits.table
+    as_of = benefits.as_of
+    chosen = roster_items(benefits)
+    if policy_ids is not None:
+        wanted = list(policy_ids)
+        for pid in wanted:
+            if pid not in book.policies:
+                raise KeyError(f"no policy {pid!r} in this rulebook")
+            if not book.policies[pid].no_application:
+                raise ValueError(f"{pid} is not 免申即享")
+        chosen = [pid for pid in chosen if pid in wanted]
+    key_label = _key_label(benefits)
+    name_tag = ENTERPRISE_NAME_TAG if ENTERPRISE_NAME_TAG in book.tags else None
+    entries: list[RosterEntry] = []
+    withheld: dict[str, Withheld] = {}
+    for pid in chosen:
+        policy = book.policies[pid]
+        status, known, settled = benefits.status[pid], benefits.known[pid], benefits.settled(pid)
+        held = status == HELD
+        paid = held & known & settled
+        withheld[pid] = Withheld(
+            unknown=int(benefits.unknown[pid].sum()),
+            amount_unknown=int((held & ~known).sum()),
+            unsettled=int((held & known & ~settled).sum()),
+            displaced=int((status == DISPLACED).sum()),
+            blocked=int((benefits.eligible[pid] & (status != HELD)
+                         & (status != DISPLACED)).sum()))
+        node = book.dag.benefits.get(pid)
+        basis_tags = tags_read(node, book.dag.defines) if node is not None else []
+        for row in np.flatnonzero(paid):
+            i = int(row)
+            record = table.row(i)
+            explanation = book.explain(record, pid, as_of=as_of)
+            if explanation.verdict is not Verdict.ELIGIBLE:
+                raise RuntimeError(f"{pid} for {table.ids[i]}: bulk says eligible, explain "
+                                   f"says {explanation.verdict.value}")
+            amount = from_cents(benefits.cents[pid][i]) if benefits.pays[pid] else None
+            enterprise = table.ids[i]
+            entries.append(RosterEntry(
+                roster_id=roster_id(pid, enterprise, as_of, amount),
+                policy_id=pid, policy_name=policy.name, department=policy.department,
+                enterprise=enterprise,
+                enterprise_name=str(record[name_tag]) if name_tag and name_tag in record
+                else None,
+                amount=amount, as_of=as_of,
+                facts=tuple(true_facts(explanation.tree)),
+                amount_basis=tuple(f"{t} {_exact_text(record[t], book.tags[t].type)}"
+                                   for t in basis_tags if t in record),
+                displaced=benefits.displaced_at(pid, i)))
+    entries.sort(key=lambda e: (e.policy_id, e.enterprise))
+    return Roster(as_of=as_of, entries=entries, withheld=withheld, key_label=key_label)
+
+
+def _exact_text(value: Any, t: Type) -> str:
+    """A value the amount was computed from; money in exact yuan (``1,234,567.85元``)."""
+    if isinstance(value, Fraction) and t.kind is Kind.MONEY:
+        return f"{to_decimal(value):,f}元"
+    return value_text(value, t)
+
+
+def _key_label(benefits: Benefits) -> str:
+    key = benefits.book.key
+    if key is None:
+        return "企业标识"
+    return key
+
+
+def roster(result: Any, policy_ids: Iterable[str] | None = None) -> Roster:
+    """The 免申即享 roster of a match result (``book.match(table, as_of)``)."""
+    return build_roster(compute_benefits(result), policy_ids)
+
+
+__all__ = ["COLUMNS", "Roster", "RosterEntry", "Withheld", "build_roster", "roster",
+           "roster_id", "roster_items", "true_facts"]

@@ -1,0 +1,171 @@
+"""The messages of the outbox: their kinds, reasons, deterministic ids and Chinese text.
+
+A message is a value: everything a sender needs (the text, the item's contact details in the
+payload) is fixed when it is planned, so a later change of the rulebook never rewrites what
+was already queued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from policy_match.dsl.ir import Policy
+
+if TYPE_CHECKING:
+    from policy_match.core.rulebook import Rulebook
+
+
+class MessageKind(StrEnum):
+    """What a message does; the value is what the ledger stores (``outbox.kind``)."""
+
+    MATCH = "match"  # 精准: newly qualifies for an item in force
+    ANNOUNCE = "announce"  # 普惠: an item for every enterprise, told once
+    PROMPT = "prompt"  # 请补充信息: the verdict waits for named tags
+    WITHDRAW = "withdraw"  # 撤回: what was told no longer holds
+
+    @property
+    def zh(self) -> str:
+        return KIND_ZH[self]
+
+
+class Reason(StrEnum):
+    """Why a message is due; the value is what the ledger stores (``outbox.reason``)."""
+
+    ELIGIBLE = "eligible"
+    BROAD = "broad"
+    MISSING = "missing"
+    INELIGIBLE = "ineligible"
+    EXPIRED = "expired"
+    NOT_IN_FORCE = "not_in_force"
+    REPEALED = "repealed"
+
+    @property
+    def zh(self) -> str:
+        return REASON_ZH[self]
+
+
+KINDS = tuple(MessageKind)
+# the kinds that leave a standing "told" fact (withdrawn later); prompts are only remembered
+TELLING = frozenset({MessageKind.MATCH, MessageKind.ANNOUNCE})
+
+KIND_ZH = {
+    MessageKind.MATCH: "精准推送",
+    MessageKind.ANNOUNCE: "普惠公布",
+    MessageKind.PROMPT: "请补充信息",
+    MessageKind.WITHDRAW: "撤回",
+}
+
+REASON_ZH = {
+    Reason.ELIGIBLE: "符合申请条件",
+    Reason.BROAD: "普惠政策公布",
+    Reason.MISSING: "需补充信息",
+    Reason.INELIGIBLE: "已不符合申请条件",
+    Reason.EXPIRED: "适用时间届满",
+    Reason.NOT_IN_FORCE: "不在适用时间内",
+    Reason.REPEALED: "事项已下架",
+}
+
+PAYLOAD_FIELDS = ("category", "department", "contact", "phone", "url", "channel",
+                  "no_application", "valid_from", "valid_to")
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: MessageKind
+    enterprise: str
+    item: str
+    generation: int
+    item_name: str
+    push: str | None
+    as_of: dt.date
+    reason: Reason
+    trigger: str  # the state that triggered it: item version, missing tags, reason
+    text: str
+    payload: dict[str, Any]
+    missing: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        return (self.kind.value, self.enterprise, self.item, self.generation)
+
+    @property
+    def id(self) -> str:
+        return message_id(self.kind, self.enterprise, self.item, self.generation, self.trigger)
+
+
+def message_id(kind: str, enterprise: str, item: str, generation: int, trigger: str) -> str:
+    """Deterministic: the same logical message planned twice gets the same id."""
+    text = "\x1f".join((str(kind), enterprise, item, str(generation), trigger))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def item_version(book: Rulebook, policy: Policy) -> str:
+    """A digest of the item's rule text (its declaration), or of its id when unknown."""
+    span = policy.span
+    text = book.sources.get(span.path, "")[span.start:span.end] or policy.id
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def payload(policy: Policy) -> dict[str, Any]:
+    """The item's details a sender shows beside the text (``PAYLOAD_FIELDS``)."""
+    return {
+        "category": policy.category, "department": policy.department,
+        "contact": policy.contact, "phone": policy.phone, "url": policy.url,
+        "channel": policy.channel, "no_application": policy.no_application,
+        "valid_from": policy.valid_from.isoformat() if policy.valid_from else None,
+        "valid_to": policy.valid_to.isoformat() if policy.valid_to else None,
+    }
+
+
+def _how_to_apply(policy: Policy) -> str:
+    parts = []
+    if policy.no_application:
+        parts.append("该事项免申即享，无需另行申请。")
+    elif policy.channel:
+        parts.append(f"申请方式：{policy.channel}。")
+    if policy.valid_to:
+        parts.append(f"适用时间至{policy.valid_to.isoformat()}。")
+    if policy.department:
+        contact = "，".join(x for x in (policy.contact, policy.phone) if x)
+        parts.append(f"执行部门：{policy.department}" + (f"（{contact}）" if contact else "")
+                     + "。")
+    if policy.url:
+        parts.append(f"详情：{policy.url}")
+    return "".join(parts)
+
+
+def _withdrawal_cause(reason: Reason, policy: Policy | None, as_of: dt.date) -> str:
+    if reason is Reason.INELIGIBLE:
+        return "根据最新企业信息，贵企业已不符合该事项的申请条件"
+    if reason is Reason.EXPIRED:
+        if policy is not None and policy.valid_to:
+            return f"该事项适用时间已于{policy.valid_to.isoformat()}届满"
+        return "该事项适用时间已届满"
+    if reason is Reason.NOT_IN_FORCE:
+        return f"该事项在{as_of.isoformat()}不在适用时间内"
+    if reason is Reason.REPEALED:
+        return "该事项已下架"
+    raise ValueError(f"{reason!r} is not a reason to withdraw")
+
+
+def message_text(kind: MessageKind, reason: Reason, name: str, item: str,
+                 policy: Policy | None, missing: Sequence[str], as_of: dt.date) -> str:
+    """The Chinese text of a message (``policy`` is ``None`` only for a repealed item)."""
+    title = f"“{name}”（{item}）"
+    if kind is MessageKind.MATCH:
+        assert policy is not None
+        return f"【政策推送】贵企业符合{title}的申请条件。" + _how_to_apply(policy)
+    if kind is MessageKind.ANNOUNCE:
+        assert policy is not None
+        content = f"{policy.content}。" if policy.content else ""
+        return f"【普惠政策】{title}面向全部企业公布。{content}" + _how_to_apply(policy)
+    if kind is MessageKind.PROMPT:
+        return (f"【请补充信息】为判断贵企业是否符合{title}的申请条件，"
+                f"请补充：{'、'.join(missing)}。")
+    why = _withdrawal_cause(reason, policy, as_of)
+    return f"【政策撤回】{title}：{why}，此前推送的信息不再有效。"

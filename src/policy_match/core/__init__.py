@@ -1,0 +1,1 @@
+"""The public API's objects: a loaded, checked rulebook and what it computes."""

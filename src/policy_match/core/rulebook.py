@@ -1,0 +1,272 @@
+"""A rulebook: a folder of ``.rule`` files, loaded whole or not at all (§1, §9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Literal, cast
+
+import numpy as np
+
+from policy_match.base import clock
+from policy_match.core.compiled import CompiledBook
+from policy_match.core.describe import describe_policy
+from policy_match.core.errors import RuleError
+from policy_match.core.match import MatchResult
+from policy_match.data.records import ParsedRecord, RecordError, parse_record
+from policy_match.data.table import EnterpriseTable
+from policy_match.dsl import ir
+from policy_match.dsl.checker import check
+from policy_match.dsl.diagnostics import Diagnostic
+from policy_match.dsl.display import to_decimal
+from policy_match.dsl.ir import Verdict
+from policy_match.dsl.parser import parse
+from policy_match.dsl.types import Kind
+from policy_match.dsl.vocabulary import Vocabulary
+from policy_match.engine import dag
+from policy_match.engine.columnar import ColumnarEvaluator
+from policy_match.engine.explain import Explainer, Explanation, match_degree
+from policy_match.engine.pointwise import PointEvaluator
+from policy_match.engine.scalar import ScalarEvaluator
+
+OnError = Literal["raise", "missing"]
+
+
+class _Unknown:
+    """The answer when the data do not settle a value (a benefit, a define)."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN = _Unknown()
+_VERDICT_BY_CODE = np.array(  # the point evaluator's codes 0 1 2, and 3 for inactive
+    [Verdict.INELIGIBLE, Verdict.UNKNOWN, Verdict.ELIGIBLE, Verdict.INACTIVE], dtype=object)
+
+
+class VerdictMap(Mapping[str, Verdict]):
+    """``{policy id: Verdict}`` for one record, read from the point evaluator's codes only
+    when asked (a portal often wants a few policies, or only the eligible ones)."""
+
+    def __init__(self, index: dict[str, int], codes: np.ndarray) -> None:
+        self._index = index
+        self._codes = codes
+
+    def __getitem__(self, policy_id: str) -> Verdict:
+        verdict: Verdict = _VERDICT_BY_CODE[self._codes[self._index[policy_id]]]
+        return verdict
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def eligible(self) -> list[str]:
+        ids = list(self._index)
+        return [ids[i] for i in np.flatnonzero(self._codes == 2).tolist()]
+
+
+class Rulebook(CompiledBook):
+    """The checked policy library with every way to evaluate it: one record, one table."""
+
+    def __init__(self, program: ir.Program, vocabulary: Vocabulary,
+                 diagnostics: tuple[Diagnostic, ...] = (),
+                 sources: Mapping[str, str] | None = None,
+                 parent: Rulebook | None = None) -> None:
+        super().__init__(program, vocabulary, diagnostics, sources, parent)
+        self._point_evaluators: dict[
+            dt.date, tuple[PointEvaluator, np.ndarray, dict[str, int]]] = {}
+
+    def __repr__(self) -> str:
+        return (f"<Rulebook {len(self.tags)} tags, {len(self.defines)} defines, "
+                f"{len(self.policies)} policies>")
+
+    def read_record(self, record: Mapping[str, Any], on_error: OnError = "raise") -> ParsedRecord:
+        """Parse raw values by tag type; bad values raise, or count as missing."""
+        parsed = parse_record(record, self.tags, self.vocabulary)
+        if parsed.errors and on_error == "raise":
+            raise RecordError(parsed.errors)
+        return parsed
+
+    def evaluator(self, record: Mapping[str, Any], as_of: dt.date | None = None,
+                  on_error: OnError = "raise") -> ScalarEvaluator:
+        values = self.read_record(record, on_error).values
+        return ScalarEvaluator(self.dag, self.vocabulary, values, clock.resolve(as_of))
+
+    def _verdict(self, ev: ScalarEvaluator, policy: ir.Policy) -> Verdict:
+        if not policy.active_on(ev.as_of):
+            return Verdict.INACTIVE
+        outcome = ev.truth(self.dag.conditions[policy.id])
+        if outcome is None:
+            return Verdict.UNKNOWN
+        return Verdict.ELIGIBLE if outcome else Verdict.INELIGIBLE
+
+    def evaluate(self, record: Mapping[str, Any], policy_id: str,
+                 as_of: dt.date | None = None, on_error: OnError = "raise") -> Verdict:
+        """Whether the record qualifies for the policy on ``as_of`` (default: today)."""
+        policy = self.policy(policy_id)
+        return self._verdict(self.evaluator(record, as_of, on_error), policy)
+
+    def _benefit(self, ev: ScalarEvaluator, policy: ir.Policy) -> Decimal | _Unknown | None:
+        node = self.dag.benefits[policy.id]
+        if node is None:
+            return None  # the item pays no money
+        verdict = self._verdict(ev, policy)
+        if verdict is Verdict.UNKNOWN:
+            return UNKNOWN
+        if verdict is not Verdict.ELIGIBLE:
+            return None
+        amount = ev.value(node)
+        return UNKNOWN if amount is None else to_decimal(Fraction(amount))
+
+    def benefit(self, record: Mapping[str, Any], policy_id: str, as_of: dt.date | None = None,
+                on_error: OnError = "raise") -> Decimal | _Unknown | None:
+        """The 兑付标准 amount in yuan for an eligible record; ``UNKNOWN`` where the data do not
+        settle it; ``None`` where the record is not eligible (or the item pays no money)."""
+        policy = self.policy(policy_id)
+        return self._benefit(self.evaluator(record, as_of, on_error), policy)
+
+    def explain(self, record: Mapping[str, Any], policy_id: str, as_of: dt.date | None = None,
+                on_error: OnError = "missing") -> Explanation:
+        """The verdict and why: outcome tree, missing tags, failed atoms, gap, match degree.
+
+        Bad values are listed in ``record_errors`` and count as missing (``on_error="raise"``
+        raises instead)."""
+        policy = self.policy(policy_id)
+        parsed = self.read_record(record, on_error)
+        ev = ScalarEvaluator(self.dag, self.vocabulary, parsed.values, clock.resolve(as_of))
+        return self._explain(ev, policy, [str(e) for e in parsed.errors])
+
+    def _explain(self, ev: ScalarEvaluator, policy: ir.Policy,
+                 record_errors: list[str]) -> Explanation:
+        verdict = self._verdict(ev, policy)
+        base: dict[str, Any] = {
+            "policy_id": policy.id, "policy_name": policy.name, "as_of": ev.as_of,
+            "verdict": verdict, "record_errors": record_errors, "group": policy.group,
+            "valid_from": policy.valid_from, "valid_to": policy.valid_to}
+        if verdict is Verdict.INACTIVE:
+            return Explanation(**base, tree=None, missing=[], failed=[], gap=[],
+                               match_degree=0.0)
+        explainer = Explainer(ev, {a: i for i, a in enumerate(self.dag.atoms)})
+        root = self.dag.conditions[policy.id]
+        choice = explainer.gap(root)
+        benefit = self._benefit(ev, policy)
+        node = self.dag.benefits[policy.id]
+        waiting = (explainer.benefit_missing(node)
+                   if verdict is Verdict.ELIGIBLE and node is not None and benefit is UNKNOWN
+                   else [])
+        return Explanation(
+            benefit_missing=waiting,
+            **base,
+            tree=explainer.tree(root),
+            missing=explainer.missing(root),
+            failed=[explainer.report(a) for a in explainer.atoms_where(root, True, False)],
+            gap=sorted((explainer.report(a) for a in choice.gap or ()), key=lambda r: r.id),
+            match_degree=match_degree(choice),
+            benefit=None if not isinstance(benefit, Decimal) else _money(benefit),
+        )
+
+    def explain_all(self, record: Mapping[str, Any], as_of: dt.date | None = None,
+                    on_error: OnError = "missing") -> list[Explanation]:
+        """Every policy in force on ``as_of``: eligible first, then unknown (fewest missing
+        tags first), then near misses by gap size."""
+        parsed = self.read_record(record, on_error)
+        ev = ScalarEvaluator(self.dag, self.vocabulary, parsed.values, clock.resolve(as_of))
+        errors = [str(e) for e in parsed.errors]
+        found = [self._explain(ev, p, errors) for p in self.policies.values()
+                 if p.active_on(ev.as_of)]
+        order = {Verdict.ELIGIBLE: 0, Verdict.UNKNOWN: 1, Verdict.INELIGIBLE: 2}
+        return sorted(found, key=lambda e: (order[e.verdict], len(e.missing), len(e.gap),
+                                            -e.match_degree, e.policy_id))
+
+    def profile(self, record: Mapping[str, Any], as_of: dt.date | None = None,
+                on_error: OnError = "raise") -> dict[str, Any]:
+        """Every define's value for the record (the enterprise's labels, 企业画像).
+
+        Conditions give ``True``/``False``/``None`` (unknown); amounts give ``Decimal``;
+        other values as they are; ``None`` where the data do not settle them."""
+        ev = self.evaluator(record, as_of, on_error)
+        out: dict[str, Any] = {}
+        for name, node in self.dag.defines.items():
+            is_condition = self.defines[name].type.kind is Kind.BOOL
+            value = (ev.truth(cast(dag.BoolNode, node)) if is_condition
+                     else ev.value(cast(dag.ValueNode, node)))
+            out[name] = to_decimal(value) if isinstance(value, Fraction) else value
+        return out
+
+    # ---- bulk ----------------------------------------------------------------------------
+
+    def match(self, table: EnterpriseTable, as_of: dt.date | None = None,
+              reuse: MatchResult[Rulebook] | None = None) -> MatchResult[Rulebook]:
+        """Every policy against every enterprise of ``table`` (columnar, three-valued).
+
+        ``reuse``: an earlier result on the same table and date, from this rulebook or the
+        one it was extended from; its atom bitsets are reused, so only new nodes cost."""
+        day = clock.resolve(as_of)
+        if reuse is not None and reuse.table is table and reuse.as_of == day:
+            evaluator = reuse.evaluator.for_graph(self.dag)
+        else:
+            evaluator = ColumnarEvaluator(self.dag, self.vocabulary, table.columns, day)
+        return MatchResult(self, table, day, evaluator, self.policies)
+
+    def match_record(self, record: Mapping[str, Any], as_of: dt.date | None = None,
+                     on_error: OnError = "raise") -> Mapping[str, Verdict]:
+        """Point lookup: one record against every policy (compiled once per date; atoms are
+        decided for all policies at once, see ``engine/pointwise.py``)."""
+        day = clock.resolve(as_of)
+        values = self.read_record(record, on_error).values
+        compiled = self._point_evaluators.get(day)
+        if compiled is None:
+            compiled = self._point_evaluators[day] = self._compile_point(day)
+        point, slots, index = compiled
+        outcome = np.full(len(slots), 3, dtype=np.int8)  # 3: inactive on this day
+        active = slots >= 0
+        outcome[active] = point.codes(values)[slots[active]]
+        return VerdictMap(index, outcome)
+
+    def _compile_point(self, day: dt.date) -> tuple[PointEvaluator, np.ndarray, dict[str, int]]:
+        active = {pid: self.dag.conditions[pid] for pid, p in self.policies.items()
+                  if p.active_on(day)}
+        order = {pid: i for i, pid in enumerate(active)}
+        slots = np.array([order.get(pid, -1) for pid in self.policies], dtype=np.int64)
+        index = {pid: i for i, pid in enumerate(self.policies)}
+        return PointEvaluator(self.dag, self.vocabulary, active, day), slots, index
+
+    def with_policies(self, text: str, path: str = "<added>.rule") -> Rulebook:
+        """This rulebook plus the declarations in ``text``, checked against it (only the new
+        text is parsed and checked); equal atoms are shared with this book's, so a match can
+        reuse this book's results (``match(..., reuse=...)``)."""
+        parsed = parse(text, path)
+        checked = check([parsed.module], self.vocabulary, parsed.unparsed_names,
+                        base=self.program)
+        diagnostics = tuple(sorted((*parsed.diagnostics, *checked.diagnostics),
+                                   key=Diagnostic.sort_key))
+        sources = {**self.sources, path: text}
+        if checked.program is None or any(d.is_error for d in diagnostics):
+            raise RuleError(diagnostics, sources)
+        return Rulebook(checked.program, self.vocabulary, diagnostics, sources, parent=self)
+
+    def describe(self, policy_id: str, lang: str = "zh") -> str:
+        """The whole condition in plain language (一表读懂), with statutory wording."""
+        return describe_policy(self, self.policy(policy_id), lang)
+
+
+def _money(amount: Decimal) -> str:
+    from policy_match.dsl.display import money_zh
+
+    return money_zh(Fraction(amount))
+
+

@@ -1,0 +1,1 @@
+"""Enterprise data: records, the tag schema, tables parsed column-wise, and file formats."""

@@ -1,0 +1,224 @@
+"""One atom of a condition in words: the text of its operand, what was observed, and its
+✓/✗/? line in Chinese and English (the atom lines of an explanation, rule-language §5).
+
+The text of a value (:class:`_ExpressionText`) and the line of an atom
+(:class:`AtomDescriber`) are backends of ``engine/backend.py``: a new node kind cannot be
+left without words.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from policy_match.dsl.display import threshold_text, value_text
+from policy_match.dsl.types import Kind, Type
+from policy_match.engine import dag
+from policy_match.engine.backend import AtomBackend, ValueBackend
+from policy_match.engine.scalar import ScalarEvaluator
+
+Outcome = Literal["true", "false", "unknown"]
+MARK = {"true": "✓", "false": "✗", "unknown": "?"}
+
+
+def outcome_of(value: bool | None) -> Outcome:
+    return "unknown" if value is None else ("true" if value else "false")
+
+
+class AtomReport(BaseModel):
+    """One test of the condition, with what was observed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    subject: str  # the tag, define or expression tested
+    tags: list[str]  # the tags the test reads
+    observed: str | None  # None: missing
+    operator: str
+    threshold: str
+    outcome: Outcome
+    text_zh: str
+    text_en: str
+
+
+# ---- operand text ---------------------------------------------------------------------------
+
+
+class _ExpressionText(ValueBackend[str]):
+    """How a value reads in an atom's line: ``研发费用 / 营业收入``."""
+
+    def tag(self, node: dag.VTag) -> str:
+        return node.name
+
+    def define(self, node: dag.VDefine) -> str:
+        return node.name
+
+    def const(self, node: dag.VConst) -> str:
+        return node.text or threshold_text(node.value, node.type)
+
+    def today(self, node: dag.VToday) -> str:
+        return "评估日"
+
+    def arith(self, node: dag.VArith) -> str:
+        return f"{_operand(node.left)} {node.op} {_operand(node.right)}"
+
+    def neg(self, node: dag.VNeg) -> str:
+        return f"-{_operand(node.operand)}"
+
+    def call(self, node: dag.VCall) -> str:
+        return f"{node.func}({', '.join(value_expr_text(a) for a in node.args)})"
+
+    def value_case(self, node: dag.VCase) -> str:
+        return "分档值"
+
+    def cond_value(self, node: dag.VCond) -> str:
+        return "分档值"
+
+
+_EXPRESSION_TEXT = _ExpressionText()
+
+
+def value_expr_text(node: dag.ValueNode) -> str:
+    return _EXPRESSION_TEXT.visit_value(node)
+
+
+def _operand(node: dag.ValueNode) -> str:
+    text = value_expr_text(node)
+    return f"({text})" if isinstance(node, dag.VArith) else text
+
+
+def tags_read(node: Any, defines: dict[str, Any], seen: set[str] | None = None) -> list[str]:
+    """Every tag a node reads, through defines, in first-seen order."""
+    seen = set() if seen is None else seen
+    out: list[str] = []
+
+    def visit(n: Any) -> None:
+        if isinstance(n, dag.VTag):
+            if n.name not in out:
+                out.append(n.name)
+        elif isinstance(n, dag.VDefine | dag.Named):
+            name = n.name
+            if name not in seen:
+                seen.add(name)
+                visit(defines[name] if isinstance(n, dag.VDefine) else n.body)
+        elif isinstance(n, tuple):
+            for item in n:
+                visit(item)
+        elif hasattr(n, "__dataclass_fields__"):
+            for key in n.__dataclass_fields__:
+                visit(getattr(n, key))
+
+    visit(node)
+    return out
+
+
+_REQUIRE = {">=": "{t}以上", ">": "超过{t}", "<=": "{t}以下", "<": "不满{t}",
+            "==": "为{t}", "!=": "不为{t}"}
+_REQUIRE_DATE = {">=": "不早于{t}", ">": "晚于{t}", "<=": "不晚于{t}", "<": "早于{t}",
+                 "==": "为{t}", "!=": "不为{t}"}
+_EN_OP = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
+
+
+_Parts = tuple[str, str | None, str, str, str, str]
+"""subject, observed (None: missing), operator, threshold, text when met, text when not"""
+
+
+class AtomDescriber(AtomBackend[_Parts]):
+    """The ✓/✗/? line of one atom, in Chinese and English."""
+
+    def __init__(self, evaluator: ScalarEvaluator) -> None:
+        self.ev = evaluator
+
+    def report(self, atom: dag.Atom, atom_id: int) -> AtomReport:
+        ev = self.ev
+        outcome = outcome_of(ev.atom(atom))
+        subject, observed, op, threshold, zh_true, zh_false = self.visit_truth(atom)
+        mark = MARK[outcome]
+        shown = observed if observed is not None else "未知"
+        if outcome == "unknown":
+            zh = f"? {subject} 未知"
+            if observed is not None:
+                zh = f"? {subject} {observed}，无法判断（{threshold}）"
+            elif not any(ev.record.get(t) is None for t in tags_read(atom, ev.graph.defines)):
+                zh = f"? {subject} 无法计算（如除数为零）"
+        elif outcome == "true":
+            zh = f"✓ {subject} {shown}" + (f"，{zh_true}" if zh_true else "")
+        else:
+            zh = f"✗ {subject} {shown}，{zh_false}"
+        en = (f"{mark} {subject} = {observed if observed is not None else 'missing'}; "
+              f"required {op} {threshold}")
+        return AtomReport(
+            id=atom_id, subject=subject, tags=tags_read(atom, self.ev.graph.defines),
+            observed=observed, operator=op, threshold=threshold, outcome=outcome,
+            text_zh=zh, text_en=en)
+
+    def known(self, atom: dag.KnownAtom) -> _Parts:
+        subject = value_expr_text(atom.operand)
+        present = self.ev.value(atom.operand) is not None
+        observed = "已提供" if present else None
+        op = "unknown" if atom.negated else "known"
+        want = "未提供" if atom.negated else "已提供"
+        return subject, observed or "未提供", op, want, f"{want}", f"要求{want}"
+
+    def cmp(self, atom: dag.Cmp) -> _Parts:
+        ev = self.ev
+        t = _type_of(atom.left)
+        subject = value_expr_text(atom.left)
+        observed_value = ev.value(atom.left)
+        limit = ev.value(atom.right)
+        observed = None if observed_value is None else value_text(observed_value, t)
+        limit_text = ("未知" if limit is None else threshold_text(limit, t))
+        if not isinstance(atom.right, dag.VConst):
+            limit_text += f"（{value_expr_text(atom.right)}）"
+        words = _REQUIRE_DATE if t is not None and t.kind is Kind.DATE else _REQUIRE
+        required = words[atom.op].format(t=limit_text)
+        achieved = required
+        if words is _REQUIRE:
+            achieved = {">=": "达到", "<=": "在"}.get(atom.op, "") + required
+        return subject, observed, _EN_OP[atom.op], limit_text, achieved, f"要求{required}"
+
+    def _operand_parts(self, atom: dag.Truth | dag.Member | dag.HasAtom
+                       ) -> tuple[Any, str, str | None]:
+        """The operand's value, its text, and the value as shown (None: missing)."""
+        operand = self.ev.value(atom.operand)
+        observed = None if operand is None else value_text(operand, _type_of(atom.operand))
+        return operand, value_expr_text(atom.operand), observed
+
+    def boolean(self, atom: dag.Truth) -> _Parts:
+        _, subject, observed = self._operand_parts(atom)
+        want = "否" if atom.negated else "是"
+        return subject, observed, "is", want, "", f"要求为{want}"
+
+    def member(self, atom: dag.Member) -> _Parts:
+        _, subject, observed = self._operand_parts(atom)
+        listed = "、".join(self._option_text(atom.hierarchy, o) for o in atom.options)
+        if atom.negated:
+            return subject, observed, "not in", listed, f"不属于{listed}", f"要求不属于{listed}"
+        return subject, observed, "in", listed, f"属于{listed}", f"要求属于{listed}"
+
+    def has(self, atom: dag.HasAtom) -> _Parts:
+        operand, subject, observed = self._operand_parts(atom)
+        listed = "、".join(atom.values)
+        present = operand or frozenset()
+        lacking = "、".join(v for v in atom.values if v not in present)
+        if atom.negated:
+            word = {"one": "不含", "any": "不含任一", "all": "不同时含"}[atom.mode]
+            return (subject, observed, f"not has {atom.mode}", listed, f"{word} {listed}",
+                    f"要求{word} {listed}")
+        if atom.mode == "all":
+            return subject, observed, "has all", listed, f"包含 {listed}", f"缺少 {lacking}"
+        if atom.mode == "any":
+            return (subject, observed, "has any", listed, f"包含 {listed} 之一",
+                    f"不含 {listed} 中任一项")
+        return subject, observed, "has", listed, f"包含 {listed}", f"不含 {listed}"
+
+    def _option_text(self, hierarchy: str | None, option: str) -> str:
+        if hierarchy is None:
+            return option
+        label = self.ev.vocab.hierarchies[hierarchy].label(option)
+        return f"{label}（{option}）" if label else option
+
+
+def _type_of(node: dag.ValueNode) -> Type | None:
+    return getattr(node, "type", None)

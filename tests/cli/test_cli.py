@@ -1,0 +1,197 @@
+"""The ``policy-match`` console script, run as a real subprocess: exit codes 0/1/2 and output.
+
+Exit status (architecture.md): 0 ok, 1 findings, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from policy_match.dsl.parser import parse
+
+REPO = Path(__file__).resolve().parents[2]
+RULES = REPO / "rules"
+
+
+def cli() -> str:
+    script = Path(sys.executable).with_name("policy-match")
+    assert script.exists(), f"console script missing: {script} (pip install -e .)"
+    return str(script)
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([cli(), *args], cwd=cwd, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+    assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    return proc
+
+
+# ---- check ------------------------------------------------------------------------------
+
+
+def test_check_bundled_rules_is_ok() -> None:
+    proc = run("check", "rules/")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ok = re.search(r"^ok: (\d+) file\(s\), (\d+) tags, (\d+) defines, (\d+) policies$",
+                   proc.stdout, re.MULTILINE)
+    assert ok is not None, proc.stdout
+    assert int(ok[1]) == len(list(RULES.rglob("*.rule")))
+    assert int(ok[2]) > 0 and int(ok[4]) > 0
+    assert "error[" not in proc.stdout
+
+
+def test_check_bundled_rules_json() -> None:
+    proc = run("check", "rules/", "--format", "json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["ok"] is True
+    assert data["errors"] == 0
+    assert data["files"] == len(list(RULES.rglob("*.rule")))
+    assert [d for d in data["diagnostics"] if d["severity"] == "error"] == []
+
+
+def test_check_one_file_with_an_error_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rule"
+    bad.write_text("tag 营业收入: money\ndefine x = 营业收人 >= 1\n", encoding="utf-8")
+    proc = run("check", str(bad))
+    assert proc.returncode == 1
+    assert "bad.rule:2:12: error[E-NAME]" in proc.stdout
+    assert "did you mean 营业收入?" in proc.stdout
+    data = json.loads(run("check", str(bad), "--format", "json").stdout)
+    assert data["ok"] is False
+    assert [d["code"] for d in data["diagnostics"]] == ["E-NAME"]
+
+
+def test_check_from_another_directory(tmp_path: Path) -> None:
+    proc = run("check", str(RULES), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("ok: ") or "\nok: " in proc.stdout
+
+
+def test_check_a_missing_path_exits_2(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-rules"
+    proc = run("check", str(missing))
+    assert proc.returncode == 2
+    assert "no-such-rules" in proc.stderr
+    assert "does not exist" in proc.stderr
+
+
+def test_check_an_empty_folder_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    proc = run("check", str(tmp_path))
+    assert proc.returncode != 0
+    assert "E-IO" in proc.stdout + proc.stderr
+
+
+def test_no_subcommand_exits_2() -> None:
+    proc = run()
+    assert proc.returncode == 2
+    assert "usage:" in proc.stderr
+
+
+def test_unknown_subcommand_and_bad_option_exit_2() -> None:
+    assert run("frobnicate").returncode == 2
+    assert run("check", "rules/", "--format", "xml").returncode == 2
+
+
+def test_help_exits_0() -> None:
+    proc = run("--help")
+    assert proc.returncode == 0
+    assert "check" in proc.stdout and "fmt" in proc.stdout
+    assert run("check", "--help").returncode == 0
+
+
+# ---- fmt ---------------------------------------------------------------------------------
+
+UNFORMATTED = (
+    "tag   营业收入 :money\n"
+    "tag 失信被执行人: bool\n"
+    "define  规上=营业收入>=2000万   且  not 失信被执行人\n"
+    'policy "P-1" {\n'
+    '事项名称:"名称"\n'
+    "      申请条件:规上\n"
+    "}\n"
+)
+
+
+def formatted_copy(tmp_path: Path) -> Path:
+    """A file in canonical form: the unformatted text after one ``policy-match fmt``."""
+    path = tmp_path / "formatted" / "a.rule"
+    path.parent.mkdir()
+    path.write_text(UNFORMATTED, encoding="utf-8")
+    proc = run("fmt", str(path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return path
+
+
+def test_fmt_check_on_a_formatted_file_exits_0(tmp_path: Path) -> None:
+    path = formatted_copy(tmp_path)
+    before = path.read_bytes()
+    proc = run("fmt", "--check", str(path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert path.read_bytes() == before
+
+
+def test_fmt_check_on_an_unformatted_file_exits_1_and_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "a.rule"
+    path.write_text(UNFORMATTED, encoding="utf-8")
+    proc = run("fmt", "--check", str(path))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "a.rule" in proc.stdout + proc.stderr
+    assert path.read_text(encoding="utf-8") == UNFORMATTED
+
+
+def test_fmt_rewrites_an_unformatted_file_keeping_its_meaning(tmp_path: Path) -> None:
+    path = tmp_path / "a.rule"
+    path.write_text(UNFORMATTED, encoding="utf-8")
+    proc = run("fmt", str(path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rewritten = path.read_text(encoding="utf-8")
+    assert rewritten != UNFORMATTED
+    # same declarations (AST equality ignores spans and layout)
+    assert parse(rewritten).module == parse(UNFORMATTED).module
+    assert parse(rewritten).diagnostics == ()
+    # now it is formatted, and formatting again changes nothing
+    assert run("fmt", "--check", str(path)).returncode == 0
+    assert run("fmt", str(path)).returncode == 0
+    assert path.read_text(encoding="utf-8") == rewritten
+    assert run("check", str(path)).returncode == 0
+
+
+def test_fmt_check_on_a_folder_reports_only_the_unformatted_file(tmp_path: Path) -> None:
+    good = formatted_copy(tmp_path)
+    folder = good.parent
+    (folder / "b.rule").write_text(UNFORMATTED.replace("P-1", "P-2").replace("规上", "规上二")
+                                   .replace("tag   营业收入 :money\ntag 失信被执行人: bool\n", ""),
+                                   encoding="utf-8")
+    proc = run("fmt", "--check", str(folder))
+    assert proc.returncode == 1
+    assert "b.rule" in proc.stdout
+    assert "a.rule" not in proc.stdout
+
+
+def test_fmt_leaves_a_file_with_syntax_errors_alone(tmp_path: Path) -> None:
+    path = tmp_path / "broken.rule"
+    text = "define x = (\n"
+    path.write_text(text, encoding="utf-8")
+    proc = run("fmt", str(path))
+    assert proc.returncode == 1
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_fmt_a_missing_path_exits_2(tmp_path: Path) -> None:
+    assert run("fmt", "--check", str(tmp_path / "missing.rule")).returncode == 2
+
+
+def test_fmt_check_on_a_copy_of_the_bundled_rules_matches_fmt(tmp_path: Path) -> None:
+    # fmt then fmt --check agree on real files: after one rewrite nothing is left to change.
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES, copy)
+    assert run("fmt", str(copy)).returncode == 0
+    proc = run("fmt", "--check", str(copy))
+    assert proc.returncode == 0, proc.stdout
+    assert run("check", str(copy)).returncode == 0
