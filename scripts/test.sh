@@ -1,8 +1,9 @@
 #!/bin/sh
-# The whole test suite (and the linter), from a fresh clone.
+# The whole test suite (and the linter and the type checker), from a fresh clone.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh
 .venv/bin/ruff check src tests
 .venv/bin/mypy
-.venv/bin/python -m pytest "$@"
+# two workers: CI has two cores, and the suite is CPU-bound
+.venv/bin/python -m pytest -n 2 "$@"

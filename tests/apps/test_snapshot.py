@@ -295,3 +295,30 @@ def test_command_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     pq.write_table(pa.table({"x": [1]}), plain)
     assert main(["diff", str(plain), str(plain)]) == 2
     assert "not a policy-match snapshot" in capsys.readouterr().err
+
+
+def test_snapshot_and_diff_never_overwrite(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = tables()
+    rules = str(REPO / "rules")
+    paths = {}
+    for name, records in (("old", old), ("new", new)):
+        data = write_jsonl(tmp_path / f"{name}.jsonl", records)
+        paths[name] = tmp_path / f"{name}.parquet"
+        assert main(["snapshot", rules, str(data), "--out", str(paths[name]),
+                     "--as-of", "2024-07-01", "--quiet"]) == 0
+    before = paths["old"].read_bytes()
+    data = str(tmp_path / "new.jsonl")
+    assert main(["snapshot", rules, data, "--out", str(paths["old"]), "--quiet"]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert paths["old"].read_bytes() == before
+    a, b = str(paths["old"]), str(paths["new"])
+    assert main(["diff", a, b, "--out", a, "--force"]) == 2  # an input, even with --force
+    assert "输入文件" in capsys.readouterr().err and paths["old"].read_bytes() == before
+    report = tmp_path / "diff.csv"
+    assert main(["diff", a, b, "--format", "csv", "--out", str(report)]) == 0
+    rows = list(csv.DictReader(io.StringIO(report.read_text(encoding="utf-8-sig"))))
+    assert rows and rows[0]["change"]
+    assert main(["diff", a, b, "--format", "csv", "--out", str(report)]) == 2
+    assert main(["diff", a, b, "--out", str(report), "--force"]) == 0
+    assert "新增符合" in report.read_text(encoding="utf-8")

@@ -30,3 +30,30 @@ def test_unknown_keys_and_languages_are_errors() -> None:
         messages.text("no.such.key")
     with pytest.raises(ValueError):
         messages.text("diag.help", "fr")
+
+
+def _worded_enums() -> list[type[messages.Worded]]:
+    import importlib
+    import pkgutil
+
+    import policy_match
+
+    for module in pkgutil.walk_packages(policy_match.__path__, "policy_match."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    found: list[type[messages.Worded]] = []
+    stack = list(messages.Worded.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        found.append(cls)
+        stack.extend(cls.__subclasses__())
+    return found
+
+
+def test_every_worded_member_has_words_in_both_languages() -> None:
+    enums = _worded_enums()
+    assert enums  # the package has enums people read
+    for cls in enums:
+        for member in cls:
+            assert member.text(Lang.ZH).strip() and member.text(Lang.EN).strip(), member
+            assert member.zh == member.text("zh")

@@ -195,3 +195,47 @@ def test_fmt_check_on_a_copy_of_the_bundled_rules_matches_fmt(tmp_path: Path) ->
     proc = run("fmt", "--check", str(copy))
     assert proc.returncode == 0, proc.stdout
     assert run("check", str(copy)).returncode == 0
+
+
+# ---- match: strict intake ------------------------------------------------------------------
+
+INTAKE_RULES = ('tag 代码: uscc key\ntag 营业收入: money\n'
+                'policy "A" { name: "a"  eligible: 营业收入 >= 1 }\n')
+
+
+def test_match_reports_a_bad_table_exits_1_and_still_writes_the_good_rows(
+        tmp_path: Path) -> None:
+    rules = tmp_path / "r.rule"
+    rules.write_text(INTAKE_RULES, encoding="utf-8")
+    data = tmp_path / "t.csv"
+    data.write_text("代码,营业收人,营业收入\n91350100M000100Y43,x,5\n,,\n"
+                    "91110000600037341L,1,-3\n91110000600037341L,1\n", encoding="utf-8")
+    out = tmp_path / "pairs.csv"
+    proc = run("match", str(rules), str(data), "--as-of", "2025-01-01", "--quiet",
+               "--out", str(out), "--lang", "en")
+    assert proc.returncode == 1, proc.stderr
+    assert "line 1, 营业收人: not a tag of the rulebook; column not read; did you mean 营业收入?" \
+        in proc.stderr
+    assert "line 4, 营业收入 = '-3': money is not negative" in proc.stderr
+    assert "line 5, (row) = '91110000600037341L,1': 2 cell(s) where the header has 3" \
+        in proc.stderr
+    assert ("4 row(s) in the file = 2 loaded + 1 blank skipped + 1 rejected; "
+            "1 value(s) rejected (counted as missing), 1 column(s) not read") in proc.stderr
+    assert out.read_text(encoding="utf-8").splitlines()[1:] == [
+        "91350100M000100Y43,A,eligible", "91110000600037341L,A,unknown"]
+    zh = run("match", str(rules), str(data), "--as-of", "2025-01-01", "--quiet",
+             "--allow-errors", "--format", "csv")
+    assert zh.returncode == 0, zh.stderr
+    assert "第 4 行，营业收入 = '-3'：金额不能为负数" in zh.stderr
+    assert "文件中 4 行 = 载入 2 + 跳过空行 1 + 拒绝 1 行" in zh.stderr
+
+
+def test_match_on_a_clean_table_exits_0_with_counts(tmp_path: Path) -> None:
+    rules = tmp_path / "r.rule"
+    rules.write_text(INTAKE_RULES, encoding="utf-8")
+    data = tmp_path / "t.csv"
+    data.write_text("代码,营业收入\n91350100M000100Y43,5\n", encoding="utf-8")
+    proc = run("match", str(rules), str(data), "--as-of", "2025-01-01", "--quiet",
+               "--format", "csv", "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 row(s) in the file = 1 loaded + 0 blank skipped + 0 rejected" in proc.stderr

@@ -114,3 +114,23 @@ def test_benefit_with_cap_and_tiers() -> None:
     text = described("营业收入 >= 2000万",
                      benefit="case { 营业收入 >= 5亿: 30万; 营业收入 >= 1亿: 10万; else: 5万 }")
     assert "营业收入5亿元以上的，30万元；营业收入1亿元以上的，10万元；其他情形，5万元" in text
+
+
+@pytest.mark.parametrize(("n", "words"), [
+    (1, "一"), (10, "十"), (11, "十一"), (20, "二十"), (99, "九十九"), (100, "一百"),
+    (101, "一百零一"), (109, "一百零九"), (110, "一百一十"), (111, "一百一十一"),
+    (150, "一百五十"), (1001, "一千零一"), (1010, "一千零一十"), (10001, "一万零一"),
+    (100015, "十万零一十五"), (100010000, "一亿零一万"),
+])
+def test_chinese_numerals_are_right_for_any_count(n: int, words: str) -> None:
+    from policy_match.dsl.display import chinese_number
+    assert chinese_number(n) == words
+
+
+def test_a_list_of_150_conditions_is_numbered_to_the_end() -> None:
+    items = ", ".join(f"专利数 >= {i}" for i in range(1, 151))
+    text = described(f"all of [{items}]")
+    assert "（九十九）专利数99个以上；（一百）专利数100个以上" in text
+    assert "（一百零九）专利数109个以上；（一百一十）专利数110个以上" in text
+    assert text.rstrip("。").endswith("（一百五十）专利数150个以上")
+    assert "十十" not in text

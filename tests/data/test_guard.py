@@ -32,3 +32,21 @@ def test_an_input_is_never_an_output_even_with_force(tmp_path: Path) -> None:
     link.symlink_to(data)
     with pytest.raises(OutputRefused, match="输入文件"):
         check_output(link, [data], force=True)
+
+
+def test_several_outputs_are_checked_before_any_is_written(tmp_path: Path) -> None:
+    from policy_match.data.io.guard import check_outputs
+
+    fresh, earlier = tmp_path / "a.csv", tmp_path / "b.csv"
+    earlier.write_text("earlier", encoding="utf-8")
+    with pytest.raises(OutputRefused, match="文件已存在"):
+        check_outputs([fresh, earlier])
+    assert not fresh.exists()
+    assert check_outputs([fresh, earlier], force=True) == [fresh, earlier]
+    with pytest.raises(OutputRefused, match="同一文件"):
+        check_outputs([fresh, tmp_path / "." / "a.csv"])
+
+
+def test_a_folder_is_not_an_output_file(tmp_path: Path) -> None:
+    with pytest.raises(OutputRefused, match="文件夹"):
+        check_output(tmp_path, force=True)

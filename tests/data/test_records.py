@@ -67,7 +67,7 @@ def error_of(book: Rulebook, tag: str, raw: Any) -> FieldError:
     ("2000万", 20_000_000), ("2000万元", 20_000_000), ("1.5亿元", 150_000_000),
     ("1.5亿", 150_000_000), ("3,200万元", 32_000_000), ("3，200万元", 32_000_000),
     ("500元", 500), (" 20万 ", 200_000), ("1,234,567.89", Fraction(123456789, 100)),
-    ("-50万", -500_000),
+    ("0", 0), ("999999999999999999", 10**18 - 1),
 ])
 def test_money(book: Rulebook, raw: Any, value: Any) -> None:
     assert read(book, "营业收入", raw) == Fraction(value)
@@ -165,6 +165,18 @@ def test_uscc_check_character(book: Rulebook) -> None:
     ("失信被执行人", "也许", "yes/no"),
     ("所属行业", "9999", "99"),
     ("所属行业", "A3911", "belongs to"),
+    ("营业收入", "-50万", "money is not negative"),
+    ("营业收入", -1, "money is not negative"),
+    ("营业收入", "inf", "not a finite number"),
+    ("评价得分", "-Infinity", "not a finite number"),
+    ("评价得分", float("inf"), "not a finite number"),
+    ("评价得分", Decimal("NaN"), "not a finite number"),
+    ("营业收入", "9" * 310, "significant"),
+    ("营业收入", "1" + "0" * 18, "out of range"),
+    ("评价得分", 10**100, "out of range"),
+    ("评价得分", "1." + "1" * 30, "significant"),
+    ("营业收入增长率", "0." + "0" * 40 + "1", "significant"),
+    ("从业人数", "1" + "0" * 20, "out of range"),
 ])
 def test_a_bad_value_is_a_field_error_naming_tag_value_and_reason(
     book: Rulebook, tag: str, raw: Any, reason: str
@@ -233,3 +245,34 @@ def test_cached_parsing_keeps_true_and_one_apart() -> None:
     second = parse_record({"人数": True}, book.tags, book.vocabulary)
     assert first.values == {"人数": 1} and not first.errors
     assert second.values == {} and second.errors[0].column == "人数"
+
+
+@pytest.mark.parametrize(("tag", "raw", "value"), [
+    ("评价得分", "-3.5", Fraction(-7, 2)), ("营业收入增长率", "-2%", Fraction(-1, 50)),
+    ("评价得分", "1." + "1" * 29, Fraction("1." + "1" * 29)),
+    ("营业收入", "1" * 18, int("1" * 18)),
+])
+def test_numbers_and_ratios_may_be_negative_and_long_within_the_limits(
+        book: Rulebook, tag: str, raw: Any, value: Fraction) -> None:
+    assert read(book, tag, raw) == value
+
+
+def test_the_limits_are_exported_for_the_checker() -> None:
+    from policy_match.data import records
+
+    assert records.MAX_DIGITS == 30 and records.MAX_MAGNITUDE == 10**18
+    assert records.bounded(Fraction(10**18 - 1)) == 10**18 - 1
+    with pytest.raises(records.ValueProblem):
+        records.bounded(Fraction(-(10**18)))
+
+
+def test_a_field_error_reads_in_chinese_and_english(book: Rulebook) -> None:
+    err = error_of(book, "营业收入", "-50万")
+    assert err.code == "value.negative_money"
+    assert err.text("zh") == "营业收入 = '-50万'：金额不能为负数"
+    assert err.text("en") == str(err) == "营业收入 = '-50万': money is not negative"
+    placed = err.model_copy(update={"row": 3, "line": 4})
+    assert placed.text("zh").startswith("第 4 行，") and str(placed).startswith("line 4, ")
+    sheet = placed.model_copy(update={"unit": "sheet_row"})
+    assert sheet.text("zh").startswith("工作表第 4 行") and str(sheet).startswith("sheet row 4")
+    assert str(err.model_copy(update={"row": 3})).startswith("row 3, ")

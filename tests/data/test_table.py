@@ -64,13 +64,16 @@ def test_headers_may_be_tag_labels_and_gbk_csv_is_read(book: pm.Rulebook,
     assert table.unknown_columns == ("备注",)
 
 
-def test_a_bad_jsonl_line_is_a_row_error_and_the_row_is_kept(book: pm.Rulebook,
-                                                              tmp_path: Path) -> None:
-    lines = [json.dumps(ROWS[0], ensure_ascii=False), "{not json", json.dumps(ROWS[1])]
+def test_a_bad_jsonl_line_is_a_rejected_row_and_the_rest_loads(book: pm.Rulebook,
+                                                                tmp_path: Path) -> None:
+    lines = [json.dumps(ROWS[0], ensure_ascii=False), "{not json", "", json.dumps(ROWS[1])]
     (tmp_path / "t.jsonl").write_text("\n".join(lines), encoding="utf-8")
     table = pm.EnterpriseTable.from_jsonl(tmp_path / "t.jsonl", book)
-    assert len(table) == 3
-    assert any(e.row == 2 and e.column == "(line)" for e in table.errors)
+    assert len(table) == 2
+    [error] = table.errors
+    assert (error.row, error.line, error.column) == (None, 2, "(line)")
+    assert str(error).startswith("line 2, (line) = '{not json': not one JSON object")
+    assert table.counts.rejected_rows == 1 and table.counts.in_file == 3
 
 
 def test_an_unknown_format_is_a_clear_error(book: pm.Rulebook, tmp_path: Path) -> None:

@@ -163,7 +163,7 @@ def test_bulk_stays_exact_where_floats_cannot() -> None:
         # more digits than a float keeps, just under the threshold
         {"增长率": "0.09999999999999999999"},
         {"增长率": 0.1},
-        {"营业收入": 12345678901234567891, "前年营业收入": 12345678901234567890},
+        {"营业收入": 123456789012345679, "前年营业收入": 123456789012345678},  # < 10^18
     ]
     day = dt.date(2025, 1, 1)
     result = book.match(EnterpriseTable.from_records(rows, book), as_of=day)
@@ -254,3 +254,36 @@ def test_a_vectorized_function_that_cannot_compute_a_row_leaves_it_unknown(
             assert result._verdict_at(pid, i) is book.evaluate(raw, pid, as_of=day), (pid, raw)
     assert result._verdict_at("P", 1) is Verdict.UNKNOWN  # 500万: f cannot compute it
     assert result._verdict_at("K", 1) is Verdict.INELIGIBLE
+
+
+def test_long_decimals_agree_across_scalar_bulk_and_point_lookup() -> None:
+    """Values with more significant digits than a float keeps, a hair either side of a
+    threshold (and on it): point lookup decides them exactly, as scalar and bulk do."""
+    thresholds = {"W": ("2000万", Fraction(20_000_000)), "T": ("0.1", Fraction(1, 10)),
+                  "H": ("1.5", Fraction(3, 2))}
+    ops = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
+    text = "tag 营业收入: money\n" + "".join(
+        f'policy "{t}-{o}" {{ name: "x"  eligible: 营业收入 {op} {limit} }}\n'
+        for t, (limit, _) in thresholds.items() for o, op in ops.items())
+    book = load(text)
+    raws = []
+    for _, exact in thresholds.values():
+        for digits in (14, 16, 18, 20, 22):
+            for sign in (-1, 0, 1):
+                value = exact + sign * Fraction(1, 10**digits)
+                whole, rest = divmod(value.numerator * 10**digits // value.denominator,
+                                     10**digits)
+                raws.append({"营业收入": f"{whole}.{rest:0{digits}d}"})
+    day = dt.date(2025, 1, 1)
+    table = EnterpriseTable.from_records(raws, book)
+    result = book.match(table, as_of=day)
+    for i, raw in enumerate(raws):
+        point = book.match_record(raw, as_of=day)
+        for pid in book.policies:
+            scalar = book.evaluate(raw, pid, as_of=day)
+            assert point[pid] is scalar, (pid, raw)
+            assert result._verdict_at(pid, i) is scalar, (pid, raw)
+    assert book.evaluate({"营业收入": "19999999.999999999999"}, "W-ge", as_of=day) \
+        is Verdict.INELIGIBLE
+    assert book.match_record({"营业收入": "19999999.999999999999"}, as_of=day)["W-ge"] \
+        is Verdict.INELIGIBLE

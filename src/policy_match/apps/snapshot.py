@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from policy_match.data.io.cells import inert
 from policy_match.dsl.ir import Verdict
 from policy_match.engine import bitset
 
@@ -432,10 +433,12 @@ class SnapshotDiff:
                        "new": ""}
 
     def to_csv(self) -> str:
+        """The CSV text of :meth:`csv_rows`; a cell that would start a formula in a
+        spreadsheet gets a leading ``'`` (:func:`policy_match.data.io.cells.inert`)."""
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=self.CSV_FIELDS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(self.csv_rows())
+        writer.writerows({k: inert(v) for k, v in row.items()} for row in self.csv_rows())
         return out.getvalue()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from policy_match.cli import bulk, enterprise, lifecycle, money, publish, push, rules, snapshot
 from policy_match.cli.common import EXIT_OK, EXIT_USAGE, UsageError
@@ -17,11 +18,20 @@ from policy_match.cli.common import EXIT_OK, EXIT_USAGE, UsageError
 COMMAND_MODULES = (rules, enterprise, bulk, push, publish, lifecycle, snapshot, money)
 
 
+def version() -> str:
+    """The installed distribution's version (the wheel's metadata, one source of truth)."""
+    try:
+        return metadata.version("policy-match")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policy-match",
         description="Match enterprise-benefit policies to the enterprises that qualify.",
     )
+    parser.add_argument("--version", action="version", version=f"policy-match {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub)
@@ -40,7 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as err:  # a file that vanished, a full disk: the user's to fix, not a bug
+        print(f"policy-match: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_USAGE
 
 
-
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "version"]

@@ -98,13 +98,39 @@ def interactive(args: argparse.Namespace) -> bool:
     return sys.stderr.isatty() and not getattr(args, "quiet", False)
 
 
-def report_load_errors(table: EnterpriseTable, limit: int) -> None:
+def report_load_errors(table: EnterpriseTable, limit: int, lang: str = "zh") -> bool:
+    """Every problem of the load (the first ``limit`` listed, all counted) and the counts,
+    which add up to the rows in the file; whether anything was rejected."""
+    from policy_match.base.messages import text
+
     errors = table.errors
-    if not errors:
-        return
-    print(f"{len(errors)} value(s) rejected while loading; those fields count as missing:",
-          file=sys.stderr)
     for error in errors[:limit]:
-        print(f"  {error}", file=sys.stderr)
+        print(f"  {error.text(lang)}", file=sys.stderr)
     if len(errors) > limit:
-        print(f"  … and {len(errors) - limit} more (--max-errors)", file=sys.stderr)
+        print(text("load.more", lang, more=f"{len(errors) - limit:,}"), file=sys.stderr)
+    print(table.counts.text(table.source, lang), file=sys.stderr)
+    return bool(errors)
+
+
+def add_load_options(parser: argparse.ArgumentParser) -> None:
+    """What a command that reads an enterprise table takes about the table's problems."""
+    parser.add_argument("--max-errors", type=int, default=20,
+                        help="how many load errors to list (all are counted)")
+    parser.add_argument("--allow-errors", action="store_true",
+                        help="exit 0 even when values, rows or columns were rejected")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh",
+                        help="language of the load report")
+
+
+def load_status(table: EnterpriseTable, args: argparse.Namespace, status: int = EXIT_OK
+                ) -> int:
+    """The report at the end of a command that read a table: exit 1 when anything was
+    rejected (the rest was processed), unless ``--allow-errors``."""
+    from policy_match.base.messages import text
+
+    lang = getattr(args, "lang", "zh")
+    rejected = report_load_errors(table, getattr(args, "max_errors", 20), lang)
+    if rejected and not getattr(args, "allow_errors", False):
+        print(text("load.exit", lang), file=sys.stderr)
+        return max(status, EXIT_FINDINGS)
+    return status

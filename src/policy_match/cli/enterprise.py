@@ -42,7 +42,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
     book = load_book(args.rules)
     record = read_record(args.record)
     for error in book.read_record(record, on_error="missing").errors:
-        print(f"数据错误（按缺失处理）：{error}", file=sys.stderr)
+        print(f"数据错误（按缺失处理）：{error.text('zh')}", file=sys.stderr)
     labels = book.profile(record, as_of=args.as_of, on_error="missing")
     if args.format == "json":
         print(json.dumps({k: jsonable(v) for k, v in labels.items()}, ensure_ascii=False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import csv
+import dataclasses
 import json
 import sys
 from decimal import Decimal
@@ -12,16 +12,17 @@ from typing import Any
 
 from policy_match.base import clock
 from policy_match.cli.common import (
-    EXIT_OK,
     UsageError,
+    add_load_options,
     date_arg,
     existing,
     interactive,
     load_and_match,
     load_book,
+    load_status,
     policy_id_arg,
-    report_load_errors,
 )
+from policy_match.cli.outputs import add_force, guard
 
 _BY_HEADER = {"item": "事项", "department": "执行部门", "category": "政策分类"}
 _FIELDS = ("key", "label", "items", "held", "amount_unknown", "displaced", "blocked",
@@ -31,8 +32,9 @@ _ZH = {"key": "键", "label": "名称", "items": "事项数", "held": "享受", 
        "estimate": "测算金额（元）", "upper": "上限（元）"}
 
 
-def _match(args: argparse.Namespace, book: Any = None) -> Any:
-    """Load the rulebook (unless given) and the table, match, compute amounts and resolution."""
+def _match(args: argparse.Namespace, book: Any = None) -> tuple[Any, Any]:
+    """Load the rulebook (unless given) and the table, match, compute amounts and resolution;
+    the table (for :func:`load_status` at the end) and the benefits."""
     from policy_match.apps.money.benefits import compute_benefits
     from policy_match.cli.progress import Progress
 
@@ -42,8 +44,7 @@ def _match(args: argparse.Namespace, book: Any = None) -> Any:
         table, result = load_and_match(progress, book, args.data, as_of)
         progress.step("计算兑付金额（就高不重复、前置事项、排除事项）")
         benefits = compute_benefits(result)
-    report_load_errors(table, args.max_errors)
-    return book, benefits
+    return table, benefits
 
 
 def _yuan(amount: Decimal | None) -> str:
@@ -54,18 +55,34 @@ def _yuan(amount: Decimal | None) -> str:
 
 
 def _cmd_benefits(args: argparse.Namespace) -> int:
-    _, benefits = _match(args)
+    outputs = [Path(p) for p in (args.out, args.details) if p]
+    for flag, path, allowed in (("--out", args.out, _ESTIMATE_SUFFIXES),
+                                ("--details", args.details, _DETAIL_SUFFIXES)):
+        if path and Path(path).suffix.lower() not in allowed:
+            raise UsageError(f"{flag} {path}: use {' or '.join(allowed)}")
+    guard(outputs, [args.rules, args.data], args.force)
+    table, benefits = _match(args)
     rows = benefits.estimate(args.by)
     total = benefits.total()
     if args.out:
         _write_estimate(Path(args.out), rows, total)
     if args.details:
         _write_details(Path(args.details), benefits)
+    _say_keys(benefits.keys)
     if args.format == "json":
         print(json.dumps({"as_of": benefits.as_of.isoformat(), "by": args.by,
                           "rows": [r.as_dict() for r in rows], "total": total.as_dict()},
                          ensure_ascii=False, indent=2))
-        return EXIT_OK
+        return load_status(table, args)
+    _print_estimate(args, benefits, rows, total)
+    if benefits.recomputed:
+        print(f"{benefits.recomputed:,} 个金额已精确重算 — amount(s) recomputed exactly (near a "
+              "half cent, or beyond what the columnar backend computes)", file=sys.stderr)
+    return load_status(table, args)
+
+
+def _print_estimate(args: argparse.Namespace, benefits: Any, rows: list[Any], total: Any
+                    ) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -86,104 +103,143 @@ def _cmd_benefits(args: argparse.Namespace) -> int:
     table.add_section()
     table.add_row(*cells(total, "合计", "" if args.by == "item" else f"{total.items}"))
     Console(width=max(160, Console().width)).print(table)
-    if benefits.recomputed:
-        print(f"{benefits.recomputed:,} amount(s) recomputed exactly (near a half cent, or "
-              "beyond what the columnar backend computes)", file=sys.stderr)
-    return EXIT_OK
+
+
+def _say_keys(keys: Any) -> None:
+    """What the key check found, on stderr: such rows are never paid (roster: 待核实)."""
+    counts = keys.counts()
+    if not any(counts.values()):
+        return
+    label = keys.label
+    print(f"{label}待核实 (rows to verify): 缺少 missing {counts['missing']:,}，无效 invalid "
+          f"{counts['invalid']:,}，重复 duplicated {counts['duplicate']:,} 行；重复的{label}"
+          f"在测算中只计一次 (a duplicated key counts once in the estimate)", file=sys.stderr)
+
+
+_ESTIMATE_SUFFIXES = (".csv", ".xlsx", ".json")
+_DETAIL_SUFFIXES = (".csv", ".jsonl")
+_DETAIL_FIELDS = ("enterprise", "policy", "verdict", "status", "amount", "settled",
+                  "displaced_by", "blocked_by", "displaced")
+
+
+def _estimate_row(r: Any) -> list[Any]:
+    """One estimate row in :data:`_FIELDS` order: counts as numbers, money as Decimal."""
+    return [r.key, r.label, r.items, r.held, r.amount_unknown, r.displaced, r.blocked,
+            r.unknown, r.estimate, "无上限" if r.upper is None else r.upper]
 
 
 def _write_estimate(out: Path, rows: list[Any], total: Any) -> None:
+    from policy_match.data.io import csv_format, workbook
+    from policy_match.data.io.raw import batches_of
+
     suffix = out.suffix.lower()
-    records = [r.as_dict() for r in [*rows, total]]
+    header = [_ZH[f] for f in _FIELDS]
+    table = [_estimate_row(r) for r in [*rows, total]]
     if suffix == ".json":
+        records = [r.as_dict() for r in [*rows, total]]
         out.write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
     elif suffix == ".csv":
-        with open(out, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([_ZH[f] for f in _FIELDS])
-            for record in records:
-                writer.writerow(["无上限" if f == "upper" and record[f] is None else record[f]
-                                 for f in _FIELDS])
-    elif suffix == ".xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "财政测算"
-        sheet.append([_ZH[f] for f in _FIELDS])
-        for r in [*rows, total]:
-            sheet.append([r.key, r.label, r.items, r.held, r.amount_unknown, r.displaced,
-                          r.blocked, r.unknown, r.estimate,
-                          "无上限" if r.upper is None else r.upper])
-            for column in (9, 10):
-                sheet.cell(row=sheet.max_row, column=column).number_format = "#,##0.00"
-        workbook.save(out)
+        csv_format.write(out, header, batches_of(header, table), bom=True)
     else:
-        raise UsageError(f"--out {out}: use .csv, .xlsx or .json")
-    print(f"wrote {len(records):,} estimate row(s) to {out}", file=sys.stderr)
+        money = {8: "#,##0.00", 9: "#,##0.00"}
+        sheet = workbook.Sheet("财政测算", tuple(header), table, (), money, "A2")
+        workbook.write_workbook(out, [sheet])
+    print(f"已写入测算表 {len(table):,} 行 — wrote {len(table):,} estimate row(s) to {out}",
+          file=sys.stderr)
+
+
+def _detail_rows(benefits: Any) -> Any:
+    for record in benefits.to_records():
+        record["displaced"] = "、".join(record["displaced"])
+        yield [record[f] for f in _DETAIL_FIELDS]
 
 
 def _write_details(out: Path, benefits: Any) -> None:
-    suffix = out.suffix.lower()
-    fields = ["enterprise", "policy", "verdict", "status", "amount", "settled",
-              "displaced_by", "blocked_by", "displaced"]
-    count = 0
-    if suffix == ".csv":
-        with open(out, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=fields)
-            writer.writeheader()
-            for record in benefits.to_records():
-                record["displaced"] = "、".join(record["displaced"])
-                writer.writerow(record)
-                count += 1
-    elif suffix == ".jsonl":
-        with open(out, "w", encoding="utf-8") as handle:
-            for record in benefits.to_records():
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-                count += 1
+    from policy_match.data.io import csv_format, jsonl
+    from policy_match.data.io.raw import batches_of
+
+    header = list(_DETAIL_FIELDS)
+    if out.suffix.lower() == ".csv":
+        count = csv_format.write(out, header, batches_of(header, _detail_rows(benefits)),
+                                 bom=True)
     else:
-        raise UsageError(f"--details {out}: use .csv or .jsonl")
-    print(f"wrote {count:,} (enterprise, item) row(s) to {out}", file=sys.stderr)
+        rows = ([r[f] for f in _DETAIL_FIELDS] for r in benefits.to_records())
+        count = jsonl.write(out, header, batches_of(header, rows))
+    print(f"已写入明细 {count:,} 行 — wrote {count:,} (enterprise, item) row(s) to {out}",
+          file=sys.stderr)
 
 
 # ---- roster ---------------------------------------------------------------------------------
 
 
 def _cmd_roster(args: argparse.Namespace) -> int:
-    from policy_match.apps.money.roster import build_roster
+    from policy_match.apps.money.roster import Roster, build_roster
 
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".xlsx"):
-        raise UsageError(f"--out {out}: a roster is written as .csv or .xlsx")
+        raise UsageError(f"--out {out}: a roster is written as .csv or .xlsx "
+                         "（名单请写为 .csv 或 .xlsx）")
+    written = guard(Roster.output_paths(out), [args.rules, args.data], args.force)
     book = load_book(args.rules)
     pid = policy_id_arg(book, args.policy)
     if pid is not None and not book.policies[pid].no_application:
-        raise UsageError(f"{pid} is not 免申即享 (no_application); it has no roster")
-    _, benefits = _match(args, book)
+        raise UsageError(f"{pid} is not 免申即享 (no_application); it has no roster "
+                         "（该事项不是免申即享，没有名单）")
+    table, benefits = _match(args, book)
     roster = build_roster(benefits, None if pid is None else [pid])
     roster.write(out)
-    print(f"wrote {len(roster):,} roster entr{'y' if len(roster) == 1 else 'ies'} to {out}",
-          file=sys.stderr)
+    where = " and ".join(str(p) for p in written)
+    print(f"已写入名单 {len(roster):,} 条、待核实 {len(roster.to_verify):,} 行 — wrote "
+          f"{len(roster):,} roster entr{'y' if len(roster) == 1 else 'ies'} and "
+          f"{len(roster.to_verify):,} row(s) to verify (待核实) to {where}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(_roster_json(book, roster, written), ensure_ascii=False, indent=2))
+    else:
+        _print_roster(book, roster)
+    return load_status(table, args)
+
+
+def _print_roster(book: Any, roster: Any) -> None:
     sums = roster.by_item()
     for item, held in roster.withheld.items():
         count, amount = sums.get(item, (0, Decimal("0.00")))
         reasons = [f"{n:,} {word}" for n, word in (
+            (held.to_verify, f"{roster.key_label}待核实"),
             (held.unknown, "待补充信息"), (held.amount_unknown, "金额待定"),
             (held.unsettled, "同组/关联事项待定"), (held.displaced, "就高被替代"),
             (held.blocked, "前置事项未满足")) if n]
         print(f"{item} {book.policies[item].name}: {count:,} 家，{_yuan(amount)} 元"
               + (f"（未列入：{'，'.join(reasons)}）" if reasons else ""))
     print(f"合计 {len(roster):,} 家次，{_yuan(roster.total())} 元")
-    return EXIT_OK
+    if roster.to_verify:
+        print(f"待核实 {len(roster.to_verify):,} 家次，{_yuan(roster.total_to_verify())} 元"
+              f"（{roster.key_label}缺失、无效或重复，核实前不兑付 — not paid until the key is "
+              "fixed）")
+
+
+def _roster_json(book: Any, roster: Any, written: list[Path]) -> dict[str, Any]:
+    """The summary the text prints, as data: money as exact decimal strings."""
+    sums = roster.by_item()
+    items = []
+    for item, held in roster.withheld.items():
+        count, amount = sums.get(item, (0, Decimal("0.00")))
+        items.append({"policy": item, "name": book.policies[item].name, "paid": count,
+                      "amount": str(amount), "withheld": dataclasses.asdict(held)})
+    return {"as_of": roster.as_of.isoformat(), "paths": [str(p) for p in written],
+            "key_label": roster.key_label,
+            "paid": {"entries": len(roster), "amount": str(roster.total())},
+            "to_verify": {"entries": len(roster.to_verify),
+                          "amount": str(roster.total_to_verify())},
+            "items": items}
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules", type=existing)
     parser.add_argument("data", type=existing, help=".csv, .jsonl, .xlsx or .parquet")
     parser.add_argument("--as-of", type=date_arg, help="evaluation date (default: today)")
-    parser.add_argument("--max-errors", type=int, default=20,
-                        help="how many load errors to list (all are counted)")
+    add_load_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress display")
+    add_force(parser)
 
 
 def register(sub: Any) -> None:
@@ -203,4 +259,7 @@ def register(sub: Any) -> None:
     _common(roster)
     roster.add_argument("--out", required=True, help="the roster file (.csv or .xlsx)")
     roster.add_argument("--policy", help="only this item (must be 免申即享)")
+    roster.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text: the summary per item (default); json: the same as one "
+                             "document")
     roster.set_defaults(run=_cmd_roster)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -14,13 +15,16 @@ from policy_match.base import clock
 from policy_match.cli.common import (
     EXIT_OK,
     UsageError,
+    add_load_options,
     date_arg,
     existing,
     interactive,
     load_and_match,
     load_book,
+    load_status,
     policy_id_arg,
 )
+from policy_match.cli.outputs import add_force, guard
 from policy_match.core.rulebook import Rulebook
 
 if TYPE_CHECKING:
@@ -32,10 +36,6 @@ if TYPE_CHECKING:
 def _write_list(book: Rulebook, out: Path, as_of: dt.date | None) -> int:
     from policy_match.apps.publishing.listing import write_list
 
-    if out.suffix.lower() not in (".xlsx", ".csv"):
-        raise UsageError(f"--out {out}: the 清单 is written as .xlsx or .csv")
-    if out.parent and not out.parent.exists():
-        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
     try:
         return write_list(book, out, as_of)
     except OSError as exc:
@@ -45,15 +45,27 @@ def _write_list(book: Rulebook, out: Path, as_of: dt.date | None) -> int:
 def _cmd_list(args: argparse.Namespace) -> int:
     from policy_match.apps.publishing.listing import status_on
 
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageError(f"--out {out}: the 清单 is written as .xlsx or .csv")
+    if out.parent and not out.parent.exists():
+        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
+    guard([out], [args.rules], args.force)
     book = load_book(args.rules)
     as_of = None if args.all else (args.as_of or clock.today())
-    written = _write_list(book, Path(args.out), as_of)
+    written = _write_list(book, out, as_of)
     statuses = [status_on(p, as_of) for p in book.policies.values()]
     notes = []
     if statuses.count("pending"):
         notes.append(f"{statuses.count('pending')} not yet in force, marked （尚未生效）")
     if statuses.count("expired"):
         notes.append(f"{statuses.count('expired')} expired, left out")
+    if args.format == "json":
+        print(json.dumps({"path": str(out), "rows": written,
+                          "as_of": None if as_of is None else as_of.isoformat(),
+                          "all": bool(args.all), "pending": statuses.count("pending"),
+                          "expired": statuses.count("expired")}, ensure_ascii=False, indent=2))
+        return EXIT_OK
     when = f" as of {as_of}" if as_of else " (every item, --all)"
     print(f"wrote {written} item(s){when} to {args.out}"
           + (f"; {'; '.join(notes)}" if notes else ""))
@@ -62,7 +74,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def _cmd_sheet(args: argparse.Namespace) -> int:
     from policy_match.apps.publishing.listing import status_on
-    from policy_match.apps.publishing.sheet import write_sheets
+    from policy_match.apps.publishing.sheet import sheet_paths, write_sheets
 
     book = load_book(args.rules)
     as_of = args.as_of or clock.today()
@@ -74,6 +86,7 @@ def _cmd_sheet(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: not a folder")
+    guard(sheet_paths(ids, out, formats), [args.rules], args.force)
     try:
         written = write_sheets(book, ids, out, formats, as_of)
     except OSError as exc:
@@ -123,6 +136,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     say("一、检查规则库（policy-match check / test）", style="bold")
     book = load_book(rules)
+    guard(_demo_outputs(book, Path(args.out), as_of), [rules, data], args.force)
     _say_check(say, demo.check_rulebook(rules, book))
 
     with Progress(enabled=interactive(args)) as progress:
@@ -139,7 +153,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     say(f"二、匹配企业库（policy-match match）：{len(table):,} 家企业 × "
         f"{len(book.policies)} 项政策，用时 {took:.2f} 秒", style="bold")
     if table.errors:
-        say(f"{len(table.errors)} value(s) rejected while loading; those fields count as missing")
+        say(f"载入时有 {len(table.errors):,} 个问题，被拒绝的值按缺失处理（清单见标准错误输出）"
+            f" — {len(table.errors):,} load problem(s); rejected values count as missing")
     _say_match(say, book, matched)
 
     say("三、三家企业（policy-match explain）", style="bold")
@@ -158,7 +173,18 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {args.out}: {exc.strerror or exc}") from None
     _say_published(say, published)
     say(f"\n完成，用时 {time.perf_counter() - start:.1f} 秒。")
-    return EXIT_OK
+    return load_status(table, args)
+
+
+def _demo_outputs(book: Rulebook, out: Path, as_of: dt.date) -> list[Path]:
+    """The files ``demo.publish`` writes into ``out``."""
+    from policy_match.apps.publishing.listing import list_rows
+    from policy_match.apps.publishing.sheet import sheet_paths
+    from policy_match.tools import demo
+
+    ids = [r.policy_id for r in list_rows(book, as_of)]
+    return [out / f"{demo.LIST_NAME}.xlsx", out / f"{demo.LIST_NAME}.csv",
+            *sheet_paths(ids, out / demo.SHEETS_DIR, ("html",))]
 
 
 def _say_check(say: Callable[..., None], check: RulebookCheck) -> None:
@@ -211,6 +237,10 @@ def register(sub: Any) -> None:
                               "items not yet in force are marked")
     listing.add_argument("--all", action="store_true",
                          help="every item, whatever its dates (nothing left out or marked)")
+    listing.add_argument("--format", choices=("text", "json"), default="text",
+                         help="text: one line (default); json: what was written, as one "
+                              "document")
+    add_force(listing)
     listing.set_defaults(run=_cmd_list)
 
     sheet = sub.add_parser("sheet", help="一表读懂: one printable page per item")
@@ -221,6 +251,7 @@ def register(sub: Any) -> None:
     sheet.add_argument("--format", choices=("html", "md", "both"), default="html")
     sheet.add_argument("--as-of", type=date_arg,
                        help="the date the pages are valid for (default: today)")
+    add_force(sheet)
     sheet.set_defaults(run=_cmd_sheet)
 
     demo = sub.add_parser("demo", help="the whole story on the bundled rulebook and sample")
@@ -232,4 +263,6 @@ def register(sub: Any) -> None:
     demo.add_argument("--out", default="policy-match-demo",
                       help="where the 清单 and 一表读懂 go (default: ./policy-match-demo)")
     demo.add_argument("--quiet", action="store_true", help="no progress display")
+    add_load_options(demo)
+    add_force(demo)
     demo.set_defaults(run=_cmd_demo)

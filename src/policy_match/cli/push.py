@@ -1,9 +1,14 @@
-"""Commands for the push desk: push plan, push mark-sent, push export (docs/push.md)."""
+"""Commands for the push desk: push plan, push mark-sent, push export, push check
+(docs/push.md). A ledger that cannot be used (damaged, not a ledger, busy) is reported in one
+line, in Chinese and English, with exit status 2; ``push check`` names the damage."""
 
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,47 +17,74 @@ from policy_match.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     UsageError,
+    add_load_options,
     date_arg,
     existing,
     load_book,
+    load_status,
     load_table,
 )
 
-
-def _ledger(path: Path) -> Any:
-    from policy_match.apps.push import Ledger, LedgerError
-
-    try:
-        return Ledger(path)
-    except LedgerError as exc:
-        raise UsageError(str(exc)) from None
+Command = Callable[[argparse.Namespace], int]
 
 
+def _ledger_errors(command: Command) -> Command:
+    """A LedgerError (or a refused output) is a one-line error with exit status 2."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        from policy_match.apps.push import LedgerError
+        from policy_match.data.io.guard import OutputRefused
+
+        try:
+            return command(args)
+        except (LedgerError, OutputRefused) as exc:
+            raise UsageError(str(exc)) from None
+
+    return run
+
+
+def _json(data: dict[str, Any]) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@_ledger_errors
 def _cmd_plan(args: argparse.Namespace) -> int:
-    from policy_match.apps.push import MessageKind, plan
+    from policy_match.apps.push import Ledger, MessageKind, plan
 
     book = load_book(args.rules)
     if book.key is None:
-        raise UsageError("the rulebook declares no key tag; the ledger needs enterprise ids")
+        raise UsageError("规则库未声明主键标签，账本需要企业标识 "
+                         "(the rulebook declares no key tag; the ledger needs enterprise ids)")
     table = load_table(args.data, book)
     result = book.match(table, as_of=clock.resolve(args.as_of))
-    with _ledger(args.ledger) as ledger:
+    with Ledger(args.ledger) as ledger:
         report = plan(ledger, result, batch_size=args.batch_size, source=str(args.data))
         counts = ledger.counts()
-    added = "，".join(f"{kind.zh} {report.added[kind]:,}" for kind in MessageKind)
-    print(f"评估日 {report.as_of}：{report.enterprises:,} 家企业，新增 {report.total:,} 条消息"
-          f"（{added}）；待发送 {counts['unsent']:,} 条，共 {counts['messages']:,} 条")
+    if args.format == "json":
+        _json({"ledger": str(args.ledger), "run_id": report.run_id,
+               "as_of": report.as_of.isoformat(), "enterprises": report.enterprises,
+               "skipped": report.skipped, "batches": report.batches,
+               "added": {kind.value: report.added[kind] for kind in MessageKind},
+               "total": report.total, **counts, "seconds": round(report.seconds, 3)})
+    else:
+        added = "，".join(f"{kind.zh} {report.added[kind]:,}" for kind in MessageKind)
+        print(f"评估日 {report.as_of}：{report.enterprises:,} 家企业，新增 {report.total:,} "
+              f"条消息（{added}）；待发送 {counts['unsent']:,} 条，共 {counts['messages']:,} 条")
     if report.skipped:
-        print(f"{report.skipped} row(s) without {book.key} skipped", file=sys.stderr)
-    return EXIT_OK
+        print(f"{report.skipped} 行缺少 {book.key}，已跳过 "
+              f"({report.skipped} row(s) without {book.key} skipped)", file=sys.stderr)
+    return load_status(table, args)
 
 
+@_ledger_errors
 def _cmd_mark_sent(args: argparse.Namespace) -> int:
-    from policy_match.apps.push import mark_sent, read_ids
+    from policy_match.apps.push import Ledger, mark_sent, read_ids
 
     chosen = sum(bool(x) for x in (args.ids, args.all, args.from_file))
     if chosen != 1:
-        raise UsageError("push mark-sent: give message ids, or --all, or --from FILE")
+        raise UsageError("push mark-sent：请给出消息编号、--all 或 --from FILE "
+                         "(give message ids, or --all, or --from FILE)")
     ids: list[str] | None
     if args.all:
         ids = None
@@ -60,37 +92,75 @@ def _cmd_mark_sent(args: argparse.Namespace) -> int:
         try:
             ids = read_ids(args.from_file)
         except (OSError, ValueError, KeyError) as exc:
-            raise UsageError(f"{args.from_file}: cannot read message ids: {exc}") from None
+            raise UsageError(f"{args.from_file}：无法读取消息编号 "
+                             f"(cannot read message ids: {exc})") from None
     else:
         ids = list(args.ids)
-    with _ledger(args.ledger) as ledger:
+    with Ledger(args.ledger, create=False) as ledger:
         report = mark_sent(ledger, ids)
-    print(f"marked {report.marked:,} sent; {report.already:,} already sent; "
-          f"{len(report.unknown):,} unknown")
-    for mid in report.unknown[:10]:
-        print(f"  unknown message id: {mid}", file=sys.stderr)
+    if args.format == "json":
+        _json({"ledger": str(args.ledger), "marked": report.marked,
+               "already": report.already, "unknown": report.unknown})
+    else:
+        print(f"已标记发送 {report.marked:,} 条；此前已发送 {report.already:,} 条；"
+              f"未知编号 {len(report.unknown):,} 个 (marked {report.marked:,} sent; "
+              f"{report.already:,} already sent; {len(report.unknown):,} unknown)")
+        for mid in report.unknown[:10]:
+            print(f"  未知消息编号 (unknown message id): {mid}", file=sys.stderr)
     return EXIT_FINDINGS if report.unknown else EXIT_OK
 
 
+@_ledger_errors
 def _cmd_export(args: argparse.Namespace) -> int:
-    from policy_match.apps.push import export
+    from policy_match.apps.push import Ledger, export
 
     if Path(args.out).suffix.lower() not in (".jsonl", ".csv"):
-        raise UsageError(f"--out {args.out}: use .jsonl or .csv")
-    with _ledger(args.ledger) as ledger:
-        count = export(ledger, args.out, unsent=args.unsent)
-    print(f"wrote {count:,} message(s) to {args.out}", file=sys.stderr)
+        raise UsageError(f"--out {args.out}：请使用 .jsonl 或 .csv (use .jsonl or .csv)")
+    with Ledger(args.ledger, create=False) as ledger:
+        count = export(ledger, args.out, unsent=args.unsent, force=args.force)
+    if args.format == "json":
+        _json({"ledger": str(args.ledger), "out": str(args.out), "messages": count,
+               "unsent_only": bool(args.unsent)})
+    else:
+        print(f"已写出 {count:,} 条消息到 {args.out} "
+              f"(wrote {count:,} message(s) to {args.out})", file=sys.stderr)
     return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from policy_match.apps.push import inspect
+
+    try:
+        report = inspect(args.ledger, quick=args.quick)
+    except OSError as exc:
+        raise UsageError(f"{args.ledger}：无法读取 (cannot read: {exc})") from None
+    if args.format == "json":
+        _json(report.as_json())
+    else:
+        if report.sound:
+            print(f"{args.ledger}：账本完好 (the ledger is sound)"
+                  + (f"；{report.note}" if report.note else ""))
+        else:
+            print(f"{args.ledger}：发现 {len(report.damage)} 处损坏 "
+                  f"({len(report.damage)} finding(s) of damage)")
+            for damage in report.damage:
+                print(f"  {damage.line()}")
+    return EXIT_OK if report.sound else EXIT_FINDINGS
 
 
 def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text} is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"{text} 不是整数 (is not a whole number)") from None
     if value < 1:
-        raise argparse.ArgumentTypeError("the batch size is at least 1")
+        raise argparse.ArgumentTypeError("批大小至少为 1 (the batch size is at least 1)")
     return value
+
+
+def _format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text for people, json for programs")
 
 
 def register(sub: Any) -> None:
@@ -107,6 +177,8 @@ def register(sub: Any) -> None:
     plan.add_argument("--batch-size", type=_positive, default=None,
                       help="enterprises per transaction (default: $POLICY_MATCH_PUSH_BATCH "
                            "or 500)")
+    add_load_options(plan)
+    _format(plan)
     plan.set_defaults(run=_cmd_plan)
 
     mark = commands.add_parser("mark-sent", help="record delivery of messages by id")
@@ -115,10 +187,21 @@ def register(sub: Any) -> None:
     mark.add_argument("--all", action="store_true", help="every unsent message")
     mark.add_argument("--from", dest="from_file", type=existing,
                       help="ids one per line, or an exported .jsonl/.csv")
+    _format(mark)
     mark.set_defaults(run=_cmd_mark_sent)
 
     export = commands.add_parser("export", help="export the outbox (.jsonl or .csv)")
     export.add_argument("--ledger", type=existing, required=True)
     export.add_argument("--out", type=Path, required=True)
     export.add_argument("--unsent", action="store_true", help="only messages not yet sent")
+    export.add_argument("--force", action="store_true", help="replace an existing --out file")
+    _format(export)
     export.set_defaults(run=_cmd_export)
+
+    check = commands.add_parser(
+        "check", help="check a ledger: SQLite integrity, schema, the ledger's invariants")
+    check.add_argument("ledger", type=existing)
+    check.add_argument("--quick", action="store_true",
+                       help="PRAGMA quick_check instead of the full integrity_check")
+    _format(check)
+    check.set_defaults(run=_cmd_check)

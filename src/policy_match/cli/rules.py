@@ -7,8 +7,10 @@ import dataclasses
 import datetime as dt
 import json
 import sys
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policy_match.base import clock
 from policy_match.cli.common import (
@@ -21,6 +23,10 @@ from policy_match.cli.common import (
 )
 from policy_match.core.loading import LoadResult, inspect, read_sources
 from policy_match.dsl.diagnostics import Diagnostic, render_json, render_text
+
+if TYPE_CHECKING:
+    from policy_match.core.rulebook import Rulebook
+    from policy_match.dsl.ir import Example, Policy, Verdict
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -68,8 +74,12 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
     sources, problems = read_sources(args.path)
     if problems:
         print(render_text(problems, sources), file=sys.stderr)
+        if args.format == "json":
+            _print_json({"ok": False, "check": args.check, "files": len(sources),
+                         "changed": [], "unchanged": [], "broken": [],
+                         "problems": json.loads(render_json(problems))})
         return EXIT_FINDINGS
-    changed, broken = [], []
+    changed, unchanged, broken = [], [], []
     for path, text in sources.items():
         formatted = format_source(text, path)
         if formatted is None:
@@ -78,39 +88,116 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
             changed.append(path)
             if not args.check:
                 Path(path).write_text(formatted, encoding="utf-8")
+        else:
+            unchanged.append(path)
     for path in broken:
-        print(f"{path}: has syntax errors; run `policy-match check` first", file=sys.stderr)
+        print(f"{path}: has syntax errors; run `policy-match check` first "
+              "（有语法错误，请先运行 policy-match check）", file=sys.stderr)
+    status = EXIT_FINDINGS if broken or (args.check and changed) else EXIT_OK
+    if args.format == "json":
+        _print_json({"ok": status == EXIT_OK, "check": args.check, "files": len(sources),
+                     "changed": changed, "unchanged": unchanged, "broken": broken,
+                     "problems": []})
+        return status
     verb = "would reformat" if args.check else "reformatted"
     for path in changed:
         print(f"{verb} {path}")
     if not changed and not broken:
         print(f"ok: {len(sources)} file(s) already formatted")
-    return EXIT_FINDINGS if broken or (args.check and changed) else EXIT_OK
+    return status
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
     book = load_book(args.rules)
     pid = policy_id_arg(book, args.policy)
     ids = [pid] if pid else list(book.policies)
+    if args.format == "json":
+        _print_json({"lang": args.lang, "policies": [
+            {"policy": i, "name": book.policies[i].name, "text": book.describe(i, lang=args.lang)}
+            for i in ids]})
+        return EXIT_OK
     print("\n\n".join(book.describe(i, lang=args.lang) for i in ids))
     return EXIT_OK
 
 
-def _cmd_test(args: argparse.Namespace) -> int:
+# ---- test: every worked example, a bad given value a failed example (never a traceback) ----
+
+
+@dataclasses.dataclass(frozen=True)
+class Ran:
+    """One example as run: ``actual`` is None when its given values could not be read."""
+
+    policy: Policy
+    example: Example
+    as_of: dt.date
+    actual: Verdict | None
+    benefit: object
+    problems: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        ex, span = self.example, self.example.span
+        return {
+            "policy": self.policy.id, "policy_name": self.policy.name, "example": ex.title,
+            "path": span.path, "line": span.line, "column": span.column,
+            "as_of": self.as_of.isoformat(), "expected": ex.expect.value,
+            "actual": None if self.actual is None else self.actual.value,
+            "expected_benefit": None if ex.benefit is None else _number(ex.benefit),
+            "actual_benefit": _benefit(self.benefit),
+            "passed": self.passed, "problems": list(self.problems),
+        }
+
+
+def _number(amount: Fraction) -> str:
+    """An exact amount as decimal text (a fraction's text when it has no finite decimal)."""
+    value = Decimal(amount.numerator) / Decimal(amount.denominator)
+    return str(value) if Fraction(value) == amount else str(amount)
+
+
+def _benefit(benefit: object) -> str | None:
+    if isinstance(benefit, Decimal):
+        return str(benefit)
+    return None if benefit is None else "unknown"
+
+
+def run_all(book: Rulebook, policy_id: str | None) -> list[Ran]:
+    """Every example of the book (or of one policy), each run on its own: a given value that
+    does not parse (a negative amount, a number out of range) fails that example only."""
     from policy_match.core.examples import run_examples
 
+    return [Ran(o.policy, o.example, o.as_of, o.verdict, o.benefit, o.problems)
+            for o in run_examples(book, policy_id)]
+
+
+def _cmd_test(args: argparse.Namespace) -> int:
     book = load_book(args.rules)
-    outcomes = run_examples(book, policy_id_arg(book, args.policy))
+    outcomes = run_all(book, policy_id_arg(book, args.policy))
     failed = [o for o in outcomes if not o.passed]
+    passed = len(outcomes) - len(failed)
+    if args.format == "json":
+        _print_json({"ok": not failed, "total": len(outcomes), "passed": passed,
+                     "failed": len(failed), "examples": [o.as_dict() for o in outcomes]})
+        return EXIT_FINDINGS if failed else EXIT_OK
     for o in failed:
         s = o.example.span
         print(f"{s.path}:{s.line}:{s.column}: FAIL {o.policy.id} 示例 “{o.example.title}”"
               f"（评估日 {o.as_of}）")
         for problem in o.problems:
             print(f"    {problem}")
-    passed = len(outcomes) - len(failed)
     print(f"{passed} passed, {len(failed)} failed")
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text for people (default), json for programs (one document)")
 
 
 def register(sub: Any) -> None:
@@ -125,15 +212,18 @@ def register(sub: Any) -> None:
     fmt.add_argument("path", type=existing, help="a rulebook folder or one .rule file")
     fmt.add_argument("--check", action="store_true",
                      help="change nothing; exit 1 if a file is not formatted")
+    _format(fmt)
     fmt.set_defaults(run=_cmd_fmt)
 
     describe = sub.add_parser("describe", help="a policy's conditions in plain language")
     describe.add_argument("rules", type=existing)
     describe.add_argument("policy", nargs="?", help="one policy id (default: all)")
     describe.add_argument("--lang", choices=("zh", "en"), default="zh")
+    _format(describe)
     describe.set_defaults(run=_cmd_describe)
 
     test = sub.add_parser("test", help="run every worked example (示例) as a test")
     test.add_argument("rules", type=existing)
     test.add_argument("--policy", help="only this policy's examples")
+    _format(test)
     test.set_defaults(run=_cmd_test)

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from policy_match.core.compiled import CompiledBook
 from policy_match.dsl import ir
-from policy_match.dsl.display import amount_text, date_zh, window_text
+from policy_match.dsl.display import amount_text, chinese_number, date_zh, window_text
 from policy_match.dsl.types import MONEY, Kind, Type
 from policy_match.dsl.values import Duration
 
@@ -25,13 +25,12 @@ EN_DATE_WORDS = {">=": "{l} on or after {t}", ">": "{l} after {t}", "<=": "{l} o
                  "<": "{l} before {t}", "==": "{l} on {t}", "!=": "{l} not on {t}"}
 EN_WORDS = {">=": "{l} at least {t}", ">": "{l} more than {t}", "<=": "{l} at most {t}",
             "<": "{l} less than {t}", "==": "{l} is {t}", "!=": "{l} is not {t}"}
-ZH_NUMERALS = "一二三四五六七八九十"
 MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
 def _item_marker(depth: int, index: int) -> str:
     if depth == 0:
-        return f"（{_chinese_number(index)}）"
+        return f"（{chinese_number(index)}）"
     if depth == 1:
         return f"{index}."
     return f"（{index}）"
@@ -39,14 +38,6 @@ def _item_marker(depth: int, index: int) -> str:
 
 def _item_marker_en(depth: int, index: int) -> str:
     return f"({index}) " if depth == 0 else f"({chr(ord('a') + (index - 1) % 26)}) "
-
-
-def _chinese_number(n: int) -> str:
-    if n <= 10:
-        return ZH_NUMERALS[n - 1]
-    tens, ones = divmod(n, 10)
-    return (ZH_NUMERALS[tens - 1] if tens > 1 else "") + "十" + (
-        ZH_NUMERALS[ones - 1] if ones else "")
 
 
 class Describer:

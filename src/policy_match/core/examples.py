@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from policy_match.base import clock
 from policy_match.core.rulebook import UNKNOWN, Rulebook
+from policy_match.data.records import RecordError
 from policy_match.dsl.display import money_zh
 from policy_match.dsl.ir import Example, Policy, Verdict
 
@@ -18,7 +19,7 @@ class ExampleOutcome:
     policy: Policy
     example: Example
     as_of: dt.date
-    verdict: Verdict
+    verdict: Verdict | None  # None: a given value could not be read (see ``problems``)
     benefit: Decimal | object | None
     problems: tuple[str, ...]  # empty: the example holds
 
@@ -33,9 +34,16 @@ def example_date(policy: Policy, example: Example) -> dt.date:
 
 
 def run_example(book: Rulebook, policy: Policy, example: Example) -> ExampleOutcome:
+    """The example run as a test; a given value the tag rejects (a negative amount, a number
+    out of range) fails this example with the reason, never the whole run."""
     as_of = example_date(policy, example)
-    verdict = book.evaluate(example.given, policy.id, as_of=as_of)
-    benefit = book.benefit(example.given, policy.id, as_of=as_of)
+    try:
+        verdict = book.evaluate(example.given, policy.id, as_of=as_of)
+        benefit = book.benefit(example.given, policy.id, as_of=as_of)
+    except RecordError as err:
+        unreadable = tuple(f"给定值无法读取 (a given value cannot be read): {e.text('zh')}"
+                           for e in err.errors)
+        return ExampleOutcome(policy, example, as_of, None, None, unreadable or (str(err),))
     problems = []
     if verdict is not example.expect:
         problems.append(f"预期 {example.expect.zh}（{example.expect.value}），"

@@ -28,42 +28,22 @@ from policy_match.core.match import MatchResult
 from policy_match.engine import bitset, dag
 from policy_match.engine.explain import Explainer
 from policy_match.engine.scalar import ScalarEvaluator
+from policy_match.engine.walk import pre_order
 
 Missing = dict[str, dict[int, tuple[str, ...]]]  # policy id -> row -> missing tags
 
 
 def reached(root: Any, defines: dict[str, Any]) -> tuple[list[Any], list[str]]:
-    """The atoms and the tags a condition reaches, through defines, in first-seen order."""
+    """The atoms and the tags a condition reaches, through defines, in first-seen order
+    (each node once, walked with a stack: no recursion however long a chain of defines)."""
     atoms: list[Any] = []
-    tags: list[str] = []
-    seen: set[int] = set()
-    seen_defines: set[str] = set()
-
-    def visit(node: Any) -> None:
-        if isinstance(node, tuple):
-            for item in node:
-                visit(item)
-            return
-        if not hasattr(node, "__dataclass_fields__") or id(node) in seen:
-            return
-        seen.add(id(node))
-        if isinstance(node, dag.VTag):
-            if node.name not in tags:
-                tags.append(node.name)
-            return
-        if isinstance(node, dag.VDefine):
-            if node.name not in seen_defines:
-                seen_defines.add(node.name)
-                visit(defines[node.name])
-            return
-        if dag.is_atom(node):
+    tags: dict[str, None] = {}
+    for node in pre_order((root,), lambda n: dag.successors(n, defines)):
+        if type(node) is dag.VTag:
+            tags.setdefault(node.name)
+        elif dag.is_atom(node):
             atoms.append(node)
-        for key in node.__dataclass_fields__:
-            if key not in ("type", "span"):
-                visit(getattr(node, key))
-
-    visit(root)
-    return atoms, tags
+    return atoms, list(tags)
 
 
 class _Rows:
@@ -73,15 +53,15 @@ class _Rows:
         self.result = result
         self.book = result.book
         self.atom_ids = {a: i for i, a in enumerate(self.book.dag.atoms)}
-        self._evaluators: dict[int, ScalarEvaluator] = {}
+        self._explainers: dict[int, Explainer] = {}
 
     def missing(self, row: int, policy_id: str) -> tuple[str, ...]:
-        ev = self._evaluators.get(row)
-        if ev is None:
+        """One row's walk, shared by every policy (each node's answer is kept)."""
+        explainer = self._explainers.get(row)
+        if explainer is None:
             ev = ScalarEvaluator(self.book.dag, self.book.vocabulary,
                                  self.result.table.row(row), self.result.as_of)
-            self._evaluators[row] = ev
-        explainer = Explainer(ev, self.atom_ids)
+            explainer = self._explainers[row] = Explainer(ev, self.atom_ids)
         return tuple(explainer.missing(self.book.dag.conditions[policy_id]))
 
 

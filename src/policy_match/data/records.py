@@ -9,14 +9,16 @@ the field counts as missing.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from policy_match.base.messages import DEFAULT_LANG, Lang, text
 from policy_match.dsl.ir import TagSpec
 from policy_match.dsl.types import Kind
 from policy_match.dsl.values import DURATION_UNITS, MAGNITUDES, Duration
@@ -38,8 +40,39 @@ _DATE_PATTERNS = (
 )
 
 
+MAX_EXPONENT = 18
+MAX_MAGNITUDE = 10**MAX_EXPONENT
+"""Every number read from a table (money, count, number, ratio) has ``|x| < MAX_MAGNITUDE``."""
+MAX_DIGITS = 30
+"""...and, as a decimal, at most ``MAX_DIGITS`` significant digits and at most
+``MAX_DIGITS + 3`` digits after the point: ``x = n / 10**s`` with ``|n| < 10**MAX_DIGITS`` and
+``s <= MAX_DIGITS + 3`` (room for a ratio's ``‰``). Fractions that are not decimals (from
+the Python API) are bounded by magnitude only."""
+MAX_CELL_BYTES = 1 << 20
+"""A cell longer than this (UTF-8 bytes) is rejected, not read."""
+SHOWN_CHARS = 80
+
+Unit = Literal["line", "sheet_row", "record"]
+
+
+class ValueProblem(ValueError):
+    """A reason a value does not parse, as a catalogue key and its parameters; ``str()`` is
+    the English text (what code that only knows ``ValueError`` shows)."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key = key
+        self.params = {k: str(v) for k, v in params.items()}
+        super().__init__(text(key, "en", **self.params))
+
+
 class FieldError(BaseModel):
-    """One value that could not be read: where, what, and why."""
+    """One value (or row, or column) that could not be read: where, what, and why.
+
+    ``row`` is the enterprise's 1-based row in the loaded table (``None`` for a row that was
+    not loaded, or a whole column); ``line`` is where it is in the file, counted in ``unit``:
+    a CSV or JSONL ``line`` (the header is line 1), an Excel ``sheet_row``, a Parquet
+    ``record``. ``code`` and ``params`` give the reason in any language (:meth:`text`);
+    ``reason`` is the English text (or a plug-in's own words)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -47,10 +80,44 @@ class FieldError(BaseModel):
     column: str
     value: str
     reason: str
+    code: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
+    line: int | None = None
+    unit: Unit = "line"
+
+    @classmethod
+    def of(cls, column: str, value: Any, problem: ValueError, *, row: int | None = None,
+           line: int | None = None, unit: Unit = "line") -> FieldError:
+        code = problem.key if isinstance(problem, ValueProblem) else None
+        params = tuple(problem.params.items()) if isinstance(problem, ValueProblem) else ()
+        return cls(row=row, column=column, value=shown(value), reason=str(problem),
+                   code=code, params=params, line=line, unit=unit)
+
+    def where(self, lang: Lang | str = DEFAULT_LANG) -> str:
+        if self.line is not None:
+            return text(f"where.{self.unit}", lang, n=self.line)
+        if self.row is not None:
+            return text("where.row", lang, n=self.row)
+        return ""
+
+    def text(self, lang: Lang | str = DEFAULT_LANG) -> str:
+        """The error in ``lang``: where, the column and value, and why."""
+        reason = text(self.code, lang, **dict(self.params)) if self.code else self.reason
+        value = shown(self.value)
+        subject = f"{self.column} = {value!r}" if self.value else self.column
+        where = self.where(lang)
+        if where:
+            return text("field_error.at", lang, where=where, subject=subject, reason=reason)
+        return text("field_error.plain", lang, subject=subject, reason=reason)
 
     def __str__(self) -> str:
-        where = f"row {self.row}, " if self.row is not None else ""
-        return f"{where}{self.column} = {self.value!r}: {self.reason}"
+        return self.text(Lang.EN)
+
+
+def shown(value: Any) -> str:
+    """A value as an error shows it (a huge cell is cut, so errors stay small)."""
+    out = str(value)
+    return out if len(out) <= 4 * SHOWN_CHARS else out[:4 * SHOWN_CHARS] + "…"
 
 
 class RecordError(ValueError):
@@ -69,24 +136,54 @@ def is_missing(raw: Any) -> bool:
     return isinstance(raw, str) and raw.strip().lower() in MISSING_TEXT
 
 
+_EXPONENT = re.compile(r"^[eE][+-]?\d+$")
+_INFINITE = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
+
+
 def _fraction(raw: Any) -> tuple[Fraction, str]:
     """A number and the unit text after it; thousands separators allowed."""
     if isinstance(raw, bool):
-        raise ValueError("expected a number, got a yes/no value")
+        raise ValueProblem("value.bool_for_number")
     if isinstance(raw, int | Fraction):
         return Fraction(raw), ""
-    if isinstance(raw, float):
-        return Fraction(Decimal(repr(raw))), ""
-    if isinstance(raw, Decimal):
-        return Fraction(raw), ""
-    text = str(raw).strip().replace("，", ",")
-    m = _NUMBER.match(text)
+    if isinstance(raw, float | Decimal):
+        if not (math.isfinite(raw) if isinstance(raw, float) else raw.is_finite()):
+            raise ValueProblem("value.not_finite")
+        return Fraction(Decimal(repr(raw)) if isinstance(raw, float) else raw), ""
+    text_ = str(raw).strip().replace("，", ",")
+    if text_.lower() in _INFINITE:
+        raise ValueProblem("value.not_finite")
+    m = _NUMBER.match(text_)
     if not m:
-        raise ValueError("not a number")
+        raise ValueProblem("value.not_number")
+    if _EXPONENT.match(m[2]):  # 1e400: written for a machine, not a person; never read
+        raise ValueProblem("value.not_number")
+    digits = m[1].replace(",", "")
+    if len(digits) > 4 * MAX_DIGITS:  # not worth a Decimal: far too many digits anyway
+        raise ValueProblem("value.too_many_digits", max=MAX_DIGITS)
     try:
-        return Fraction(Decimal(m[1].replace(",", ""))), m[2].strip()
+        return Fraction(Decimal(digits)), m[2].strip()
     except InvalidOperation as exc:
-        raise ValueError("not a number") from exc
+        raise ValueProblem("value.not_number") from exc
+
+
+def bounded(amount: Fraction) -> Fraction:
+    """``amount`` if it is within :data:`MAX_MAGNITUDE` and :data:`MAX_DIGITS`."""
+    if abs(amount) >= MAX_MAGNITUDE:
+        raise ValueProblem("value.too_large", exp=MAX_EXPONENT)
+    d = amount.denominator
+    twos = (d & -d).bit_length() - 1
+    rest = d >> twos
+    fives = 0
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest == 1:  # a decimal: n / 10**scale
+        scale = max(twos, fives)
+        n = abs(amount.numerator) * 10**scale // d
+        if scale > MAX_DIGITS + 3 or len(str(n).rstrip("0")) > MAX_DIGITS:
+            raise ValueProblem("value.too_many_digits", max=MAX_DIGITS)
+    return amount
 
 
 def _scaled(amount: Fraction, unit: str) -> tuple[Fraction, str]:
@@ -96,29 +193,37 @@ def _scaled(amount: Fraction, unit: str) -> tuple[Fraction, str]:
     return amount, unit
 
 
-def parse_money(raw: Any) -> Fraction:
+def signed(tag: TagSpec) -> bool:
+    """Whether a money or count tag may be negative: only when its declaration says
+    ``signed`` (a loss, a balance: ``tag 应纳税所得额: money signed``)."""
+    return tag.signed
+
+
+def parse_money(raw: Any, *, negative: bool = False) -> Fraction:
     amount, unit = _scaled(*_fraction(raw))
     if unit not in ("", "元", "人民币", "元人民币"):
-        raise ValueError(f"unknown money unit {unit!r} (write 2000万, 1.5亿元 or 500元)")
-    return amount
+        raise ValueProblem("value.money_unit", unit=repr(unit))
+    if amount < 0 and not negative:
+        raise ValueProblem("value.negative_money")
+    return bounded(amount)
 
 
 def parse_plain(raw: Any, units: Iterable[str] = ()) -> Fraction:
     amount, unit = _scaled(*_fraction(raw))
     if unit and unit not in units:
-        raise ValueError(f"unexpected unit {unit!r}")
-    return amount
+        raise ValueProblem("value.unit", unit=repr(unit))
+    return bounded(amount)
 
 
 def parse_ratio(raw: Any) -> Fraction:
     amount, unit = _fraction(raw)
     if unit == "%":
-        return amount / 100
+        return bounded(amount / 100)
     if unit == "‰":
-        return amount / 1000
+        return bounded(amount / 1000)
     if unit:
-        raise ValueError(f"unexpected unit {unit!r} (write 10% or 0.1)")
-    return amount
+        raise ValueProblem("value.ratio_unit", unit=repr(unit))
+    return bounded(amount)
 
 
 def parse_date(raw: Any) -> dt.date:
@@ -126,26 +231,26 @@ def parse_date(raw: Any) -> dt.date:
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
-    text = str(raw).strip()
+    text_ = str(raw).strip()
     for pattern in _DATE_PATTERNS:
-        m = pattern.match(text)
+        m = pattern.match(text_)
         if m:
             try:
                 return dt.date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError as exc:
-                raise ValueError(f"no such day: {exc}") from exc
-    raise ValueError("not a date (write 2021-03-01, 2021/3/1 or 2021年3月1日)")
+                raise ValueProblem("value.no_such_day", detail=exc) from exc
+    raise ValueProblem("value.not_date")
 
 
 def parse_bool(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
-    text = str(raw).strip().lower()
-    if text in TRUE_TEXT:
+    text_ = str(raw).strip().lower()
+    if text_ in TRUE_TEXT:
         return True
-    if text in FALSE_TEXT:
+    if text_ in FALSE_TEXT:
         return False
-    raise ValueError("not a yes/no value (write 是/否 or true/false)")
+    raise ValueProblem("value.not_bool")
 
 
 def parse_duration(raw: Any) -> Duration:
@@ -153,19 +258,19 @@ def parse_duration(raw: Any) -> Duration:
         return raw
     amount, unit = _fraction(raw)
     if unit not in DURATION_UNITS:
-        raise ValueError("not a duration (write 3年, 6个月, 30天 or 20个工作日)")
-    return Duration(amount, DURATION_UNITS[unit])
+        raise ValueProblem("value.not_duration")
+    return Duration(bounded(amount), DURATION_UNITS[unit])
 
 
 def _set_items(raw: Any) -> list[str]:
     if isinstance(raw, list | tuple | set | frozenset):
         return [str(x).strip() for x in raw if str(x).strip()]
-    text = str(raw).strip()
-    if text in EMPTY_SET_TEXT:
+    text_ = str(raw).strip()
+    if text_ in EMPTY_SET_TEXT:
         return []
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1]
-    return [part.strip().strip("\"'“”") for part in SET_SEPARATORS.split(text) if part.strip()]
+    if text_.startswith("[") and text_.endswith("]"):
+        text_ = text_[1:-1]
+    return [part.strip().strip("\"'“”") for part in SET_SEPARATORS.split(text_) if part.strip()]
 
 
 def parse_value(tag: TagSpec, raw: Any, vocabulary: Vocabulary) -> Any:
@@ -173,11 +278,11 @@ def parse_value(tag: TagSpec, raw: Any, vocabulary: Vocabulary) -> Any:
     t = tag.type
     kind = t.kind
     if kind is Kind.MONEY:
-        return parse_money(raw)
+        return parse_money(raw, negative=signed(tag))
     if kind is Kind.COUNT:
         value = parse_plain(raw, units=tuple(u for u in (t.unit, "个") if u))
-        if value.denominator != 1 or value < 0:
-            raise ValueError("a count is a whole number, not negative")
+        if value.denominator != 1 or (value < 0 and not signed(tag)):
+            raise ValueProblem("value.count")
         return value
     if kind is Kind.NUMBER:
         return parse_plain(raw)
@@ -192,20 +297,23 @@ def parse_value(tag: TagSpec, raw: Any, vocabulary: Vocabulary) -> Any:
     if kind is Kind.ENUM:
         text = str(raw).strip()
         if t.values is not None and text not in t.values:
-            raise ValueError("not one of " + "、".join(t.values))
+            raise ValueProblem("value.not_enum", values="、".join(t.values))
         return text
     if kind is Kind.SET:
         items = _set_items(raw)
         if t.values is not None:
             wrong = [i for i in items if i not in t.values]
             if wrong:
-                raise ValueError(f"{'、'.join(wrong)} not one of " + "、".join(t.values))
+                raise ValueProblem("value.set_not_enum", wrong="、".join(wrong),
+                                   values="、".join(t.values))
         return frozenset(items)
     if kind is Kind.CODE:
         hierarchy = vocabulary.hierarchies[t.hierarchy or ""]
         found = hierarchy.lookup(str(raw).strip())
         if found.code is None:
-            raise ValueError(found.reason or f"not a {t.hierarchy} code")
+            if found.reason:
+                raise ValueError(found.reason)
+            raise ValueProblem("value.not_code", hierarchy=t.hierarchy)
         return found.code
     text = str(raw).strip()
     spec = vocabulary.tag_types.get(t.name or "")
@@ -235,7 +343,7 @@ def parse_record(record: Mapping[str, Any], tags: Mapping[str, TagSpec],
         try:
             value = _parse_cached(tag, raw, vocabulary)
         except ValueError as exc:
-            errors.append(FieldError(row=row, column=name, value=str(raw), reason=str(exc)))
+            errors.append(FieldError.of(name, raw, exc, row=row))
             continue
         if value is not _MISSING:
             values[name] = value

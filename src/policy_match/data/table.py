@@ -2,9 +2,11 @@
 
 Every column is dictionary-encoded first, so each *distinct* raw value (a date, an
 industry code, ``"2000万"``) is parsed once by its tag's type, however many rows share it;
-plain numeric columns skip even that. Values that do not parse are kept in
-:attr:`EnterpriseTable.errors` with row, column, value and reason, and the field is
-missing: rows in always equal rows loaded.
+plain numeric columns skip even that. Nothing is dropped without a word: a value that does
+not parse (or is out of its tag's domain) is kept in :attr:`EnterpriseTable.errors` with
+row, line, column, value and reason, and the field is missing; a row the reader could not
+read, a header that names no tag and a repeated header are errors too; blank rows are
+skipped and counted (:attr:`EnterpriseTable.counts` adds up to the rows in the file).
 """
 
 from __future__ import annotations
@@ -15,10 +17,28 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from policy_match.data.intake import (
+    LoadCounts,
+    blank_arrow_rows,
+    blank_records,
+    place,
+    repeated_column,
+    second_for_tag,
+    unknown_column,
+)
 from policy_match.data.io import csv_format, jsonl, parquet, xlsx
 from policy_match.data.io.formats import read_raw
 from policy_match.data.io.raw import RawTable
-from policy_match.data.records import MISSING_TEXT, FieldError, is_missing, parse_value
+from policy_match.data.records import (
+    MAX_CELL_BYTES,
+    MAX_MAGNITUDE,
+    MISSING_TEXT,
+    FieldError,
+    ValueProblem,
+    is_missing,
+    parse_value,
+    signed,
+)
 from policy_match.data.schema import SchemaSource, TagSchema, schema_of
 from policy_match.dsl.ir import TagSpec
 from policy_match.dsl.types import Kind
@@ -49,12 +69,15 @@ class EnterpriseTable:
     """Parsed enterprise records, column-wise, with every rejected value reported."""
 
     def __init__(self, columns: Columns, ids: list[str], errors: list[FieldError],
-                 unknown_columns: Sequence[str] = (), source: str = "") -> None:
+                 unknown_columns: Sequence[str] = (), source: str = "",
+                 counts: LoadCounts | None = None) -> None:
         self.columns = columns
         self.ids = ids
         self.errors = errors
         self.unknown_columns = tuple(unknown_columns)
         self.source = source
+        self.counts = counts or _counts(columns.n, errors)
+        self.fallback: str | None = None  # why a reader left its fast path (None: it did not)
         self._index: dict[str, int] | None = None
 
     def __len__(self) -> int:
@@ -85,13 +108,19 @@ class EnterpriseTable:
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]], schema: SchemaSource,
                      source: str = "<records>") -> EnterpriseTable:
-        rows = list(records)
+        """Records as given, one row each (a record with every value missing too)."""
+        return cls.from_raw(RawTable(records=list(records), skip_blank=False), schema, source)
+
+    @classmethod
+    def _from_list(cls, rows: list[Mapping[str, Any]], schema: TagSchema, source: str,
+                   header: Sequence[str] | None) -> EnterpriseTable:
         names: dict[str, None] = {}
         for r in rows:
             names.update(dict.fromkeys(r))
-        raw = {name: [r.get(name) for r in rows] for name in names}
-        encoded = {k: _encode_list(v) for k, v in raw.items()}
-        return cls._build(schema_of(schema), len(rows), encoded, source)
+        order = [*(header or ()), *(k for k in names if k not in set(header or ()))]
+        raw: list[tuple[str, _Raw]] = [
+            (name, _encode_list([r.get(name) for r in rows])) for name in order]
+        return cls._build(schema, len(rows), raw, source, order)
 
     @classmethod
     def from_jsonl(cls, path: str | Path, schema: SchemaSource) -> EnterpriseTable:
@@ -122,12 +151,36 @@ class EnterpriseTable:
 
     @classmethod
     def from_raw(cls, raw: RawTable, schema: SchemaSource, source: str) -> EnterpriseTable:
-        """Parse what a reader handed over; the reader's own row errors come first."""
+        """Parse what a reader handed over: blank rows skipped, every error placed in the
+        file, the reader's own row errors among them."""
+        blank: np.ndarray | None
         if raw.records is not None:
-            table = cls.from_records(raw.records, schema, source)
+            blank = blank_records(raw.records) if raw.skip_blank else None
+            rows = raw.records if blank is None else [
+                r for r, b in zip(raw.records, blank.tolist(), strict=True) if not b]
+            n_raw = len(raw.records)
+            table = cls._from_list(rows, schema_of(schema), source, raw.header)
         else:
+            data = raw.take_arrow()
+            n_raw = data.num_rows
+            blank = blank_arrow_rows(data)
+            if blank is not None:
+                import pyarrow as pa
+
+                data = data.filter(pa.array(~blank))
+            raw.arrow = data
+            del data
             table = cls._from_arrow_taken(raw, schema_of(schema), source)
-        table.errors[:0] = raw.errors
+        skipped = raw.skipped + (int(blank.sum()) if blank is not None else 0)
+        errors = [*raw.errors, *table.errors]
+        positions = None
+        if any(e.row is not None for e in errors) and (raw.positions is not None
+                                                        or raw.records is None):
+            positions = raw.row_positions(n_raw)
+            positions = positions if blank is None else positions[~blank]
+        table.errors = place(errors, positions, raw.unit, raw.header_at)
+        table.counts = _counts(len(table), table.errors, skipped, raw.rejected)
+        table.fallback = raw.fallback
         return table
 
     @classmethod
@@ -137,45 +190,55 @@ class EnterpriseTable:
         soon as it is parsed: peak memory is one raw column, not the whole file."""
         data = raw.take_arrow()
         n = data.num_rows
-        columns = {name: _ArrowRaw(data.column(name)) for name in data.column_names}
+        columns: list[tuple[str, _Raw]] = [
+            (name, _ArrowRaw(data.column(i))) for i, name in enumerate(data.column_names)]
         del data
-        return cls._build(schema, n, columns, source)
+        return cls._build(schema, n, columns, source, raw.header)
 
     # ---- column-wise parsing -----------------------------------------------------------
 
     @classmethod
-    def _build(cls, schema: TagSchema, n: int, raw: Mapping[str, _Raw], source: str
-               ) -> EnterpriseTable:
+    def _build(cls, schema: TagSchema, n: int, raw: list[tuple[str, _Raw]], source: str,
+               header: Sequence[str] | None = None) -> EnterpriseTable:
         errors: list[FieldError] = []
         columns: dict[str, Column] = {}
         unknown: list[str] = []
-        raw = dict(raw)
-        while raw:
-            # popped, so each raw column can be freed once it is parsed (peak memory)
-            name, column_raw = _pop_first(raw)
+        seen: dict[str, int] = {}
+        raw.reverse()  # popped from the end, each raw column freed once parsed (peak memory)
+        for index in range(len(raw)):
+            name, column_raw = raw.pop()
+            first = seen.setdefault(name, index)
             tag = schema.tag_for(name)
-            if tag is None:
-                unknown.append(name)
-                continue
-            if tag.name in columns:
-                errors.append(FieldError(column=name, value="", reason=(
-                    f"a second column for tag {tag.name}; ignored")))
-                continue
-            columns[tag.name] = _parse_column(tag, column_raw, n, schema.vocabulary, errors)
+            if first != index:
+                errors.append(repeated_column(name, first, index))
+            elif tag is None:
+                if name.strip() or not column_raw.empty():
+                    unknown.append(name)
+                    errors.append(unknown_column(name, schema))
+            elif tag.name in columns:
+                errors.append(second_for_tag(name, tag.name))
+            else:
+                columns[tag.name] = _parse_column(tag, column_raw, n, schema.vocabulary,
+                                                  errors)
         ids = _ids(schema.key, columns, n, errors)
         errors.sort(key=lambda e: (e.row or 0, e.column))
         return cls(Columns(n, columns), ids, errors, unknown, source)
 
 
-def _pop_first(raw: dict[str, _Raw]) -> tuple[str, _Raw]:
-    name = next(iter(raw))
-    return name, raw.pop(name)
+def _counts(n: int, errors: Sequence[FieldError], skipped: int = 0, rejected: int = 0
+            ) -> LoadCounts:
+    on_rows = sum(1 for e in errors if e.row is not None)
+    on_columns = sum(1 for e in errors if e.row is None and e.code is not None
+                     and e.code.startswith("column."))
+    return LoadCounts(loaded=n, skipped=skipped, rejected_rows=rejected,
+                      rejected_values=on_rows, rejected_columns=on_columns)
 
 
 def _ids(key: str | None, columns: Mapping[str, Column], n: int,
          errors: list[FieldError]) -> list[str]:
-    """Each row's enterprise id: its key, or ``#row`` where the key is missing (reported);
-    a key seen before is reported as a duplicate (lookups find its first row)."""
+    """Each row's enterprise id: its key, or ``#row`` where the key is missing (reported,
+    unless its value was rejected: one message per bad value); a key seen before is
+    reported as a duplicate (lookups find its first row)."""
     column = columns.get(key) if key else None
     fallback = [f"#{i + 1}" for i in range(n)]
     if isinstance(column, TextColumn):
@@ -184,10 +247,12 @@ def _ids(key: str | None, columns: Mapping[str, Column], n: int,
         return fallback
     labels = np.array([*column.categories, ""], dtype=object)
     ids = labels[column.codes].tolist()
+    rejected = {e.row for e in errors if e.column == key}
     for i in np.flatnonzero(column.codes < 0).tolist():
         ids[i] = fallback[i]
-        errors.append(FieldError(row=i + 1, column=key, value="",
-                                 reason=f"row has no {key}; identified as #{i + 1}"))
+        if i + 1 not in rejected:
+            errors.append(FieldError.of(key, "", ValueProblem("key.missing", key=key,
+                                                              id=fallback[i]), row=i + 1))
     present = np.flatnonzero(column.codes >= 0)
     order = present[np.argsort(column.codes[present], kind="stable")]
     codes = column.codes[order]
@@ -199,8 +264,8 @@ def _ids(key: str | None, columns: Mapping[str, Column], n: int,
             first_of[int(codes[start])] = int(order[start])
         for j in repeat.tolist():
             row = int(order[j])
-            errors.append(FieldError(row=row + 1, column=key, value=ids[row], reason=(
-                f"duplicate key: also row {first_of[int(codes[j])] + 1}")))
+            problem = ValueProblem("key.duplicate", first=first_of[int(codes[j])] + 1)
+            errors.append(FieldError.of(key, ids[row], problem, row=row + 1))
     return ids
 
 
@@ -212,6 +277,14 @@ class _Raw:
 
     def encode(self) -> tuple[np.ndarray, list[Any]]:
         raise NotImplementedError
+
+    def empty(self) -> bool:
+        """Every cell missing."""
+        raise NotImplementedError
+
+    def drop_oversized(self) -> list[tuple[int, str]]:
+        """Cells over :data:`MAX_CELL_BYTES`, each (row, start of its text), made null."""
+        return []
 
     def long_decimals(self) -> np.ndarray:
         """Rows written with more significant digits than a float keeps (exact parse)."""
@@ -245,6 +318,17 @@ class _ListRaw(_Raw):
     def long_decimals(self) -> np.ndarray:
         return np.array([i for i, v in enumerate(self.values)
                          if type(v) is int and abs(v) > 2**53], dtype=np.int64)
+
+    def empty(self) -> bool:
+        return all(is_missing(v) for v in self.values)
+
+    def drop_oversized(self) -> list[tuple[int, str]]:
+        found = [i for i, v in enumerate(self.values) if type(v) is str
+                 and len(v) > MAX_CELL_BYTES // 4 and len(v.encode()) > MAX_CELL_BYTES]
+        shown = [(i, self.values[i][:80]) for i in found]
+        for i in found:
+            self.values[i] = None
+        return shown
 
     def at(self, i: int) -> Any:
         return self.values[i]
@@ -302,6 +386,30 @@ class _ArrowRaw(_Raw):
     def at(self, i: int) -> Any:
         return self.column[i].as_py()
 
+    def empty(self) -> bool:
+        return bool(self.column.null_count == len(self.column))
+
+    def drop_oversized(self) -> list[tuple[int, str]]:
+        """Only chunks bigger than the limit can hold such a cell: a clean CSV's columns
+        (read in blocks of 1 MB) are never looked at."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        column = self.column
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+                or pa.types.is_binary(column.type)):
+            return []
+        chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+        if all(chunk.nbytes <= MAX_CELL_BYTES for chunk in chunks):
+            return []
+        big = pc.fill_null(pc.greater(pc.binary_length(column), MAX_CELL_BYTES), False)
+        rows = np.flatnonzero(np.asarray(big.to_numpy(zero_copy_only=False), dtype=bool))
+        if not rows.size:
+            return []
+        shown = [(int(i), str(column[int(i)].as_py())[:80]) for i in rows]
+        self.column = pc.if_else(big, pa.scalar(None, column.type), column)
+        return shown
+
     def as_text(self) -> TextColumn:
         """Free text stays an Arrow array; missing is null or one of the missing words."""
         import pyarrow as pa
@@ -338,13 +446,13 @@ class _ArrowRaw(_Raw):
 def _parse_column(tag: TagSpec, raw: _Raw, n: int, vocabulary: Vocabulary,
                   errors: list[FieldError]) -> Column:
     kind = tag.type.kind
+    for i, start in raw.drop_oversized():
+        errors.append(FieldError.of(tag.name, start + "…", ValueProblem(
+            "value.cell_too_large", limit=f"{MAX_CELL_BYTES:,}"), row=i + 1))
     if kind in _NUMERIC_KINDS and kind is not Kind.COUNT:
         fast = raw.as_float()
         if fast is not None:
-            values, known = fast
-            long = raw.long_decimals()
-            return NumberColumn(values, known, {
-                int(i): parse_value(tag, raw.at(int(i)), vocabulary) for i in long})
+            return _fast_numbers(tag, raw, fast, vocabulary, errors)
     spec = vocabulary.tag_types.get(tag.type.name or "")
     plain_text = kind is Kind.TEXT and (spec is None or spec.parse is None)
     if plain_text and isinstance(raw, _ArrowRaw):
@@ -354,7 +462,7 @@ def _parse_column(tag: TagSpec, raw: _Raw, n: int, vocabulary: Vocabulary,
     if spec is not None and spec.parse_many is not None:
         quick = spec.parse_many([v if isinstance(v, str) else "" for v in uniques])
     parsed: list[Any] = []
-    bad: dict[int, str] = {}
+    bad: dict[int, ValueError] = {}
     for k, value in enumerate(uniques):
         if quick[k] is not None:
             parsed.append(quick[k])
@@ -367,14 +475,61 @@ def _parse_column(tag: TagSpec, raw: _Raw, n: int, vocabulary: Vocabulary,
                 parsed.append(parse_value(tag, value, vocabulary))
             except ValueError as exc:
                 parsed.append(None)
-                bad[k] = str(exc)
-    for k, reason in bad.items():
-        shown = str(uniques[k])
-        for i in np.flatnonzero(codes == k):
-            errors.append(FieldError(row=int(i) + 1, column=tag.name, value=shown, reason=reason))
+                bad[k] = exc
+    for k, problem in bad.items():
+        for i in np.flatnonzero(codes == k).tolist():
+            errors.append(FieldError.of(tag.name, uniques[k], problem, row=i + 1))
     present = np.array([v is not None for v in parsed] + [False], dtype=bool)
     known = present[codes]  # code -1 picks the trailing False
     return _typed_column(tag, codes, parsed, known, n)
+
+
+def _fast_numbers(tag: TagSpec, raw: _Raw, fast: tuple[np.ndarray, np.ndarray],
+                  vocabulary: Vocabulary, errors: list[FieldError]) -> NumberColumn:
+    """A plainly numeric column as floats; the rare cells with more digits than a float
+    keeps are parsed exactly, and cells outside the tag's domain (negative money, ``inf``,
+    beyond :data:`MAX_MAGNITUDE`) are found with two reductions and rejected."""
+    values, known = fast
+    exact_rows: dict[int, Any] = {}
+    rejected: dict[int, ValueError] = {}
+    for i in raw.long_decimals().tolist():
+        try:
+            exact_rows[i] = parse_value(tag, raw.at(i), vocabulary)
+        except ValueError as exc:
+            rejected[i] = exc
+    if known.any():
+        with np.errstate(invalid="ignore"):
+            low, high = float(np.nanmin(values)), float(np.nanmax(values))
+        never_negative = tag.type.kind in (Kind.MONEY, Kind.COUNT) and not signed(tag)
+        floor = 0.0 if never_negative else -MAX_MAGNITUDE
+        if low < floor or high >= MAX_MAGNITUDE or low <= -MAX_MAGNITUDE:
+            outside = known & ((values >= MAX_MAGNITUDE) | (values <= -MAX_MAGNITUDE)
+                               | (values < floor))
+            reasons: dict[Any, ValueError | None] = {}
+            for i in np.flatnonzero(outside).tolist():
+                if i in exact_rows or i in rejected:
+                    continue
+                cell = raw.at(i)
+                if cell not in reasons:
+                    reasons[cell] = _problem(tag, cell, vocabulary)
+                problem = reasons[cell]
+                if problem is not None:
+                    rejected[i] = problem
+    if rejected:
+        values, known = np.array(values, dtype=float), np.array(known, dtype=bool)
+        rows = np.fromiter(rejected, dtype=np.int64, count=len(rejected))
+        values[rows], known[rows] = np.nan, False
+        for i, why in sorted(rejected.items()):
+            errors.append(FieldError.of(tag.name, raw.at(i), why, row=i + 1))
+    return NumberColumn(values, known, exact_rows)
+
+
+def _problem(tag: TagSpec, cell: Any, vocabulary: Vocabulary) -> ValueError | None:
+    try:
+        parse_value(tag, cell, vocabulary)
+    except ValueError as exc:
+        return exc
+    return None
 
 
 def _typed_column(tag: TagSpec, codes: np.ndarray, parsed: list[Any], known: np.ndarray,

@@ -229,6 +229,7 @@ class TagDecl:
     key: bool = False
     label: String | None = None
     span: Span = _span()
+    signed: bool = False  # money or a count that may be negative (a loss, a balance)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policy_match.dsl import ast, ir
+from policy_match.dsl.cost_check import CostChecker
 from policy_match.dsl.dependency_check import check_relations, define_order
 from policy_match.dsl.diagnostics import Code, Diagnostic, Related
 from policy_match.dsl.expr_check import MAX_DIGITS, ExpressionChecker
@@ -23,6 +24,7 @@ from policy_match.dsl.span import Span
 from policy_match.dsl.tag_check import BASE_TYPES, tag_spec
 from policy_match.dsl.type_words import noun
 from policy_match.dsl.types import Kind
+from policy_match.dsl.unicode_check import check_confusables
 from policy_match.dsl.vocabulary import Vocabulary
 
 __all__ = ["BASE_TYPES", "MAX_DIGITS", "CheckResult", "check", "noun"]
@@ -61,6 +63,7 @@ class _Checker(ExpressionChecker):
         for name in order.order:
             self._define(self.define_decls[name])
         policies = self._policies(policy_decls)
+        CostChecker(self).run(self.defines.values(), policies.values())
         diagnostics = tuple(sorted(self.diags, key=Diagnostic.sort_key))
         # A define can fail quietly when it names a declaration that did not parse: the
         # syntax error is the parser's diagnostic, and the rulebook is still not whole.
@@ -102,6 +105,7 @@ class _Checker(ExpressionChecker):
                     tags.append(decl)
                 else:
                     self.define_decls[name] = decl
+        check_confusables(seen, self, base.tags.keys() | base.defines.keys() if base else ())
         return tags, policies
 
     def _note_policy_id(self, decl: ast.PolicyDecl, seen: dict[str, Span]) -> None:

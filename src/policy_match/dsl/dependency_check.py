@@ -18,7 +18,6 @@ from policy_match.dsl import ast, ir
 from policy_match.dsl.diagnostics import Code, Related
 from policy_match.dsl.reporter import Reporter
 from policy_match.dsl.span import Span
-from policy_match.dsl.suggest import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -56,16 +55,17 @@ def define_order(decls: Mapping[str, ast.DefineDecl], report: Reporter) -> Defin
 
 
 def _walk(node: Any) -> Iterator[Any]:
-    """Every AST node under ``node`` (itself included), depth first."""
-    yield node
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for f in dataclasses.fields(node):
-            if f.name == "span":
-                continue
-            yield from _walk(getattr(node, f.name))
-    elif isinstance(node, tuple):
-        for item in node:
-            yield from _walk(item)
+    """Every AST node under ``node`` (itself included), depth first, without recursion (a
+    define may be nested deeper than Python's stack)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple):
+            stack.extend(reversed(item))
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            yield item
+            stack.extend(getattr(item, f.name) for f in reversed(dataclasses.fields(item))
+                         if f.name != "span")
 
 
 def _referenced_names(expr: ast.Expr) -> Iterator[ast.Name]:
@@ -79,26 +79,59 @@ def _referenced_names(expr: ast.Expr) -> Iterator[ast.Name]:
 def check_relations(policies: Mapping[str, ir.Policy], id_spans: Mapping[str, Span],
                     report: Reporter) -> None:
     """前置事项 / 排除事项 between items: known ids, no cycle of requirements, and no item
-    that requires (directly or through others) an item it excludes."""
+    that requires (directly or through others) an item it excludes.
+
+    What each item needs (itself and everything it requires, transitively) and what those
+    exclude are computed once over the condensation of the requirement graph, as bitsets,
+    so the cost is that of the graph, not of one search per item."""
     requires = _requirements(policies, id_spans, report)
-    for component in nx.strongly_connected_components(requires):
+    components = list(nx.strongly_connected_components(requires))
+    for component in components:
         if len(component) > 1:
             first = min(component)
             cycle = [u for u, _ in nx.find_cycle(requires.subgraph(component), source=first)]
             report.error(Code.CYCLE, "前置事项 form a cycle: " + " → ".join([*cycle, cycle[0]]),
                          id_spans[first], "an item cannot require itself, even indirectly")
+    needs, bit = _closure(policies, requires, components)
+    excluders = sorted(p for p, policy in policies.items() if policy.excludes)
     for pid, policy in policies.items():
-        needed = nx.descendants(requires, pid) | {pid}
+        needed, excluded = needs[pid]
+        if not excluded & needed:
+            continue  # the usual case: nothing it needs is excluded by anything it needs
         for other in policy.excludes:
-            if other in needed:
+            if needed & bit.get(other, 0):
                 report.error(Code.FIELD, f'policy "{pid}" both requires and excludes "{other}"',
                              id_spans[pid], "no enterprise could ever hold it")
-        for other in needed - {pid}:
-            clash = set(policies[other].excludes) & needed if other in policies else set()
-            for excluded in sorted(clash):
+        for other in excluders:
+            if other == pid or not needed & bit[other]:
+                continue
+            for clash in sorted({x for x in policies[other].excludes if needed & bit.get(x, 0)}):
                 report.error(Code.FIELD, f'policy "{pid}" requires "{other}", which excludes '
-                             f'"{excluded}", also required', id_spans[pid],
+                             f'"{clash}", also required', id_spans[pid],
                              "no enterprise could ever hold it")
+
+
+def _closure(policies: Mapping[str, ir.Policy], requires: nx.DiGraph,
+             components: list[set[str]]) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
+    """For each item, (the bitset of the items it needs, itself included; the bitset of the
+    items those exclude), and each item's bit. One pass over the condensation, in reverse
+    topological order (an item's requirements are done before it)."""
+    bit = {pid: 1 << i for i, pid in enumerate(policies)}
+    dag = nx.condensation(requires, scc=components)
+    needed: dict[int, int] = {}
+    excluded: dict[int, int] = {}
+    for node in reversed(list(nx.topological_sort(dag))):
+        members = dag.nodes[node]["members"]
+        n_bits = x_bits = 0
+        for pid in members:
+            n_bits |= bit[pid]
+            x_bits |= sum(bit[o] for o in set(policies[pid].excludes) if o in bit)
+        for succ in dag.successors(node):
+            n_bits |= needed[succ]
+            x_bits |= excluded[succ]
+        needed[node], excluded[node] = n_bits, x_bits
+    mapping = dag.graph["mapping"]
+    return {pid: (needed[mapping[pid]], excluded[mapping[pid]]) for pid in policies}, bit
 
 
 def _requirements(policies: Mapping[str, ir.Policy], id_spans: Mapping[str, Span],
@@ -112,7 +145,7 @@ def _requirements(policies: Mapping[str, ir.Policy], id_spans: Mapping[str, Span
         for other in (*policy.requires, *policy.excludes):
             if other not in id_spans:
                 report.error(Code.FIELD, f'"{other}" named by policy "{pid}" is no policy',
-                             span, did_you_mean(other, id_spans))
+                             span, report.did_you_mean(other, id_spans))
         for other in policy.requires:
             if other == pid:
                 report.error(Code.CYCLE, f'policy "{pid}" requires itself', span)

@@ -16,6 +16,12 @@ from enum import StrEnum
 from policy_match.base.messages import Lang, text
 from policy_match.dsl.span import Span
 
+# Bidirectional controls (see ``unicode_check``): an excerpt shows each as U+FFFD, so the
+# terminal does not reorder the line it prints (one character for one: carets stay put).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                          "\u200e\u200f\u061c")
+_SHOW_BIDI = str.maketrans(dict.fromkeys(BIDI_CONTROLS, "\ufffd"))
+
 # The checker still composes its messages in English (moving them into the catalogue is the
 # authoring-tools issue); the frame around them follows, so a rendering reads in one language.
 RENDER_LANG = Lang.EN
@@ -48,9 +54,13 @@ class Code(StrEnum):
     EXAMPLE = "E-EXAMPLE"
     IO = "E-IO"
     PLUGIN = "E-PLUGIN"
+    RANGE = "E-RANGE"  # a value whose bound exceeds what exact arithmetic may cost (cost_check)
+    COST = "E-COST"  # a rulebook nested too deep or too big to evaluate (cost_check)
     # warnings (Severity.WARNING): reported, never fatal
     EXPIRED = "W-EXPIRED"  # an item past its 适用时间 still listed (lifecycle.py)
     LATE = "W-LATE"  # 上线日期 more than 10 working days after 发布日期 (lifecycle.py)
+    BIDI = "W-BIDI"  # an invisible bidirectional control character in rule text (unicode_check)
+    CONFUSABLE = "W-CONFUSABLE"  # two declared names that look alike (unicode_check)
 
 
 @dataclass(frozen=True)
@@ -105,10 +115,10 @@ def _excerpt(span: Span, sources: Mapping[str, str]) -> list[str]:
     text = sources.get(span.path)
     if text is None:
         return []
-    lines = text.splitlines()
+    lines = text.split("\n")  # as the parser counts lines
     if not 1 <= span.line <= len(lines):
         return []
-    line = lines[span.line - 1].replace("\t", " ")
+    line = lines[span.line - 1].rstrip("\r").replace("\t", " ").translate(_SHOW_BIDI)
     gutter = f"{span.line:>4} | "
     lead = display_width(line[: span.column - 1])
     if span.end_line == span.line and span.end_column > span.column:

@@ -22,9 +22,12 @@ def decimal_text(value: Fraction, places: int = 4, grouping: bool = False) -> st
     """Exact when it can be; otherwise rounded to ``places`` decimals, zeros trimmed."""
     if value.denominator == 1:
         return f"{value.numerator:,}" if grouping else str(value.numerator)
-    d = round(Decimal(value.numerator) / Decimal(value.denominator), places)
-    text = f"{d:,.{places}f}" if grouping else f"{d:.{places}f}"
-    return text.rstrip("0").rstrip(".")
+    # Rounded exactly (half to even, as Decimal rounds), so any number of digits is fine:
+    # a Decimal quantize beyond its 28-digit context would raise.
+    scaled = round(value * 10**places)
+    whole, fraction = divmod(abs(scaled), 10**places)
+    head = ("-" if scaled < 0 else "") + (f"{whole:,}" if grouping else str(whole))
+    return f"{head}.{fraction:0{places}d}".rstrip("0").rstrip(".") if places else head
 
 
 def money_zh(value: Fraction) -> str:
@@ -104,6 +107,50 @@ def window_text(start: dt.date | None, end: dt.date | None, lang: str = "zh") ->
     first = show(start) if start else "—"
     last = show(end) if end else ("长期" if zh else "open")
     return f"{first}至{last}" if zh else f"{first} to {last}"
+
+
+_DIGITS_ZH = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """An integer in Chinese numerals, as a list is numbered: 一 … 十, 十一, 二十, 九十九,
+    一百, 一百零一, 一百一十, 一千零一十, 一万, 十万零一, 一亿零一万; 零 for 0, 负 before a
+    negative number."""
+    if n < 0:
+        return "负" + chinese_number(-n)
+    if n == 0:
+        return "零"
+    return _chinese(n, leading=True)
+
+
+def _chinese(n: int, leading: bool) -> str:
+    for size, unit in ((10**8, "亿"), (10**4, "万")):
+        if n >= size:
+            high, low = divmod(n, size)
+            head = _chinese(high, leading) + unit
+            if low == 0:
+                return head
+            gap = "零" if low < size // 10 else ""  # a missing 千 (or 千万) is read as 零
+            return head + gap + _chinese(low, leading=False)
+    return _section(n, leading)
+
+
+def _section(n: int, leading: bool) -> str:
+    """1 … 9999: one 零 for each run of missing places between digits, none at the end;
+    a number that starts with 一十 drops the 一 (十五, not 一十五)."""
+    out: list[str] = []
+    gap = False
+    for place, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // place % 10
+        if digit == 0:
+            gap = gap or bool(out)
+            continue
+        if gap:
+            out.append("零")
+            gap = False
+        out.append(_DIGITS_ZH[digit] + unit)
+    text = "".join(out)
+    return text[1:] if leading and text.startswith("一十") else text
 
 
 def to_decimal(value: Fraction) -> Decimal:

@@ -16,7 +16,6 @@ from policy_match.dsl.diagnostics import Code
 from policy_match.dsl.parser import KEYWORDS
 from policy_match.dsl.reporter import Reporter
 from policy_match.dsl.span import Span
-from policy_match.dsl.suggest import closest, did_you_mean
 from policy_match.dsl.type_words import arith_hint, noun, show, unify
 from policy_match.dsl.types import (
     BOOL,
@@ -51,6 +50,7 @@ class ExpressionChecker(Reporter):
         self.defines = defines
         self.define_decls: dict[str, ast.DefineDecl] = {}
         self.poisoned: set[str] = set()  # names whose own declaration already failed
+        self._names_cache: tuple[tuple[int, int], frozenset[str]] | None = None
 
     # ---- entry points ----------------------------------------------------------------------
 
@@ -78,7 +78,7 @@ class ExpressionChecker(Reporter):
             return None
 
     def too_deep(self, span: Span) -> None:
-        self.error(Code.SYNTAX, "nested too deeply to check", span,
+        self.error(Code.COST, "nested too deeply to check", span,
                    "split the expression into defines")
 
     def date(self, node: ast.DateLit) -> dt.date | None:
@@ -101,9 +101,9 @@ class ExpressionChecker(Reporter):
                            + (f": {reason}" if reason else ""), span, found.hint)
             return found.code
         if target.values is not None and value not in target.values:
+            suggestion = self.did_you_mean(value, target.values)
             self.error(Code.ENUM, f'"{value}" is not one of the declared values',
-                       span, (did_you_mean(value, target.values) + " " if closest(
-                           value, target.values) else "")
+                       span, (suggestion + " " if suggestion else "")
                        + "declared: " + ", ".join(f'"{v}"' for v in target.values))
             return None
         return value
@@ -174,8 +174,15 @@ class ExpressionChecker(Reporter):
         self.error(Code.NAME, f"unknown name {name}", node.span, self._unknown_name_hint(name))
         return None
 
+    def _declared_names(self) -> frozenset[str]:
+        """Tags and defines in scope, as one set kept while the scope does not change."""
+        size = (len(self.tags), len(self.define_decls))
+        if self._names_cache is None or self._names_cache[0] != size:
+            self._names_cache = (size, frozenset([*self.tags, *self.define_decls]))
+        return self._names_cache[1]
+
     def _unknown_name_hint(self, name: str) -> str:
-        hint = did_you_mean(name, [*self.tags, *self.define_decls])
+        hint = self.did_you_mean(name, self._declared_names())
         if not hint and name in self.vocab.functions:
             hint = f"{name} is a function: call it as {name}(...)"
         if not hint:
@@ -220,7 +227,7 @@ class ExpressionChecker(Reporter):
         spec = self.vocab.functions.get(name)
         if spec is None:
             self.error(Code.FUNC, f"unknown function {name}", node.func.span,
-                       did_you_mean(name, self.vocab.functions)
+                       self.did_you_mean(name, self.vocab.functions)
                        or f"functions: {', '.join(sorted(self.vocab.functions))}")
             for arg in node.args:
                 self.expr(arg)
@@ -283,7 +290,7 @@ class ExpressionChecker(Reporter):
         if suggestion:
             parts.append(f"write {suggestion} for {noun(lt)}")
         if peers:
-            pick = closest(show(node.left), peers) or peers[:1]
+            pick = self.suggester.closest(show(node.left), peers) or peers[:1]
             parts.append(f"compare {pick[0]}")
         return ", or ".join(parts)
 

@@ -10,6 +10,9 @@ printed on one line, it lands just after that line.
 
 from __future__ import annotations
 
+import bisect
+import itertools
+
 from policy_match.dsl import ast
 from policy_match.dsl.format_layout import Line
 from policy_match.dsl.format_text import nodes
@@ -22,13 +25,45 @@ def code_spans(module: ast.Module) -> list[Span]:
     return [s for s in spans if isinstance(s, Span) and s != ast.NO_SPAN]
 
 
-def _is_trailing(c: ast.Comment, spans: list[Span]) -> bool:
-    """Whether code stood before the comment on its line (some node starts or ends there)."""
-    line, start = c.span.line, c.span.start
-    return any(
-        (s.line == line and s.start < start) or (s.end_line == line and s.end <= start)
-        for s in spans
-    )
+class _Trailing:
+    """Whether code stood before a comment on its line (some node starts or ends there
+    before it): the earliest start and end of code on each line, looked up in O(1)."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.first_start: dict[int, int] = {}
+        self.first_end: dict[int, int] = {}
+        for s in spans:
+            if s.start < self.first_start.get(s.line, s.start + 1):
+                self.first_start[s.line] = s.start
+            if s.end < self.first_end.get(s.end_line, s.end + 1):
+                self.first_end[s.end_line] = s.end
+
+    def __call__(self, c: ast.Comment) -> bool:
+        line, start = c.span.line, c.span.start
+        return (self.first_start.get(line, start) < start
+                or self.first_end.get(line, start + 1) <= start)
+
+
+class _Places:
+    """For a source offset: the last printed line anchored before it and the first one
+    anchored after it. Lines are sorted by anchor once, with running maxima and minima of
+    their print positions, so each question is a bisect (the lines' anchors need not be
+    in order)."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        order = sorted(range(len(lines)), key=lambda k: lines[k].anchor)
+        self.anchors = [lines[k].anchor for k in order]
+        self.prefix_max = list(itertools.accumulate(order, max))
+        self.suffix_min = list(itertools.accumulate(reversed(order), min))[::-1]
+        self.count = len(lines)
+
+    def last_before(self, start: int) -> int | None:
+        i = bisect.bisect_left(self.anchors, start)
+        return self.prefix_max[i - 1] if i else None
+
+    def first_after(self, start: int) -> int:
+        i = bisect.bisect_right(self.anchors, start)
+        return self.suffix_min[i] if i < self.count else self.count
 
 
 def weave(lines: list[Line], module: ast.Module, spans: list[Span]) -> str:
@@ -42,14 +77,14 @@ def weave(lines: list[Line], module: ast.Module, spans: list[Span]) -> str:
     """
     placed: dict[int, list[ast.Comment]] = {}
     floor = 0
+    trailing, places = _Trailing(spans), _Places(lines)
     for c in sorted(module.comments, key=lambda c: c.span.start):
         start = c.span.start
-        before = [k for k, line in enumerate(lines) if line.anchor < start]
-        if _is_trailing(c, spans) and before:
-            place = 2 * before[-1] + 1
+        before = places.last_before(start)
+        if before is not None and trailing(c):
+            place = 2 * before + 1
         else:
-            place = 2 * next((k for k, line in enumerate(lines) if line.anchor > start),
-                             len(lines))
+            place = 2 * places.first_after(start)
         place = max(place, floor)
         if place % 2 and placed.get(place):
             place += 1

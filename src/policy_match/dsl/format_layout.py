@@ -105,6 +105,8 @@ class Printer:
 
     def tag(self, t: ast.TagDecl) -> None:
         text = f"tag {t.name.name}: {type_text(t.type)}"
+        if t.signed:
+            text += " signed"
         if t.key:
             text += " key"
         if t.label is not None:

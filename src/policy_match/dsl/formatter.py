@@ -44,7 +44,7 @@ def format_source(text: str, path: str = "<string>") -> str | None:
     formatting what it did read would silently delete the author's broken text.
     """
     result = parse(text, path)
-    if result.diagnostics:
+    if any(d.is_error for d in result.diagnostics):
         return None
     return format_module(result.module)
 

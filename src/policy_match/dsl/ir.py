@@ -172,6 +172,7 @@ class TagSpec:
     key: bool = False
     label: str | None = None
     span: Span = _span()
+    signed: bool = False  # values may be negative; money and counts are not, otherwise
 
 
 @dataclass(frozen=True)

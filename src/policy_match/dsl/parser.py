@@ -8,6 +8,7 @@ so one load reports the syntax errors of every declaration, not just the first.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator
@@ -30,9 +31,10 @@ from lark.tree import Meta
 from policy_match.dsl import ast
 from policy_match.dsl.diagnostics import Code, Diagnostic
 from policy_match.dsl.span import Span
+from policy_match.dsl.unicode_check import bidi_warnings
 
 KEYWORDS: dict[str, str] = {
-    "tag": "TAG", "define": "DEFINE", "policy": "POLICY", "key": "KEY",
+    "tag": "TAG", "define": "DEFINE", "policy": "POLICY", "key": "KEY", "signed": "SIGNED",
     "and": "AND", "且": "AND",
     "or": "OR", "或": "OR",
     "not": "NOT", "非": "NOT",
@@ -196,10 +198,11 @@ class _ToAst(Transformer[Token, list[ast.Decl]]):
         return children
 
     def tag_decl(self, meta: Meta, c: list[Any]) -> ast.TagDecl:
-        _, name, type_expr, key, label = c
+        _, name, type_expr, signed, key, label = c
         return ast.TagDecl(
             self._name(name), type_expr, key is not None,
             self._str(label) if label is not None else None, span=self.s.of_meta(meta),
+            signed=signed is not None,
         )
 
     def type_expr(self, meta: Meta, c: list[Any]) -> ast.TypeExpr:
@@ -494,7 +497,7 @@ def _syntax_diagnostic(err: UnexpectedInput, text: str, spans: _Spans) -> Diagno
 @dataclass(frozen=True)
 class ParseResult:
     module: ast.Module
-    diagnostics: tuple[Diagnostic, ...]
+    diagnostics: tuple[Diagnostic, ...]  # syntax errors, and W-BIDI warnings
     # Names declared by declarations that failed to parse: a later "unknown name" for them
     # would only repeat the syntax error, so the checker stays quiet about them.
     unparsed_names: frozenset[str] = frozenset()
@@ -503,15 +506,17 @@ class ParseResult:
 def parse(text: str, path: str = "<string>") -> ParseResult:
     """Parse one file's text. Never raises for bad input: problems come back as diagnostics."""
     whole = _Spans(path, 0, 0)
-    comments = tuple(_scan_comments(text, whole))
+    starts = line_starts(text)
+    comments = tuple(_scan_comments(text, whole, starts))
+    warnings = tuple(bidi_warnings(text, path, starts))
     try:
         whole_decls = _ToAst(whole).transform(_lark().parse(text))
     except (UnexpectedInput, RecursionError, VisitError):
         pass
     else:
-        return ParseResult(ast.Module(path, tuple(whole_decls), comments), ())
+        return ParseResult(ast.Module(path, tuple(whole_decls), comments), warnings)
     decls: list[ast.Decl] = []
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = list(warnings)
     unparsed: set[str] = set()
     for line_offset, pos_offset, piece in _pieces(text):
         spans = _Spans(path, line_offset, pos_offset)
@@ -542,21 +547,31 @@ def _pieces(text: str) -> Iterator[tuple[int, int, str]]:
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     starts.append(len(text))
+    line = 0
     for begin, end in itertools.pairwise(starts):
         piece = text[begin:end]
         if piece.strip():
-            yield text.count("\n", 0, begin), begin, piece
+            yield line, begin, piece
+        line += piece.count("\n")
 
 
-def _scan_comments(text: str, spans: _Spans) -> list[ast.Comment]:
-    """Every comment, found beside the parser (which drops them); strings are skipped."""
+def _scan_comments(text: str, spans: _Spans, starts: list[int]) -> list[ast.Comment]:
+    """Every comment, found beside the parser (which drops them); strings are skipped.
+
+    Line numbers come from a bisect over the line starts, so a file of many comments costs
+    linear time, not a count of newlines from the top for each comment."""
     out = []
     for m in re.finditer(r'"(?:\\.|[^"\\\n])*"|“[^”\n]*”|(#[^\n]*)', text):
         if m[1] is None:
             continue
-        line = text.count("\n", 0, m.start(1)) + 1
-        col = m.start(1) - (text.rfind("\n", 0, m.start(1)) + 1) + 1
+        index = bisect.bisect_right(starts, m.start(1)) - 1
+        line, col = index + 1, m.start(1) - starts[index] + 1
         out.append(ast.Comment(m[1], span=Span(
             spans.path, m.start(1) + spans.pos_offset, m.end(1) + spans.pos_offset,
             line + spans.line_offset, col, line + spans.line_offset, col + len(m[1]))))
     return out
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset of the first character of every line (0 for the first)."""
+    return [0, *(m.end() for m in re.finditer("\n", text))]

@@ -226,7 +226,7 @@ def _given_value(entry: ast.Entry, given: dict[str, Any], c: ExpressionChecker) 
     tag = c.tags.get(name)
     if tag is None:
         hint = (f"{name} is a define, computed from tags: give the tags instead"
-                if name in c.defines else did_you_mean(name, c.tags))
+                if name in c.defines else c.did_you_mean(name, c.tags))
         c.error(Code.NAME, f"unknown tag {name} in example", entry.name.span, hint)
         return _INVALID
     if name in given:

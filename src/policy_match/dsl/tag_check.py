@@ -11,6 +11,8 @@ from policy_match.dsl.suggest import did_you_mean
 from policy_match.dsl.types import Kind, Type
 from policy_match.dsl.vocabulary import Vocabulary
 
+SIGNABLE = (Kind.MONEY, Kind.COUNT)  # the kinds that are never negative unless declared so
+
 BASE_TYPES = {
     "bool": Type(Kind.BOOL), "number": Type(Kind.NUMBER), "count": Type(Kind.COUNT),
     "money": Type(Kind.MONEY), "ratio": Type(Kind.RATIO), "date": Type(Kind.DATE),
@@ -24,7 +26,11 @@ def tag_spec(decl: ast.TagDecl, vocab: Vocabulary, report: Reporter) -> ir.TagSp
     if t is None:
         return None
     label = decl.label.value if decl.label else None
-    return ir.TagSpec(decl.name.name, t, decl.key, label, span=decl.span)
+    if decl.signed and t.kind not in SIGNABLE:
+        report.error(Code.TYPE, f"only money and counts can be declared signed, not {t}",
+                     decl.span, "numbers, ratios and durations may be negative already")
+    return ir.TagSpec(decl.name.name, t, decl.key, label, span=decl.span,
+                      signed=decl.signed and t.kind in SIGNABLE)
 
 
 def declared_type(te: ast.TypeExpr, vocab: Vocabulary, report: Reporter) -> Type | None:

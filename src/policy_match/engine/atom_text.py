@@ -17,6 +17,7 @@ from policy_match.dsl.types import Kind, Type
 from policy_match.engine import dag
 from policy_match.engine.backend import AtomBackend, ValueBackend
 from policy_match.engine.scalar import ScalarEvaluator
+from policy_match.engine.walk import post_order, pre_order
 
 Outcome = Literal["true", "false", "unknown"]
 MARK = {"true": "✓", "false": "✗", "unknown": "?"}
@@ -46,7 +47,19 @@ class AtomReport(BaseModel):
 
 
 class _ExpressionText(ValueBackend[str]):
-    """How a value reads in an atom's line: ``研发费用 / 营业收入``."""
+    """How a value reads in an atom's line: ``研发费用 / 营业收入``. Operands are read from
+    ``texts`` (:func:`value_expr_text` fills it children first: no recursion)."""
+
+    def __init__(self, texts: dict[int, str] | None = None) -> None:
+        self.texts = {} if texts is None else texts
+
+    def _text(self, node: dag.ValueNode) -> str:
+        found = self.texts.get(id(node))
+        return found if found is not None else value_expr_text(node)
+
+    def _operand(self, node: dag.ValueNode) -> str:
+        text = self._text(node)
+        return f"({text})" if isinstance(node, dag.VArith) else text
 
     def tag(self, node: dag.VTag) -> str:
         return node.name
@@ -61,13 +74,13 @@ class _ExpressionText(ValueBackend[str]):
         return "评估日"
 
     def arith(self, node: dag.VArith) -> str:
-        return f"{_operand(node.left)} {node.op} {_operand(node.right)}"
+        return f"{self._operand(node.left)} {node.op} {self._operand(node.right)}"
 
     def neg(self, node: dag.VNeg) -> str:
-        return f"-{_operand(node.operand)}"
+        return f"-{self._operand(node.operand)}"
 
     def call(self, node: dag.VCall) -> str:
-        return f"{node.func}({', '.join(value_expr_text(a) for a in node.args)})"
+        return f"{node.func}({', '.join(self._text(a) for a in node.args)})"
 
     def value_case(self, node: dag.VCase) -> str:
         return "分档值"
@@ -76,41 +89,42 @@ class _ExpressionText(ValueBackend[str]):
         return "分档值"
 
 
-_EXPRESSION_TEXT = _ExpressionText()
+def _spelled_operands(node: Any) -> tuple[Any, ...]:
+    """The operands whose text is part of a value's text (a define is its name)."""
+    if type(node) is dag.VArith:
+        return (node.left, node.right)
+    if type(node) is dag.VNeg:
+        return (node.operand,)
+    if type(node) is dag.VCall:
+        return node.args
+    return ()
 
 
 def value_expr_text(node: dag.ValueNode) -> str:
-    return _EXPRESSION_TEXT.visit_value(node)
-
-
-def _operand(node: dag.ValueNode) -> str:
-    text = value_expr_text(node)
-    return f"({text})" if isinstance(node, dag.VArith) else text
+    texts: dict[int, str] = {}
+    spell = _ExpressionText(texts)
+    for item in post_order(node, _spelled_operands):
+        texts[id(item)] = spell.visit_value(item)
+    return texts[id(node)]
 
 
 def tags_read(node: Any, defines: dict[str, Any], seen: set[str] | None = None) -> list[str]:
-    """Every tag a node reads, through defines, in first-seen order."""
+    """Every tag a node reads, through defines, in first-seen order (each node once, with
+    a stack: a long chain of defines is walked, not recursed into)."""
     seen = set() if seen is None else seen
-    out: list[str] = []
 
-    def visit(n: Any) -> None:
-        if isinstance(n, dag.VTag):
-            if n.name not in out:
-                out.append(n.name)
-        elif isinstance(n, dag.VDefine | dag.Named):
-            name = n.name
-            if name not in seen:
-                seen.add(name)
-                visit(defines[name] if isinstance(n, dag.VDefine) else n.body)
-        elif isinstance(n, tuple):
-            for item in n:
-                visit(item)
-        elif hasattr(n, "__dataclass_fields__"):
-            for key in n.__dataclass_fields__:
-                visit(getattr(n, key))
+    def below(n: Any) -> tuple[Any, ...]:
+        if isinstance(n, dag.VDefine | dag.Named):
+            if n.name in seen:
+                return ()
+            seen.add(n.name)
+        return dag.successors(n, defines)
 
-    visit(node)
-    return out
+    out: dict[str, None] = {}
+    for n in pre_order((node,), below):
+        if type(n) is dag.VTag:
+            out.setdefault(n.name)
+    return list(out)
 
 
 _REQUIRE = {">=": "{t}以上", ">": "超过{t}", "<=": "{t}以下", "<": "不满{t}",
@@ -136,11 +150,12 @@ class AtomDescriber(AtomBackend[_Parts]):
         subject, observed, op, threshold, zh_true, zh_false = self.visit_truth(atom)
         mark = MARK[outcome]
         shown = observed if observed is not None else "未知"
+        tags = tags_read(atom, ev.graph.defines)
         if outcome == "unknown":
             zh = f"? {subject} 未知"
             if observed is not None:
                 zh = f"? {subject} {observed}，无法判断（{threshold}）"
-            elif not any(ev.record.get(t) is None for t in tags_read(atom, ev.graph.defines)):
+            elif not any(ev.record.get(t) is None for t in tags):
                 zh = f"? {subject} 无法计算（如除数为零）"
         elif outcome == "true":
             zh = f"✓ {subject} {shown}" + (f"，{zh_true}" if zh_true else "")
@@ -149,7 +164,7 @@ class AtomDescriber(AtomBackend[_Parts]):
         en = (f"{mark} {subject} = {observed if observed is not None else 'missing'}; "
               f"required {op} {threshold}")
         return AtomReport(
-            id=atom_id, subject=subject, tags=tags_read(atom, self.ev.graph.defines),
+            id=atom_id, subject=subject, tags=tags,
             observed=observed, operator=op, threshold=threshold, outcome=outcome,
             text_zh=zh, text_en=en)
 

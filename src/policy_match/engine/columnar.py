@@ -14,7 +14,9 @@ plug-in functions that give no ``vectorized`` form (see ``FunctionSpec``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -26,7 +28,7 @@ from policy_match.dsl.types import Kind
 from policy_match.dsl.values import Duration
 from policy_match.dsl.vocabulary import Vocabulary
 from policy_match.engine import bitset, dag
-from policy_match.engine.backend import Backend
+from policy_match.engine.backend import VALUE_METHODS, Backend
 from policy_match.engine.bitset import Tri
 from policy_match.engine.columns import (
     BoolColumn,
@@ -42,11 +44,13 @@ from policy_match.engine.columns import (
 )
 from policy_match.engine.scalar import ScalarEvaluator
 from policy_match.engine.semantics import arith
+from policy_match.engine.walk import DEEP, post_order
 
 _NP_COMPARE: dict[str, Callable[[Any, Any], np.ndarray]] = {
     "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
     "==": np.equal, "!=": np.not_equal,
 }
+_GROUP = 8  # equality atoms on one column, under one and/or, decided as one set test
 _U = 4.5e-16  # a few units in the last place of a float64, per operation
 
 
@@ -69,8 +73,18 @@ class Vec:
         return np.any(np.asarray(self.err) != 0).item()
 
 
+def _to_float(value: Fraction | int) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 class Unvectorized(Exception):
     """A node the columnar backend leaves to the scalar evaluator."""
+
+
+_UNVECTORIZED = object()  # memoized: this value node has no vectorized form
 
 
 class ColumnarEvaluator(Backend[Vec, Tri]):
@@ -83,6 +97,7 @@ class ColumnarEvaluator(Backend[Vec, Tri]):
         self.as_of = as_of
         self.valid = bitset.full(self.n)
         self._memo: dict[int, Any] = {}
+        self._depth = 0  # evaluations under way on Python's stack
         self._row_evaluators: dict[int, ScalarEvaluator] = {}
         # per-value row bitmaps of category columns: an `in [...]` is an OR of these
         self._value_bits: dict[tuple[int, str | None, str], np.ndarray] = {}
@@ -127,21 +142,90 @@ class ColumnarEvaluator(Backend[Vec, Tri]):
         key = id(node)
         found = self._memo.get(key)
         if found is None:
+            if self._depth >= DEEP:
+                self._below(node)
+                return self._memo[key]
+            self._depth += 1
             try:
-                found = self.visit_truth(node)
-            except Unvectorized:
-                found = self._scalar_truth(node)
-            self._memo[key] = found
+                found = self._truth_now(node)
+            finally:
+                self._depth -= 1
         return found
+
+    def _truth_now(self, node: dag.BoolNode) -> Tri:
+        try:
+            found = self.visit_truth(node)
+        except Unvectorized:
+            found = self._scalar_truth(node)
+        self._memo[id(node)] = found
+        return found
+
+    def _value_now(self, node: dag.ValueNode) -> Vec:
+        try:
+            found = self.visit_value(node)
+        except Unvectorized:
+            self._memo[id(node)] = _UNVECTORIZED  # asked again: no second attempt
+            raise
+        self._memo[id(node)] = found
+        return found
+
+    def _below(self, node: Any) -> None:
+        """Deep in the DAG: everything below ``node`` not yet evaluated, in post order (each
+        node once, after its successors: no recursion), then ``node``."""
+        memo = self._memo
+        defines = self.graph.defines
+        for item in post_order(node, lambda n: dag.successors(n, defines),
+                               lambda n: id(n) in memo):
+            if type(item) in VALUE_METHODS:
+                with contextlib.suppress(Unvectorized):  # readers fall back to scalar
+                    self._value_now(item)
+            else:
+                self._truth_now(item)
 
     def bool_const(self, node: dag.Const) -> Tri:
         return bitset.const(node.value, self.valid)
 
     def all(self, node: dag.All) -> Tri:
-        return bitset.all_of([self.truth(i) for i in node.items])
+        return bitset.all_of(self._items(node.items, "!="))
 
     def any(self, node: dag.AnyNode) -> Tri:
-        return bitset.any_of([self.truth(i) for i in node.items])
+        return bitset.any_of(self._items(node.items, "=="))
+
+    def _items(self, items: tuple[dag.BoolNode, ...], op: str) -> list[Tri]:
+        """The children's outcomes; many ``x == c`` under an ``or`` (``x != c`` under an
+        ``and``) on one column are decided together, one set-membership test for all."""
+        groups: dict[int, list[dag.Cmp]] = {}
+        for item in items:
+            if (type(item) is dag.Cmp and item.op == op and type(item.left) is dag.VTag
+                    and type(item.right) is dag.VConst and id(item) not in self._memo):
+                groups.setdefault(id(item.left), []).append(item)
+        together = {id(a) for group in groups.values() if len(group) >= _GROUP
+                    for a in group}
+        if not together:
+            return [self.truth(i) for i in items]
+        out = [self.truth(i) for i in items if id(i) not in together]
+        for group in groups.values():
+            if len(group) >= _GROUP:
+                out.extend(self._membership(group, op))
+        return out
+
+    def _membership(self, group: list[dag.Cmp], op: str) -> list[Tri]:
+        """``x == c1 or x == c2 …`` as one test of x against the set of c's (``!=`` under
+        an ``and``: the rows outside the set); each atom alone where that cannot be done."""
+        try:
+            left = self.value(group[0].left)
+        except Unvectorized:
+            left = Vec("object", None, None)
+        consts = [a.right.value for a in group]  # type: ignore[union-attr]
+        if left.kind == "cat" and all(isinstance(c, str) for c in consts):
+            inside = self._options_bits(left.column, None, tuple(consts))  # type: ignore[arg-type]
+            return [self._tri_from_bits(left.column, inside, op == "!=")]
+        numbers = [self._numeric(Vec("const", c, None)) for c in consts] \
+            if left.kind in ("num", "date") and not left.computed else []
+        if not numbers or not all(np.isfinite(float(x)) for x in numbers):
+            return [self.truth(a) for a in group]
+        hit = np.isin(left.data, np.array(numbers, dtype=float))
+        return [bitset.tri_from_masks(hit if op == "==" else ~hit, self._known(left))]
 
     def at_least(self, node: dag.AtLeast) -> Tri:
         return bitset.at_least(node.n, [self.truth(i) for i in node.items], self.n)
@@ -288,7 +372,7 @@ class ColumnarEvaluator(Backend[Vec, Tri]):
         if v.kind == "const":
             value = v.data
             if isinstance(value, Fraction | int):
-                return float(value)
+                return _to_float(value)
             if isinstance(value, dt.date):
                 return day_number(value)
             if isinstance(value, Duration):
@@ -303,12 +387,26 @@ class ColumnarEvaluator(Backend[Vec, Tri]):
         key = id(node)
         found = self._memo.get(key)
         if found is None:
-            found = self.visit_value(node)
-            self._memo[key] = found
+            if self._depth >= DEEP:
+                self._below(node)
+                found = self._memo[key]
+            else:
+                self._depth += 1
+                try:
+                    found = self._value_now(node)
+                finally:
+                    self._depth -= 1
+        if found is _UNVECTORIZED:
+            raise Unvectorized
         return found
 
     def const(self, node: dag.VConst) -> Vec:
-        return Vec("const", node.value, None)
+        value = node.value
+        if isinstance(value, Fraction | int) and math.isinf(_to_float(value)):
+            # beyond a float's range: as a float it is infinite, its error bound too, so
+            # every comparison with it is decided by the exact evaluator
+            return Vec("const", value, None, err=np.inf)
+        return Vec("const", value, None)
 
     def today(self, node: dag.VToday) -> Vec:
         return Vec("const", self.as_of, None)

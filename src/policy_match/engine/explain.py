@@ -35,6 +35,7 @@ from policy_match.engine.atom_text import (
 )
 from policy_match.engine.backend import VALUE_METHODS, Backend, ConditionBackend
 from policy_match.engine.scalar import ScalarEvaluator
+from policy_match.engine.walk import post_order, pre_order
 
 GroupKind = Literal["all", "any", "at_least", "case", "define"]
 
@@ -128,6 +129,14 @@ def _render_tree(node: ExplainNode, depth: int, zh: bool) -> list[str]:
 
 
 # ---- the tree, missing, failed, gap -------------------------------------------------------
+# Every walk visits each DAG node at most once per record: a define used twice by the next
+# define, and so on, makes a tree exponentially larger than the DAG. No walk recurses deeper
+# than a constant: the DAG is walked with explicit stacks (``engine/walk.py``), and the
+# outcome tree stops expanding at ``TREE_DEPTH`` levels.
+
+TREE_DEPTH = 24  # levels of the outcome tree; deeper groups are shown as one line
+SEE_ABOVE = ("（见上）", " (see above)")  # a define already shown in this tree
+NOT_EXPANDED = ("（下略）", " (not expanded)")  # a group deeper than TREE_DEPTH
 
 
 @dataclass(frozen=True)
@@ -138,14 +147,27 @@ class GapChoice:
     path: frozenset[dag.Atom]
 
 
+@dataclass(frozen=True)
+class _GapBits:
+    """A :class:`GapChoice` with its atom sets as bits of an int (one bit per atom): a union
+    is one ``|`` however many atoms a long chain of defines gathers."""
+
+    gap: int | None
+    path: int
+
+
 class Explainer:
     def __init__(self, evaluator: ScalarEvaluator, atom_ids: dict[dag.Atom, int]) -> None:
         self.ev = evaluator
         self.ids = atom_ids
         self.describer = AtomDescriber(evaluator)
         self._reports: dict[dag.Atom, AtomReport] = {}
-        self._gaps: dict[int, GapChoice] = {}
+        self._gaps: dict[int, _GapBits] = {}
         self._gap_walk = _Gap(self)
+        self._bits: dict[dag.Atom, int] = {}
+        self._atoms: list[dag.Atom] = []
+        self._missing: dict[int, tuple[str, ...]] = {}
+        self._missing_walk = _MissingTags(evaluator)
 
     def report(self, atom: dag.Atom) -> AtomReport:
         if atom not in self._reports:
@@ -154,56 +176,81 @@ class Explainer:
 
     def tree(self, node: dag.BoolNode, open_path: bool = True) -> ExplainNode:
         """The outcome tree; ``open_path``: no ancestor is already true, so an unknown node
-        here is data worth asking for (under a true ``or`` it would change nothing)."""
-        return _OutcomeTree(self, node, open_path).visit_truth(node)
+        here is data worth asking for (under a true ``or`` it would change nothing). A
+        define met again is a line saying so, not its tree again."""
+        return self._tree(node, open_path, set(), 0)
+
+    def _tree(self, node: dag.BoolNode, open_path: bool, shown: set[int],
+              depth: int) -> ExplainNode:
+        return _OutcomeTree(self, node, open_path, shown, depth).visit_truth(node)
 
     def atoms_where(
         self, node: dag.BoolNode, skip: bool | None, want: bool | None
     ) -> list[dag.Atom]:
         """Atoms with outcome ``want`` under nodes whose outcome is not ``skip``."""
-        found: list[dag.Atom] = []
+        truth = self.ev.truth
 
-        def visit(n: dag.BoolNode) -> None:
-            outcome = self.ev.truth(n)
-            if outcome is skip and skip is not None:
-                return
-            if dag.is_atom(n):
-                if outcome is want and n not in found:
-                    found.append(n)  # type: ignore[arg-type]
-                return
-            for child in dag.children(n):
-                visit(child)
+        def below(n: dag.BoolNode) -> tuple[dag.BoolNode, ...]:
+            if skip is not None and truth(n) is skip:
+                return ()
+            return dag.children(n)
 
-        visit(node)
-        return found
+        return [n for n in pre_order((node,), below)
+                if dag.is_atom(n) and truth(n) is want
+                and not (skip is not None and truth(n) is skip)]
 
     def missing(self, node: dag.BoolNode) -> list[str]:
         """Tags whose absence leaves ``node`` unknown, following only the paths evaluation
         took (a ``case`` branch not reached asks for nothing)."""
-        walk = _MissingTags(self.ev)
-        walk.visit_truth(node)
-        return walk.tags
+        return list(self._missing_tags(node))
 
     def benefit_missing(self, node: dag.ValueNode) -> list[str]:
-        walk = _MissingTags(self.ev)
-        walk.visit_value(node)
-        return walk.tags
+        return list(self._missing_tags(node))
+
+    def _missing_tags(self, node: Any) -> tuple[str, ...]:
+        """Per node, once: its own absent tag, or its followed successors' tags in order."""
+        memo, walk, record = self._missing, self._missing_walk, self.ev.record
+        for item in post_order(node, walk.follow, lambda n: id(n) in memo):
+            if type(item) is dag.VTag:
+                memo[id(item)] = (item.name,) if record.get(item.name) is None else ()
+            else:
+                memo[id(item)] = tuple(dict.fromkeys(
+                    tag for child in walk.follow(item) for tag in memo[id(child)]))
+        return memo[id(node)]
 
     def gap(self, node: dag.BoolNode) -> GapChoice:
-        key = id(node)
-        if key not in self._gaps:
-            self._gaps[key] = self._gap_walk.visit_truth(node)
-        return self._gaps[key]
+        found = self.gap_bits(node)
+        return GapChoice(None if found.gap is None else self._atom_set(found.gap),
+                         self._atom_set(found.path))
+
+    def gap_bits(self, node: dag.BoolNode) -> _GapBits:
+        memo = self._gaps
+        for item in post_order(node, dag.children, lambda n: id(n) in memo):
+            memo[id(item)] = self._gap_walk.visit_truth(item)
+        return memo[id(node)]
+
+    def bit(self, atom: dag.Atom) -> int:
+        found = self._bits.get(atom)
+        if found is None:
+            found = self._bits[atom] = 1 << len(self._atoms)
+            self._atoms.append(atom)
+        return found
+
+    def _atom_set(self, bits: int) -> frozenset[dag.Atom]:
+        return frozenset(a for i, a in enumerate(self._atoms) if bits >> i & 1)
 
 
 class _OutcomeTree(ConditionBackend[ExplainNode]):
     """The outcome tree of one node (its children get their own: their paths differ)."""
 
-    def __init__(self, explainer: Explainer, node: dag.BoolNode, open_path: bool) -> None:
+    def __init__(self, explainer: Explainer, node: dag.BoolNode, open_path: bool,
+                 shown: set[int], depth: int) -> None:
         self.explainer = explainer
         self.outcome = outcome_of(explainer.ev.truth(node))
         self.needed = open_path and self.outcome == "unknown"
         self.open_path = open_path and self.outcome != "true"  # for the children
+        self.shown = shown  # the defines this tree has shown already (by node)
+        self.depth = depth
 
     def _atom(self, node: dag.Atom) -> ExplainNode:
         report = self.explainer.report(node)
@@ -231,12 +278,19 @@ class _OutcomeTree(ConditionBackend[ExplainNode]):
         return ExplainNode(kind="const", label="恒成立" if node.value else "恒不成立",
                            label_en="always" if node.value else "never", outcome=self.outcome)
 
-    def _group(self, node: dag.BoolNode, kind: GroupKind, zh: str, en: str,
-               kids: list[ExplainNode] | None = None) -> ExplainNode:
-        if kids is None:
-            kids = [self.explainer.tree(c, self.open_path) for c in dag.children(node)]
+    def _leaf(self, kind: GroupKind, zh: str, en: str, note: tuple[str, str]) -> ExplainNode:
+        return ExplainNode(kind=kind, label=zh + note[0], label_en=en + note[1],
+                           outcome=self.outcome, needed=self.needed)
+
+    def _group(self, node: dag.BoolNode, kind: GroupKind, zh: str, en: str) -> ExplainNode:
+        if self.depth >= TREE_DEPTH:
+            return self._leaf(kind, zh, en, NOT_EXPANDED)
+        kids = [self._child(c, self.open_path) for c in dag.children(node)]
         return ExplainNode(kind=kind, label=zh, label_en=en, outcome=self.outcome,
                            needed=self.needed, children=kids)
+
+    def _child(self, node: dag.BoolNode, open_path: bool) -> ExplainNode:
+        return self.explainer._tree(node, open_path, self.shown, self.depth + 1)
 
     def all(self, node: dag.All) -> ExplainNode:
         return self._group(node, "all", "同时满足", "all of")
@@ -248,199 +302,207 @@ class _OutcomeTree(ConditionBackend[ExplainNode]):
         return self._group(node, "at_least", f"至少满足{node.n}项", f"at least {node.n} of")
 
     def named(self, node: dag.Named) -> ExplainNode:
-        return self._group(node, "define", ("非 " if node.negated else "") + node.name,
-                           ("not " if node.negated else "") + node.name)
+        zh = ("非 " if node.negated else "") + node.name
+        en = ("not " if node.negated else "") + node.name
+        if id(node) in self.shown:
+            return self._leaf("define", zh, en, SEE_ABOVE)
+        if self.depth < TREE_DEPTH:
+            self.shown.add(id(node))
+        return self._group(node, "define", zh, en)
 
     def case(self, node: dag.CaseCond) -> ExplainNode:
         """Only the branches evaluation reached can be waiting for data."""
-        tree, truth = self.explainer.tree, self.explainer.ev.truth
+        if self.depth >= TREE_DEPTH:
+            return self._leaf("case", "分情形", "by case", NOT_EXPANDED)
+        truth = self.explainer.ev.truth
         kids: list[ExplainNode] = []
         reached = self.open_path
         for test, value in node.branches:
             decided = truth(test)
-            kids.append(tree(test, reached))
-            kids.append(tree(value, reached and decided is True))
+            kids.append(self._child(test, reached))
+            kids.append(self._child(value, reached and decided is True))
             reached = reached and decided is False
-        kids.append(tree(node.default, reached))
-        return self._group(node, "case", "分情形", "by case", kids)
+        kids.append(self._child(node.default, reached))
+        return ExplainNode(kind="case", label="分情形", label_en="by case",
+                           outcome=self.outcome, needed=self.needed, children=kids)
 
 
-class _MissingTags(Backend[None, None]):
-    """Collects, in ``tags``, the missing tags a node's unknown outcome comes from."""
+_Follow = tuple[Any, ...]
+
+
+class _MissingTags(Backend[_Follow, _Follow]):
+    """The missing-tag walk: for each node, the successors whose unknown outcome its own
+    comes from (:meth:`Explainer.missing` collects their absent tags, each node once)."""
 
     def __init__(self, evaluator: ScalarEvaluator) -> None:
         self.ev = evaluator
-        self.tags: list[str] = []
 
-    def tag(self, node: dag.VTag) -> None:
-        if self.ev.record.get(node.name) is None and node.name not in self.tags:
-            self.tags.append(node.name)
+    def follow(self, node: Any) -> _Follow:
+        if type(node) in VALUE_METHODS:
+            return self.visit_value(node)
+        return self.visit_truth(node)
 
-    def const(self, node: dag.VConst) -> None:
-        return None
+    def tag(self, node: dag.VTag) -> _Follow:
+        return ()  # the tag itself, when absent: see Explainer._missing_tags
 
-    def today(self, node: dag.VToday) -> None:
-        return None
+    def const(self, node: dag.VConst) -> _Follow:
+        return ()
 
-    def define(self, node: dag.VDefine) -> None:
-        self._visit(self.ev.graph.defines[node.name])
+    def today(self, node: dag.VToday) -> _Follow:
+        return ()
 
-    def cond_value(self, node: dag.VCond) -> None:
-        self.visit_truth(node.cond)
+    def define(self, node: dag.VDefine) -> _Follow:
+        return (self.ev.graph.defines[node.name],)
 
-    def _values(self, node: dag.ValueNode, *operands: dag.ValueNode) -> None:
+    def cond_value(self, node: dag.VCond) -> _Follow:
+        return (node.cond,)
+
+    def _values(self, node: dag.ValueNode, *operands: dag.ValueNode) -> _Follow:
+        return operands if self.ev.value(node) is None else ()
+
+    def arith(self, node: dag.VArith) -> _Follow:
+        return self._values(node, node.left, node.right)
+
+    def neg(self, node: dag.VNeg) -> _Follow:
+        return self._values(node, node.operand)
+
+    def call(self, node: dag.VCall) -> _Follow:
+        return self._values(node, *node.args)
+
+    def value_case(self, node: dag.VCase) -> _Follow:
         if self.ev.value(node) is None:
-            for operand in operands:
-                self.visit_value(operand)
+            return self._first_open_branch(node.branches, node.default)
+        return ()
 
-    def arith(self, node: dag.VArith) -> None:
-        self._values(node, node.left, node.right)
-
-    def neg(self, node: dag.VNeg) -> None:
-        self._values(node, node.operand)
-
-    def call(self, node: dag.VCall) -> None:
-        self._values(node, *node.args)
-
-    def value_case(self, node: dag.VCase) -> None:
-        if self.ev.value(node) is None:
-            self._first_open_branch(node.branches, node.default)
-
-    def case(self, node: dag.CaseCond) -> None:
+    def case(self, node: dag.CaseCond) -> _Follow:
         if self.ev.truth(node) is None:
-            self._first_open_branch(node.branches, node.default)
+            return self._first_open_branch(node.branches, node.default)
+        return ()
 
     def _first_open_branch(self, branches: tuple[tuple[dag.BoolNode, Any], ...],
-                           default: Any) -> None:
+                           default: Any) -> _Follow:
         """A case waits for its first test that is not false, or for the branch taken."""
         for test, value in branches:
             decided = self.ev.truth(test)
             if decided is None:
-                self.visit_truth(test)
-                return
+                return (test,)
             if decided:
-                self._visit(value)
-                return
-        self._visit(default)
+                return (value,)
+        return (default,)
 
-    def _visit(self, node: Any) -> None:
-        if type(node) in VALUE_METHODS:
-            self.visit_value(node)
-        else:
-            self.visit_truth(node)
+    def _operand(self, node: dag.Member | dag.HasAtom | dag.Truth | dag.KnownAtom) -> _Follow:
+        return (node.operand,) if self.ev.truth(node) is None else ()
 
-    def _operand(self, node: dag.Member | dag.HasAtom | dag.Truth | dag.KnownAtom) -> None:
-        if self.ev.truth(node) is None:
-            self.visit_value(node.operand)
+    def cmp(self, node: dag.Cmp) -> _Follow:
+        return (node.left, node.right) if self.ev.truth(node) is None else ()
 
-    def cmp(self, node: dag.Cmp) -> None:
-        if self.ev.truth(node) is None:
-            self.visit_value(node.left)
-            self.visit_value(node.right)
+    def member(self, node: dag.Member) -> _Follow:
+        return self._operand(node)
 
-    def member(self, node: dag.Member) -> None:
-        self._operand(node)
+    def has(self, node: dag.HasAtom) -> _Follow:
+        return self._operand(node)
 
-    def has(self, node: dag.HasAtom) -> None:
-        self._operand(node)
+    def boolean(self, node: dag.Truth) -> _Follow:
+        return self._operand(node)
 
-    def boolean(self, node: dag.Truth) -> None:
-        self._operand(node)
+    def known(self, node: dag.KnownAtom) -> _Follow:
+        return self._operand(node)
 
-    def known(self, node: dag.KnownAtom) -> None:
-        self._operand(node)
+    def _children(self, node: dag.BoolNode) -> _Follow:
+        return dag.children(node) if self.ev.truth(node) is None else ()
 
-    def _children(self, node: dag.BoolNode) -> None:
-        if self.ev.truth(node) is None:
-            for child in dag.children(node):
-                self.visit_truth(child)
+    def bool_const(self, node: dag.Const) -> _Follow:
+        return ()  # never unknown
 
-    def bool_const(self, node: dag.Const) -> None:
-        return None  # never unknown
+    def all(self, node: dag.All) -> _Follow:
+        return self._children(node)
 
-    def all(self, node: dag.All) -> None:
-        self._children(node)
+    def any(self, node: dag.AnyNode) -> _Follow:
+        return self._children(node)
 
-    def any(self, node: dag.AnyNode) -> None:
-        self._children(node)
+    def at_least(self, node: dag.AtLeast) -> _Follow:
+        return self._children(node)
 
-    def at_least(self, node: dag.AtLeast) -> None:
-        self._children(node)
-
-    def named(self, node: dag.Named) -> None:
-        self._children(node)
+    def named(self, node: dag.Named) -> _Follow:
+        return self._children(node)
 
 
-class _Gap(ConditionBackend[GapChoice]):
-    """The cheapest way to make each node true (memoized by :meth:`Explainer.gap`)."""
+class _Gap(ConditionBackend[_GapBits]):
+    """The cheapest way to make each node true, from its children's (already computed, in
+    :meth:`Explainer.gap_bits`: children first, each node once)."""
 
     def __init__(self, explainer: Explainer) -> None:
         self.explainer = explainer
 
-    def _atom(self, node: dag.Atom) -> GapChoice:
-        atom = frozenset({node})
+    def _of(self, node: dag.BoolNode) -> _GapBits:
+        return self.explainer._gaps[id(node)]
+
+    def _atom(self, node: dag.Atom) -> _GapBits:
+        atom = self.explainer.bit(node)
         done = self.explainer.ev.truth(node) is True
-        return GapChoice(frozenset() if done else atom, atom)
+        return _GapBits(0 if done else atom, atom)
 
-    def cmp(self, node: dag.Cmp) -> GapChoice:
+    def cmp(self, node: dag.Cmp) -> _GapBits:
         return self._atom(node)
 
-    def member(self, node: dag.Member) -> GapChoice:
+    def member(self, node: dag.Member) -> _GapBits:
         return self._atom(node)
 
-    def has(self, node: dag.HasAtom) -> GapChoice:
+    def has(self, node: dag.HasAtom) -> _GapBits:
         return self._atom(node)
 
-    def known(self, node: dag.KnownAtom) -> GapChoice:
+    def known(self, node: dag.KnownAtom) -> _GapBits:
         return self._atom(node)
 
-    def boolean(self, node: dag.Truth) -> GapChoice:
+    def boolean(self, node: dag.Truth) -> _GapBits:
         return self._atom(node)
 
-    def bool_const(self, node: dag.Const) -> GapChoice:
-        return GapChoice(frozenset() if node.value else None, frozenset())
+    def bool_const(self, node: dag.Const) -> _GapBits:
+        return _GapBits(0 if node.value else None, 0)
 
-    def named(self, node: dag.Named) -> GapChoice:
-        return self.explainer.gap(node.body)
+    def named(self, node: dag.Named) -> _GapBits:
+        return self._of(node.body)
 
-    def all(self, node: dag.All) -> GapChoice:
-        return _union([self.explainer.gap(c) for c in node.items])
+    def all(self, node: dag.All) -> _GapBits:
+        return _union([self._of(c) for c in node.items])
 
-    def any(self, node: dag.AnyNode) -> GapChoice:
-        return _cheapest([self.explainer.gap(c) for c in node.items], 1)
+    def any(self, node: dag.AnyNode) -> _GapBits:
+        return _cheapest([self._of(c) for c in node.items], 1)
 
-    def at_least(self, node: dag.AtLeast) -> GapChoice:
-        return _cheapest([self.explainer.gap(c) for c in node.items], node.n)
+    def at_least(self, node: dag.AtLeast) -> _GapBits:
+        return _cheapest([self._of(c) for c in node.items], node.n)
 
-    def case(self, node: dag.CaseCond) -> GapChoice:
-        gap = self.explainer.gap
+    def case(self, node: dag.CaseCond) -> _GapBits:
         options = []
         for test, value in node.branches:
-            options.append(_union([gap(test), gap(value)]))
+            options.append(_union([self._of(test), self._of(value)]))
             if self.explainer.ev.truth(test) is not False:
                 break  # later branches are reachable only if this test turns false
         else:
-            options.append(gap(node.default))
+            options.append(self._of(node.default))
         return _cheapest(options, 1)
 
 
-def _union(choices: Iterable[GapChoice]) -> GapChoice:
-    gap: frozenset[dag.Atom] | None = frozenset()
-    path: frozenset[dag.Atom] = frozenset()
+def _union(choices: Iterable[_GapBits]) -> _GapBits:
+    gap: int | None = 0
+    path = 0
     for choice in choices:
         path |= choice.path
         if gap is None or choice.gap is None:
             gap = None
         else:
             gap |= choice.gap
-    return GapChoice(gap, path)
+    return _GapBits(gap, path)
 
 
-def _cheapest(choices: list[GapChoice], n: int) -> GapChoice:
+def _cheapest(choices: list[_GapBits], n: int) -> _GapBits:
     possible = [c for c in choices if c.gap is not None]
     if len(possible) < n:
-        return GapChoice(None, frozenset().union(*(c.path for c in choices)))
-    possible.sort(key=lambda c: (len(c.gap or ()), -len(c.path)))
+        path = 0
+        for c in choices:
+            path |= c.path
+        return _GapBits(None, path)
+    possible.sort(key=lambda c: ((c.gap or 0).bit_count(), -c.path.bit_count()))
     return _union(possible[:n])
 
 

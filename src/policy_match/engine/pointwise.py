@@ -21,6 +21,7 @@ a value is the same for every record (so a comparison with it is a fixed thresho
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Mapping
 from fractions import Fraction
@@ -33,19 +34,42 @@ from policy_match.engine import dag
 from policy_match.engine.backend import Backend
 from policy_match.engine.columns import day_number
 from policy_match.engine.scalar import ScalarEvaluator
+from policy_match.engine.semantics import compare
+from policy_match.engine.walk import post_order, pre_order
 
 FALSE, UNKNOWN, TRUE = 0, 1, 2
 _OPS = ("<", "<=", ">", ">=", "==", "!=")
 
 
 def _numeric(value: Any) -> float | None:
+    """A value as a float for the array pass (beyond float's range: ±inf; ties of the
+    float pass are decided again exactly, see ``_exact_ties``)."""
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, Fraction | int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
     if isinstance(value, dt.date):
         return float(day_number(value))
     return None
+
+
+def _compiled_children(node: Any) -> tuple[Any, ...]:
+    """The children the array pass combines (a ``case`` goes to the scalar evaluator)."""
+    return () if isinstance(node, dag.CaseCond) else dag.children(node)
+
+
+def _fixed_value(node: dag.ValueNode) -> bool:
+    """Whether a value is the same for every record: constants, today and arithmetic of
+    them (walked with a stack: an arithmetic chain can be long)."""
+    return all(type(n) in (dag.VConst, dag.VToday, dag.VArith)
+               for n in pre_order((node,), _arith_operands))
+
+
+def _arith_operands(node: Any) -> tuple[Any, ...]:
+    return (node.left, node.right) if type(node) is dag.VArith else ()
 
 
 class PointEvaluator(Backend[bool, None]):
@@ -67,17 +91,14 @@ class PointEvaluator(Backend[bool, None]):
 
     # ---- compilation -------------------------------------------------------------------
 
-    def _collect(self, node: Any) -> None:
+    def _collect(self, root: Any) -> None:
         """Every boolean node, children before parents (a topological order)."""
-        if id(node) in self._index:
-            return
-        for child in dag.children(node) if not isinstance(node, dag.CaseCond) else ():
-            self._collect(child)
-        self._index[id(node)] = len(self._nodes)
-        self._nodes.append(node)
+        for node in post_order(root, _compiled_children, lambda n: id(n) in self._index):
+            self._index[id(node)] = len(self._nodes)
+            self._nodes.append(node)
 
     def _compile(self) -> None:
-        self._numeric: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
+        self._numeric: dict[str, list[tuple[int, int, float, Any]]] = defaultdict(list)
         self._member: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         self._member_slots: dict[str, list[int]] = defaultdict(list)
         self._member_negated: list[int] = []
@@ -101,12 +122,14 @@ class PointEvaluator(Backend[bool, None]):
         """Every numeric threshold atom in three flat arrays: one pass decides them all."""
         numeric = self._numeric
         self._numeric_columns = list(numeric)
-        flat = [(column, slot, op, limit) for column, name in enumerate(self._numeric_columns)
-                for slot, op, limit in numeric[name]]
+        flat = [(column, slot, op, limit, exact)
+                for column, name in enumerate(self._numeric_columns)
+                for slot, op, limit, exact in numeric[name]]
         self._numeric_column_of = np.array([f[0] for f in flat], dtype=np.int64)
         self._numeric_slots = np.array([f[1] for f in flat], dtype=np.int64)
         self._numeric_ops = np.array([f[2] for f in flat], dtype=np.int64)
         self._numeric_limits = np.array([f[3] for f in flat], dtype=float)
+        self._numeric_exact = [f[4] for f in flat]  # the limits as written (exact)
         self._member_arrays = {
             name: (np.array(slots, dtype=np.int64),
                    {opt: np.array(s, dtype=np.int64) for opt, s in self._member[name].items()})
@@ -161,11 +184,12 @@ class PointEvaluator(Backend[bool, None]):
     def cmp(self, node: dag.Cmp) -> None:
         if not isinstance(node.left, dag.VTag):
             return self._by_scalar(node)
-        limit = self._fixed.value(node.right) if self.visit_value(node.right) else None
+        limit = self._fixed.value(node.right) if _fixed_value(node.right) else None
         number = _numeric(limit) if limit is not None else None
         if number is not None and node.left.type.kind.value in (
                 "money", "count", "number", "ratio", "date"):
-            self._numeric[node.left.name].append((self._slot(node), _OPS.index(node.op), number))
+            self._numeric[node.left.name].append(
+                (self._slot(node), _OPS.index(node.op), number, limit))
         else:
             self._by_scalar(node)
         return None
@@ -213,7 +237,7 @@ class PointEvaluator(Backend[bool, None]):
         return True
 
     def arith(self, node: dag.VArith) -> bool:
-        return self.visit_value(node.left) and self.visit_value(node.right)
+        return _fixed_value(node)
 
     def tag(self, node: dag.VTag) -> bool:
         return False
@@ -292,6 +316,15 @@ class PointEvaluator(Backend[bool, None]):
                                                     x >= limits, x == limits, x != limits))
         decided = np.where(outcome, TRUE, FALSE).astype(np.int8)
         state[self._numeric_slots] = np.where(np.isnan(x), UNKNOWN, decided)
+        self._exact_ties(per_column, np.flatnonzero(x == limits), state)
+
+    def _exact_ties(self, per_column: list[Any], ties: np.ndarray, state: np.ndarray) -> None:
+        """Rounding to float keeps order but not distinctness: where value and limit round
+        to one float (19999999.999999999999 and 2000万), compare the exact values."""
+        for i in ties.tolist():
+            value = per_column[self._numeric_column_of[i]]
+            outcome = compare(_OPS[self._numeric_ops[i]], value, self._numeric_exact[i])
+            state[self._numeric_slots[i]] = TRUE if outcome else FALSE
 
     def _member_atoms(self, values: Mapping[str, Any], state: np.ndarray) -> None:
         for name, (slots, by_option) in self._member_arrays.items():

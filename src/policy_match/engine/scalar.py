@@ -15,8 +15,9 @@ from typing import Any
 from policy_match.dsl.types import Kind
 from policy_match.dsl.vocabulary import Vocabulary
 from policy_match.engine import dag
-from policy_match.engine.backend import Backend
+from policy_match.engine.backend import VALUE_METHODS, Backend
 from policy_match.engine.semantics import arith, compare, negate
+from policy_match.engine.walk import DEEP, post_order
 
 Truth = bool | None
 
@@ -29,21 +30,49 @@ class ScalarEvaluator(Backend[Any, Truth]):
         self.record = record
         self.as_of = as_of
         self._memo: dict[int, Any] = {}
+        self._depth = 0  # evaluations under way on Python's stack
 
     def value(self, node: dag.ValueNode) -> Any:
         key = id(node)
         if key in self._memo:
             return self._memo[key]
-        result = self._memo[key] = self.visit_value(node)
+        if self._depth >= DEEP:
+            return self._below(node)
+        self._depth += 1
+        try:
+            result = self._memo[key] = self.visit_value(node)
+        finally:
+            self._depth -= 1
         return result
 
     def truth(self, node: dag.BoolNode) -> Truth:
         key = id(node)
         if key in self._memo:
             return self._memo[key]
-        result: Truth = self.visit_truth(node)
+        if self._depth >= DEEP:
+            return self._below(node)
+        self._depth += 1
+        try:
+            result: Truth = self.visit_truth(node)
+        finally:
+            self._depth -= 1
         self._memo[key] = result
         return result
+
+    def _below(self, node: Any) -> Any:
+        """Deep in the DAG: everything below ``node`` not yet known, in post order (each
+        node once, its successors already memoized: no recursion), then ``node``. Unlike
+        the recursive walk this also computes branches that short-circuiting would skip;
+        their values are the same, only unused."""
+        memo = self._memo
+        defines = self.graph.defines
+        for item in post_order(node, lambda n: dag.successors(n, defines),
+                               lambda n: id(n) in memo):
+            if type(item) in VALUE_METHODS:
+                memo[id(item)] = self.visit_value(item)
+            else:
+                memo[id(item)] = self.visit_truth(item)
+        return memo[id(node)]
 
     def atom(self, node: dag.Atom) -> Truth:
         """One atom, not memoized (explanations read atoms one by one)."""

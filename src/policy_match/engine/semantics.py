@@ -99,7 +99,15 @@ def shift(day: dt.date, duration: Duration, sign: int) -> dt.date:
 
 
 def arith(op: str, left: Any, right: Any) -> Any:
-    """``left op right``; ``None`` (unknown) for a division by zero."""
+    """``left op right``; ``None`` (unknown) for a division by zero, or a date beyond the
+    calendar (year 1 to 9999)."""
+    try:
+        return _arith(op, left, right)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _arith(op: str, left: Any, right: Any) -> Any:
     if isinstance(left, dt.date):
         if isinstance(right, Duration):
             return shift(left, right, 1 if op == "+" else -1)

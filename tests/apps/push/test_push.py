@@ -104,15 +104,17 @@ def snapshot(db: Path) -> dict[str, Any]:
     conn = sqlite3.connect(db)
     try:
         rows = conn.execute("SELECT kind, enterprise, item, generation, id, text, reason,"
-                            " missing FROM outbox").fetchall()
+                            " missing FROM messages").fetchall()
         outbox = {(k, e, i, g): (mid, text, reason, missing)
                   for k, e, i, g, mid, text, reason, missing in rows}
         assert len(outbox) == len(rows), "a logical message recorded twice"
         assert len({r[4] for r in rows}) == len(rows), "a message id recorded twice"
         told = set(conn.execute("SELECT enterprise, item, kind, generation, active, told_by,"
-                                " withdrawn_by FROM told"))
+                                " withdrawn_by FROM told_facts"))
         prompted = set(conn.execute("SELECT enterprise, item, missing, generation, prompted_by"
-                                    " FROM prompted"))
+                                    " FROM prompted_facts"))
+        assert len(told) == conn.execute("SELECT count(*) FROM told").fetchone()[0]
+        assert len(prompted) == conn.execute("SELECT count(*) FROM prompted").fetchone()[0]
     finally:
         conn.close()
     return {"outbox": outbox, "told": told, "prompted": prompted}
@@ -148,6 +150,9 @@ def test_plan_twice_adds_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "新增 0 条消息" in capsys.readouterr().out
     assert snapshot(db) == first
     assert took < 20, f"planning the sample took {took:.1f}s"
+    # schema 2 stores a message in about 120 bytes (schema 1: about 1,400)
+    per_message = db.stat().st_size / len(first["outbox"])
+    assert per_message <= 150, f"{per_message:.0f} bytes per message"
     kinds = Counter(k for k, *_ in first["outbox"])
     assert kinds["match"] and kinds["announce"] and kinds["prompt"] and not kinds["withdraw"]
 

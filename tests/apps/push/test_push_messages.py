@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from policy_match.apps.push import (
+    KIND_CODES,
     KIND_ZH,
     REASON_ZH,
     SCHEMA,
@@ -21,17 +22,20 @@ from policy_match.apps.push import (
 from policy_match.apps.push.messages import TELLING, message_text
 
 
-def _checked_values(table: str) -> set[str]:
-    """The values the schema's ``kind IN (...)`` CHECK allows in ``table``."""
+def _checked_values(table: str, column: str) -> set[str]:
+    """The values the schema's ``column IN (...)`` CHECK allows in ``table``."""
     statement = next(s for s in SCHEMA if f"TABLE IF NOT EXISTS {table} " in s)
-    found = re.search(r"kind IN \(([^)]*)\)", statement)
+    found = re.search(column + r" IN \(([^)]*)\)", statement)
     assert found is not None
-    return {v.strip().strip("'") for v in found.group(1).split(",")}
+    return {v.strip().strip("'") for v in found.group(1).replace("\n", " ").split(",")}
 
 
-def test_kinds_are_the_values_the_outbox_allows() -> None:
-    assert _checked_values("outbox") == {k.value for k in MessageKind}
-    assert _checked_values("told") == {k.value for k in TELLING}
+def test_kinds_are_the_values_the_ledger_allows() -> None:
+    assert _checked_values("kinds", "name") == {k.value for k in MessageKind}
+    assert set(KIND_CODES) == {k.value for k in MessageKind}
+    assert _checked_values("bodies", "reason") == {r.value for r in Reason}
+    # the told facts are of the telling kinds: the consistency check names their codes
+    assert {KIND_CODES[k.value] for k in TELLING} == {1, 2}
 
 
 def test_every_kind_and_reason_has_chinese_text() -> None:
@@ -51,15 +55,16 @@ def test_an_enum_kind_gives_the_id_its_string_gives() -> None:
 
 def test_a_ledger_stores_and_reads_back_plain_strings(tmp_path: Path) -> None:
     with Ledger(tmp_path / "push.db") as ledger, ledger.transaction() as conn:
+        conn.execute("INSERT INTO items (key) VALUES ('X-1')")
         conn.execute(
-            "INSERT INTO outbox (id, kind, enterprise, item, generation, item_name, as_of,"
-            " reason, text, payload, created_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
-            ("m1", MessageKind.PROMPT, "E1", "X-1", "事项", "2025-06-01", Reason.MISSING,
-             "t", "{}", "now"))
+            "INSERT INTO bodies (digest, kind, item, item_name, reason, text, payload)"
+            " VALUES (x'00', ?, 1, '事项', ?, 't', '{}')",
+            (KIND_CODES[MessageKind.PROMPT], Reason.MISSING))
     conn = sqlite3.connect(tmp_path / "push.db")
-    row = conn.execute("SELECT kind, typeof(kind), reason FROM outbox").fetchone()
+    row = conn.execute("SELECT k.name, typeof(k.name), b.reason, typeof(b.reason)"
+                       " FROM bodies b JOIN kinds k ON k.code = b.kind").fetchone()
     conn.close()
-    assert row == ("prompt", "text", "missing")
+    assert row == ("prompt", "text", "missing", "text")
     assert MessageKind(row[0]) is MessageKind.PROMPT and Reason(row[2]) is Reason.MISSING
 
 

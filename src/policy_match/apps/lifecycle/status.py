@@ -32,7 +32,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from policy_match.apps.lifecycle.workdays import (
@@ -42,6 +41,7 @@ from policy_match.apps.lifecycle.workdays import (
     working_days_between,
 )
 from policy_match.base import clock
+from policy_match.base.messages import Worded
 from policy_match.core.compiled import CompiledBook
 from policy_match.dsl import ast
 from policy_match.dsl.diagnostics import Code, Diagnostic, Related, Severity
@@ -70,19 +70,11 @@ EXPIRING_WITHIN = 30  # calendar days: "expiring" when 适用时间 ends this so
 ONLINE_LIMIT = 10  # working days from 发布 to 上线 (work plan)
 
 
-class Status(StrEnum):
+class Status(Worded):
     NOT_YET = "not_yet_effective"
     ACTIVE = "active"
     EXPIRING = "expiring"
     EXPIRED = "expired"
-
-    @property
-    def zh(self) -> str:
-        return _STATUS_ZH[self]
-
-
-_STATUS_ZH = {Status.NOT_YET: "未生效", Status.ACTIVE: "有效", Status.EXPIRING: "即将到期",
-              Status.EXPIRED: "已失效"}
 
 #: The order statuses are listed in: what needs action first.
 STATUS_ORDER = (Status.EXPIRED, Status.EXPIRING, Status.ACTIVE, Status.NOT_YET)

@@ -43,6 +43,9 @@ item's amount when it is computable, else the item's greatest possible amount (`
 50万)``, tiers of fixed sums) — ``None`` (unbounded) when the item has no maximum. Where the
 data leave a choice open, exclusivity is not applied to the bound, so it holds whatever the
 data turn out to be. Department and category rows add up their items.
+
+**One key, one enterprise.** A key on several rows of the table counts once in the estimate,
+on its first row (:mod:`.keys`); rosters pay none of those rows until the data are fixed.
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ from policy_match.apps.money.estimate import (
     item_estimate,
 )
 from policy_match.apps.money.item_graph import item_graph
+from policy_match.apps.money.keys import KeyCheck, check_keys
 from policy_match.apps.money.resolution import (
     BLOCKED,
     DISPLACED,
@@ -137,6 +141,7 @@ class Benefits:
         self.held = resolution.held
         self.settled_component = resolution.settled_component
         self.possible = resolution.possible
+        self.keys: KeyCheck = check_keys(book, result.table)
 
     def _compute_amounts(self) -> int:
         """Verdict masks and amounts of every item; how many rows were recomputed exactly."""
@@ -245,9 +250,15 @@ class Benefits:
         return [p for p in self.items if self.pays[p] and self.result.tris[p] is not None]
 
     def item_estimate(self, pid: str) -> Estimate:
+        """One item's estimate; a key on several rows counts once (its first row)."""
+        status, unknown, possible = self.status[pid], self.unknown[pid], self.possible[pid]
+        counted = self.keys.counted
+        if not counted.all():
+            status = np.where(counted, status, NONE).astype(status.dtype)
+            unknown, possible = unknown & counted, possible & counted
         facts = ItemFacts(
-            status=self.status[pid], cents=self.cents[pid], known=self.known[pid],
-            unknown=self.unknown[pid], settled=self.settled(pid), possible=self.possible[pid],
+            status=status, cents=self.cents[pid], known=self.known[pid],
+            unknown=unknown, settled=self.settled(pid), possible=possible,
             ceiling=self.max_cents[pid])
         return item_estimate(pid, self.book.policies[pid].name, facts)
 

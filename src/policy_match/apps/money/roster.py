@@ -17,13 +17,23 @@ items it displaced, and a stable roster id::
 (the amount field is empty for an item without 兑付标准, which has no amount to pay).
 
 The same item, enterprise, date and amount give the same id on every run and machine; a
-changed amount gives a new id (a new payment order). Exports: CSV in UTF-8 with a BOM (so
-Excel opens it as UTF-8) and XLSX (amounts as numbers, format ``#,##0.00``).
+changed amount gives a new id (a new payment order).
+
+**Keys.** Money goes to a key. A row that would be paid but whose key is missing, invalid or
+on more than one row of the table (:mod:`.keys`) is not on the roster: it is on the 待核实
+(to verify) list with the reason, and every row of a duplicated key stays there until the
+data are fixed. So the roster never holds a bad or repeated key, and roster + 待核实 are
+exactly the rows that hold the item with a known amount in a settled component.
+
+Exports (through :mod:`policy_match.data.io`, every text cell inert: never a formula): XLSX
+with two sheets, 免申即享名单 and 待核实 (amounts as numbers, format ``#,##0.00``); CSV in
+UTF-8 with a BOM (so Excel opens it as UTF-8), the roster in the file named and the 待核实
+list beside it in ``<name>-待核实.csv`` (:meth:`Roster.output_paths`), so that a file fed to
+a payment system holds payable rows only.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator
@@ -37,13 +47,19 @@ import numpy as np
 
 from policy_match.apps.money.benefits import Benefits, compute_benefits
 from policy_match.apps.money.cents import from_cents
+from policy_match.apps.money.keys import KeyCheck
 from policy_match.apps.money.resolution import DISPLACED, HELD
+from policy_match.data.io import csv_format, workbook
+from policy_match.data.io.raw import batches_of
 from policy_match.dsl.display import to_decimal, value_text
 from policy_match.dsl.ir import Verdict
 from policy_match.dsl.types import Kind, Type
 from policy_match.engine.explain import ExplainNode, tags_read
 
 ENTERPRISE_NAME_TAG = "企业名称"
+ROSTER_SHEET = "免申即享名单"
+VERIFY_SHEET = "待核实"
+AMOUNT_FORMAT = "#,##0.00"
 
 
 def roster_id(policy_id: str, enterprise: str, as_of: dt.date, amount: Decimal | None) -> str:
@@ -69,6 +85,22 @@ class RosterEntry:
 
 
 @dataclass(frozen=True)
+class ToVerify:
+    """A row that would be paid but for its key: on the 待核实 list, never on the roster."""
+
+    policy_id: str
+    policy_name: str
+    department: str | None
+    row: int  # the table's data row, 1-based (as in load errors)
+    enterprise: str  # the key as written; "" when missing
+    enterprise_name: str | None
+    amount: Decimal | None
+    as_of: dt.date
+    reason: str  # 缺少统一社会信用代码 | 统一社会信用代码无效 | 统一社会信用代码重复（第N行）
+    reason_en: str
+
+
+@dataclass(frozen=True)
 class Withheld:
     """Per item: enterprises not on the roster, and why."""
 
@@ -77,6 +109,7 @@ class Withheld:
     unsettled: int = 0  # held, but a competing or required item waits for data
     displaced: int = 0  # eligible, a higher item of its 互斥组 / 排除事项 is held
     blocked: int = 0  # eligible, a 前置事项 is not held
+    to_verify: int = 0  # held, known and settled, but the key is missing, invalid or repeated
 
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -93,6 +126,21 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("displaced", "就高替代事项"),
 )
 
+VERIFY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("policy_id", "事项编码"),
+    ("policy_name", "事项名称"),
+    ("department", "执行部门"),
+    ("row", "行号"),
+    ("enterprise", "企业标识"),
+    ("enterprise_name", "企业名称"),
+    ("amount", "兑付金额（元）"),
+    ("as_of", "评估日"),
+    ("reason", "核实原因"),
+    ("reason_en", "Reason"),
+)
+_WIDTHS = (26, 18, 28, 20, 22, 28, 16, 12, 60, 40, 20)
+_VERIFY_WIDTHS = (18, 28, 20, 8, 24, 28, 16, 12, 36, 36)
+
 
 @dataclass
 class Roster:
@@ -100,12 +148,17 @@ class Roster:
     entries: list[RosterEntry]
     withheld: dict[str, Withheld] = field(default_factory=dict)
     key_label: str = "企业标识"  # the header of the enterprise column
+    to_verify: list[ToVerify] = field(default_factory=list)  # 待核实: never paid
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def total(self) -> Decimal:
+        """What the roster pays (the 待核实 list is not paid)."""
         return sum((e.amount for e in self.entries if e.amount is not None), Decimal("0.00"))
+
+    def total_to_verify(self) -> Decimal:
+        return sum((v.amount for v in self.to_verify if v.amount is not None), Decimal("0.00"))
 
     def by_item(self) -> dict[str, tuple[int, Decimal]]:
         out: dict[str, tuple[int, Decimal]] = {}
@@ -124,42 +177,58 @@ class Roster:
                    e.enterprise_name or "", e.amount, e.as_of.isoformat(), "；".join(e.facts),
                    "；".join(e.amount_basis), "、".join(e.displaced)]
 
+    def verify_headers(self) -> list[str]:
+        return [self.key_label if key == "enterprise" else zh for key, zh in VERIFY_COLUMNS]
+
+    def verify_rows(self) -> Iterator[list[Any]]:
+        """One list per 待核实 row, in :data:`VERIFY_COLUMNS` order."""
+        for v in self.to_verify:
+            yield [v.policy_id, v.policy_name, v.department or "", v.row, v.enterprise,
+                   v.enterprise_name or "", v.amount, v.as_of.isoformat(), v.reason,
+                   v.reason_en]
+
+    @staticmethod
+    def verify_path(path: str | Path) -> Path:
+        """Where a CSV roster's 待核实 list goes: ``<name>-待核实.csv`` beside it."""
+        target = Path(path)
+        return target.with_name(f"{target.stem}-{VERIFY_SHEET}{target.suffix}")
+
+    @classmethod
+    def output_paths(cls, path: str | Path) -> list[Path]:
+        """Every file :meth:`write` writes for ``path`` (to check before writing)."""
+        target = Path(path)
+        return [target, cls.verify_path(target)] if _suffix(path) == ".csv" else [target]
+
     def to_csv(self, path: str | Path) -> int:
-        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(self.headers())
-            for row in self.rows():
-                row[6] = "" if row[6] is None else f"{row[6]:.2f}"
-                writer.writerow(row)
-        return len(self.entries)
+        """The roster to ``path`` and the 待核实 list to :meth:`verify_path`; returns the
+        number of roster entries."""
+        header = self.headers()
+        count = csv_format.write(Path(path), header, batches_of(header, self.rows()), bom=True)
+        header = self.verify_headers()
+        csv_format.write(self.verify_path(path), header,
+                         batches_of(header, self.verify_rows()), bom=True)
+        return count
 
     def to_xlsx(self, path: str | Path) -> int:
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "免申即享名单"
-        sheet.append(self.headers())
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in self.rows():
-            sheet.append(row)
-            sheet.cell(row=sheet.max_row, column=7).number_format = "#,##0.00"
-        sheet.freeze_panes = "A2"
-        for letter, width in zip("ABCDEFGHIJK", (26, 18, 28, 20, 22, 28, 16, 12, 60, 40, 20),
-                                 strict=True):
-            sheet.column_dimensions[letter].width = width
-        workbook.save(path)
-        return len(self.entries)
+        """Sheets 免申即享名单 and 待核实; returns the number of roster entries."""
+        amount = {6: AMOUNT_FORMAT}
+        counts = workbook.write_workbook(path, [
+            workbook.Sheet(ROSTER_SHEET, tuple(self.headers()), self.rows(), _WIDTHS, amount, "A2"),
+            workbook.Sheet(VERIFY_SHEET, tuple(self.verify_headers()), self.verify_rows(),
+                       _VERIFY_WIDTHS, amount, "A2"),
+        ])
+        return counts[0]
 
     def write(self, path: str | Path) -> int:
-        suffix = Path(path).suffix.lower()
-        if suffix == ".csv":
-            return self.to_csv(path)
-        if suffix == ".xlsx":
-            return self.to_xlsx(path)
+        """.csv or .xlsx by the suffix (:meth:`output_paths`: the files written)."""
+        return self.to_csv(path) if _suffix(path) == ".csv" else self.to_xlsx(path)
+
+
+def _suffix(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
         raise ValueError(f"{path}: a roster is written as .csv or .xlsx")
+    return suffix
 
 
 def roster_items(benefits: Benefits) -> list[str]:
@@ -192,8 +261,6 @@ def true_facts(node: ExplainNode | None) -> list[str]:
 def build_roster(benefits: Benefits, policy_ids: Iterable[str] | None = None) -> Roster:
     """The roster of the 免申即享 items (or of ``policy_ids``, which must be 免申即享)."""
     book = benefits.book
-    table = benefits.table
-    as_of = benefits.as_of
     chosen = roster_items(benefits)
     if policy_ids is not None:
         wanted = list(policy_ids)
@@ -203,46 +270,63 @@ def build_roster(benefits: Benefits, policy_ids: Iterable[str] | None = None) ->
             if not book.policies[pid].no_application:
                 raise ValueError(f"{pid} is not 免申即享")
         chosen = [pid for pid in chosen if pid in wanted]
-    key_label = _key_label(benefits)
-    name_tag = ENTERPRISE_NAME_TAG if ENTERPRISE_NAME_TAG in book.tags else None
-    entries: list[RosterEntry] = []
-    withheld: dict[str, Withheld] = {}
+    roster = Roster(as_of=benefits.as_of, entries=[], key_label=_key_label(benefits))
     for pid in chosen:
-        policy = book.policies[pid]
-        status, known, settled = benefits.status[pid], benefits.known[pid], benefits.settled(pid)
-        held = status == HELD
-        paid = held & known & settled
-        withheld[pid] = Withheld(
-            unknown=int(benefits.unknown[pid].sum()),
-            amount_unknown=int((held & ~known).sum()),
-            unsettled=int((held & known & ~settled).sum()),
-            displaced=int((status == DISPLACED).sum()),
-            blocked=int((benefits.eligible[pid] & (status != HELD)
-                         & (status != DISPLACED)).sum()))
-        node = book.dag.benefits.get(pid)
-        basis_tags = tags_read(node, book.dag.defines) if node is not None else []
-        for row in np.flatnonzero(paid):
-            i = int(row)
-            record = table.row(i)
-            explanation = book.explain(record, pid, as_of=as_of)
-            if explanation.verdict is not Verdict.ELIGIBLE:
-                raise RuntimeError(f"{pid} for {table.ids[i]}: bulk says eligible, explain "
-                                   f"says {explanation.verdict.value}")
-            amount = from_cents(benefits.cents[pid][i]) if benefits.pays[pid] else None
-            enterprise = table.ids[i]
-            entries.append(RosterEntry(
-                roster_id=roster_id(pid, enterprise, as_of, amount),
+        _add_item(roster, benefits, pid)
+    roster.entries.sort(key=lambda e: (e.policy_id, e.enterprise))
+    roster.to_verify.sort(key=lambda v: (v.policy_id, v.row))
+    return roster
+
+
+def _add_item(roster: Roster, benefits: Benefits, pid: str) -> None:
+    """One item's entries, 待核实 rows and withheld counts, added to ``roster``."""
+    book, table, as_of, keys = benefits.book, benefits.table, benefits.as_of, benefits.keys
+    policy = book.policies[pid]
+    status, known, settled = benefits.status[pid], benefits.known[pid], benefits.settled(pid)
+    held = status == HELD
+    paid = held & known & settled
+    node = book.dag.benefits.get(pid)
+    basis_tags = tags_read(node, book.dag.defines) if node is not None else []
+    verify = 0
+    for row in np.flatnonzero(paid):
+        i = int(row)
+        record = table.row(i)
+        amount = from_cents(benefits.cents[pid][i]) if benefits.pays[pid] else None
+        name = _name(book, record)
+        problem = keys.problems.get(i)
+        if problem is not None:
+            verify += 1
+            roster.to_verify.append(ToVerify(
                 policy_id=pid, policy_name=policy.name, department=policy.department,
-                enterprise=enterprise,
-                enterprise_name=str(record[name_tag]) if name_tag and name_tag in record
-                else None,
-                amount=amount, as_of=as_of,
-                facts=tuple(true_facts(explanation.tree)),
-                amount_basis=tuple(f"{t} {_exact_text(record[t], book.tags[t].type)}"
-                                   for t in basis_tags if t in record),
-                displaced=benefits.displaced_at(pid, i)))
-    entries.sort(key=lambda e: (e.policy_id, e.enterprise))
-    return Roster(as_of=as_of, entries=entries, withheld=withheld, key_label=key_label)
+                row=i + 1, enterprise=keys.shown[i], enterprise_name=name, amount=amount,
+                as_of=as_of, reason=problem.zh, reason_en=problem.en))
+            continue
+        explanation = book.explain(record, pid, as_of=as_of)
+        if explanation.verdict is not Verdict.ELIGIBLE:
+            raise RuntimeError(f"{pid} for {table.ids[i]}: bulk says eligible, explain "
+                               f"says {explanation.verdict.value}")
+        enterprise = table.ids[i]
+        roster.entries.append(RosterEntry(
+            roster_id=roster_id(pid, enterprise, as_of, amount),
+            policy_id=pid, policy_name=policy.name, department=policy.department,
+            enterprise=enterprise, enterprise_name=name, amount=amount, as_of=as_of,
+            facts=tuple(true_facts(explanation.tree)),
+            amount_basis=tuple(f"{t} {_exact_text(record[t], book.tags[t].type)}"
+                               for t in basis_tags if t in record),
+            displaced=benefits.displaced_at(pid, i)))
+    roster.withheld[pid] = Withheld(
+        unknown=int(benefits.unknown[pid].sum()),
+        amount_unknown=int((held & ~known).sum()),
+        unsettled=int((held & known & ~settled).sum()),
+        displaced=int((status == DISPLACED).sum()),
+        blocked=int((benefits.eligible[pid] & (status != HELD) & (status != DISPLACED)).sum()),
+        to_verify=verify)
+
+
+def _name(book: Any, record: dict[str, Any]) -> str | None:
+    if ENTERPRISE_NAME_TAG in book.tags and ENTERPRISE_NAME_TAG in record:
+        return str(record[ENTERPRISE_NAME_TAG])
+    return None
 
 
 def _exact_text(value: Any, t: Type) -> str:
@@ -253,10 +337,8 @@ def _exact_text(value: Any, t: Type) -> str:
 
 
 def _key_label(benefits: Benefits) -> str:
-    key = benefits.book.key
-    if key is None:
-        return "企业标识"
-    return key
+    keys: KeyCheck = benefits.keys
+    return keys.label
 
 
 def roster(result: Any, policy_ids: Iterable[str] | None = None) -> Roster:
@@ -264,5 +346,5 @@ def roster(result: Any, policy_ids: Iterable[str] | None = None) -> Roster:
     return build_roster(compute_benefits(result), policy_ids)
 
 
-__all__ = ["COLUMNS", "Roster", "RosterEntry", "Withheld", "build_roster", "roster",
-           "roster_id", "roster_items", "true_facts"]
+__all__ = ["COLUMNS", "VERIFY_COLUMNS", "Roster", "RosterEntry", "ToVerify", "Withheld",
+           "build_roster", "roster", "roster_id", "roster_items", "true_facts"]

@@ -32,8 +32,10 @@ from typing import TYPE_CHECKING, Literal
 
 from policy_match.core.describe import Describer
 from policy_match.data.io import csv_format
+from policy_match.data.io.cells import revert
 from policy_match.data.io.formats import UnsupportedFormat, format_for
 from policy_match.data.io.raw import batches_of
+from policy_match.data.io.workbook import text_value
 from policy_match.dsl import ir
 from policy_match.dsl.display import date_zh
 from policy_match.dsl.types import MONEY, Kind
@@ -53,7 +55,7 @@ SHEET_TITLE = "惠企政策兑现事项清单"
 Status = Literal["active", "pending", "expired"]
 
 # the top-level list markers of a condition: （一）（二）… (nested levels use 1. and （1）)
-_TOP_MARKER = re.compile(r"(?<=[：；])(?=（[一二三四五六七八九十]+）)")
+_TOP_MARKER = re.compile(r"(?<=[：；])(?=（[一二三四五六七八九十百千万零]+）)")
 # characters a spreadsheet cell may not hold (XML 1.0): control characters but tab and newline
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -223,14 +225,16 @@ def _lines(text: str, width: int) -> int:
 
 
 def write_csv(rows: Iterable[ListRow], path: str | Path) -> int:
-    """UTF-8 with a byte-order mark (so Excel reads the Chinese), a header row, CRLF."""
+    """UTF-8 with a byte-order mark (so Excel reads the Chinese), a header row, CRLF; a cell
+    that would start a formula gets a leading ``'`` (:mod:`policy_match.data.io.cells`)."""
     return csv_format.write(Path(path), COLUMNS, batches_of(COLUMNS, (r.cells for r in rows)),
                             bom=True)
 
 
 def write_xlsx(rows: Iterable[ListRow], path: str | Path, as_of: dt.date | None = None) -> int:
     """One sheet: a bold header row, frozen below it, filters, wrapped text, fixed widths,
-    printed landscape on A4 one page wide with the header repeated on every page."""
+    printed landscape on A4 one page wide with the header repeated on every page. Every cell
+    is a text cell, inert (:func:`policy_match.data.io.workbook.text_value`): never a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -258,7 +262,7 @@ def write_xlsx(rows: Iterable[ListRow], path: str | Path, as_of: dt.date | None 
     count = 0
     url_column = COLUMNS.index("公布网址") + 1
     for row in rows:
-        ws.append(list(row.cells))
+        ws.append([text_value(c) for c in row.cells])  # inert: a text is never a formula
         count += 1
         # explicit heights: not every spreadsheet program fits wrapped rows when opening
         lines = max(_lines(text, _WIDTHS[name]) for name, text in zip(COLUMNS, row.cells,
@@ -267,6 +271,8 @@ def write_xlsx(rows: Iterable[ListRow], path: str | Path, as_of: dt.date | None 
         for cell in ws[ws.max_row]:
             cell.alignment = top
             cell.border = border
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
         link = ws.cell(row=ws.max_row, column=url_column)
         if isinstance(link.value, str) and link.value.startswith(("http://", "https://")):
             link.hyperlink = link.value
@@ -310,7 +316,7 @@ def read_xlsx(path: str | Path) -> list[dict[str, str]]:
     if not values:
         return []
     header = values[0]
-    return [dict(zip(header, r, strict=True)) for r in values[1:]]
+    return [dict(zip(header, [revert(v) for v in r], strict=True)) for r in values[1:]]
 
 
 __all__ = [

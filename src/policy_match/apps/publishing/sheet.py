@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import html
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import quote
 
 from policy_match.apps.publishing.listing import (
     benefit_text,
@@ -328,47 +331,115 @@ def sheet_markdown(book: Rulebook, policy_id: str, as_of: dt.date | None = None)
 # ---- files ---------------------------------------------------------------------------------
 
 
+INDEX_NAME = "index.html"
+COMBINED_NAME = "一表读懂-全部.html"
+MAX_STEM = 80
+"""Characters of an id kept in its file name (a longer id is cut and given a digest)."""
+
+RESERVED = frozenset({"index", "一表读懂-全部", "con", "prn", "aux", "nul",
+                      *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))})
+"""File stems a page may not take as is: the index and print pages, and Windows devices."""
+
+_AWKWARD = re.compile(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+')
+
+
 def safe_name(policy_id: str) -> str:
-    """A file name for an item id: path separators and other awkward characters become ``_``."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", policy_id).strip("._") or "item"
+    """An id made safe as a file name: path separators, control and other awkward characters
+    become ``_``, dots and ``_`` at either end go, at most :data:`MAX_STEM` characters. Not
+    unique by itself (``A/B`` and ``A_B`` give the same): :func:`page_names` is."""
+    return _AWKWARD.sub("_", policy_id)[:MAX_STEM].strip("._") or "item"
+
+
+def _digest(policy_id: str, length: int = 8) -> str:
+    return hashlib.sha256(policy_id.encode("utf-8")).hexdigest()[:length]
+
+
+def page_names(policy_ids: Iterable[str]) -> dict[str, str]:
+    """Each item's page file name without suffix, unique even where the file system ignores
+    case: the id itself when it is a safe name, not reserved (``index``) and not shared;
+    otherwise the safe name, ``-`` and the first 8 hex digits of the id's SHA-256
+    (``A/B`` → ``A_B-<digest>``: the same on every run, whatever other items are written)."""
+    ids = list(dict.fromkeys(policy_ids))
+    plain = {pid: safe_name(pid) for pid in ids}
+    shared = Counter(stem.casefold() for stem in plain.values())
+    names: dict[str, str] = {}
+    for pid in ids:
+        stem = plain[pid]
+        if stem != pid or stem.casefold() in RESERVED or shared[stem.casefold()] > 1:
+            stem = f"{stem}-{_digest(pid)}"
+        names[pid] = stem
+    taken: set[str] = set()
+    for pid in ids:  # an id spelled like another's digest name: longer digests, then a count
+        stem, length = names[pid], 16
+        while stem.casefold() in taken:
+            stem = (f"{plain[pid]}-{_digest(pid, length)}" if length <= 64
+                    else f"{names[pid]}-{length}")
+            length += 8
+        taken.add(stem.casefold())
+        names[pid] = stem
+    return names
+
+
+def sheet_paths(policy_ids: Sequence[str], out_dir: str | Path,
+                formats: Iterable[Format] = ("html",)) -> list[Path]:
+    """The files :func:`write_sheets` writes for these arguments, in the order it writes
+    them (so a caller can check every one before anything is written)."""
+    out = Path(out_dir)
+    ids = list(dict.fromkeys(policy_ids))
+    wanted = tuple(dict.fromkeys(formats))
+    names = page_names(ids)
+    paths = [out / f"{names[pid]}.{fmt}" for pid in ids for fmt in ("html", "md")
+             if fmt in wanted]
+    if len(ids) > 1 and "html" in wanted:
+        paths += [out / INDEX_NAME, out / COMBINED_NAME]
+    return paths
+
+
+def _index_page(book: Rulebook, ids: Sequence[str], names: dict[str, str]) -> str:
+    links = "\n".join(
+        f'<li><a href="{_esc(quote(names[pid] + ".html"))}">{_esc(book.policy(pid).name)}</a>'
+        f" <small>{_esc(pid)} · {_esc(book.policy(pid).department or '')}</small></li>"
+        for pid in ids)
+    body = (f'<article class="sheet"><header><div class="kicker">一表读懂涉企政策</div>'
+            f"<h1>惠企政策兑现事项（{len(ids)}项）</h1></header>"
+            f'<ol>{links}</ol><p class="note"><a href="{_esc(quote(COMBINED_NAME))}">'
+            "全部事项（打印版，每项一页）</a></p></article>")
+    return _html_page("一表读懂涉企政策", [body])
 
 
 def write_sheets(book: Rulebook, policy_ids: Sequence[str], out_dir: str | Path,
                  formats: Iterable[Format] = ("html",), as_of: dt.date | None = None
                  ) -> list[Path]:
-    """One file per item and format (``<id>.html``, ``<id>.md``); with more than one item
-    also ``index.html`` (links) and ``一表读懂-全部.html`` (every page, for printing)."""
+    """One file per item and format (``<name>.html``, ``<name>.md``, names by
+    :func:`page_names`); with more than one item also ``index.html`` (links) and
+    ``一表读懂-全部.html`` (every page, for printing). Returns the files written: as many
+    paths as files, each once (:func:`sheet_paths` lists them beforehand)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    ids = list(dict.fromkeys(policy_ids))
     wanted = tuple(dict.fromkeys(formats))
+    names = page_names(ids)
     written: list[Path] = []
-    for pid in policy_ids:
+    for pid in ids:
         if "html" in wanted:
-            path = out / f"{safe_name(pid)}.html"
+            path = out / f"{names[pid]}.html"
             path.write_text(sheet_html(book, pid, as_of), encoding="utf-8")
             written.append(path)
         if "md" in wanted:
-            path = out / f"{safe_name(pid)}.md"
+            path = out / f"{names[pid]}.md"
             path.write_text(sheet_markdown(book, pid, as_of), encoding="utf-8")
             written.append(path)
-    if len(policy_ids) > 1 and "html" in wanted:
-        index = out / "index.html"
-        links = "\n".join(
-            f'<li><a href="{_esc(safe_name(pid))}.html">{_esc(book.policy(pid).name)}</a>'
-            f" <small>{_esc(pid)} · {_esc(book.policy(pid).department or '')}</small></li>"
-            for pid in policy_ids)
-        body = (f'<article class="sheet"><header><div class="kicker">一表读懂涉企政策</div>'
-                f"<h1>惠企政策兑现事项（{len(policy_ids)}项）</h1></header>"
-                f'<ol>{links}</ol><p class="note"><a href="一表读懂-全部.html">'
-                "全部事项（打印版，每项一页）</a></p></article>")
-        index.write_text(_html_page("一表读懂涉企政策", [body]), encoding="utf-8")
-        combined = out / "一表读懂-全部.html"
-        combined.write_text(sheets_html(book, policy_ids, as_of), encoding="utf-8")
+    if len(ids) > 1 and "html" in wanted:
+        index = out / INDEX_NAME
+        index.write_text(_index_page(book, ids, names), encoding="utf-8")
+        combined = out / COMBINED_NAME
+        combined.write_text(sheets_html(book, ids, as_of), encoding="utf-8")
         written += [index, combined]
     return written
 
 
 __all__ = [
-    "SheetContent", "qr_data_uri", "qr_svg", "safe_name", "sheet_content", "sheet_html",
-    "sheet_markdown", "sheets_html", "write_sheets",
+    "COMBINED_NAME", "INDEX_NAME", "SheetContent", "page_names", "qr_data_uri", "qr_svg",
+    "safe_name", "sheet_content", "sheet_html", "sheet_markdown", "sheet_paths", "sheets_html",
+    "write_sheets",
 ]

@@ -19,22 +19,18 @@ enterprises per ``BEGIN IMMEDIATE`` transaction, so a killed planner leaves whol
 or nothing, a rerun does the rest exactly once, and two planners at once serialize per
 batch. The schema and the guarantees are documented in ``docs/push.md``.
 
-One module per job: ``ledger`` (the SQLite file and its schema), ``messages`` (kinds,
-reasons, ids and text), ``facts`` (what each enterprise was told), ``planner`` (what is due),
-``delivery`` (mark sent) and ``exporting`` (the outbox as .jsonl/.csv); this package
-re-exports their public names.
+One module per job: ``ledger`` (the SQLite file and its schema), ``errors`` (LedgerError, in
+Chinese and English), ``migrate`` (schema 1 to 2), ``checking`` (integrity and consistency),
+``messages`` (kinds, reasons, ids and text), ``facts`` (what each enterprise was told),
+``planner`` (what is due), ``delivery`` (mark sent) and ``exporting`` (the outbox as
+.jsonl/.csv); this package re-exports their public names.
 """
 
+from policy_match.apps.push.checking import CheckReport, Damage, inspect
 from policy_match.apps.push.delivery import MarkReport, mark_sent, read_ids
+from policy_match.apps.push.errors import LedgerError
 from policy_match.apps.push.exporting import export
-from policy_match.apps.push.ledger import (
-    BUSY_TIMEOUT,
-    EXPORT_FIELDS,
-    SCHEMA,
-    SCHEMA_VERSION,
-    Ledger,
-    LedgerError,
-)
+from policy_match.apps.push.ledger import BUSY_TIMEOUT, Ledger
 from policy_match.apps.push.messages import (
     KIND_ZH,
     KINDS,
@@ -56,11 +52,12 @@ from policy_match.apps.push.planner import (
     plan,
     rules_digest,
 )
+from policy_match.apps.push.schema import EXPORT_FIELDS, KIND_CODES, SCHEMA, SCHEMA_VERSION
 
 __all__ = [
-    "BATCH_ENV", "BUSY_TIMEOUT", "DEFAULT_BATCH", "EXPORT_FIELDS", "KINDS", "KIND_ZH",
-    "PAYLOAD_FIELDS", "REASON_ZH", "SCHEMA", "SCHEMA_VERSION", "Ledger", "LedgerError",
-    "MarkReport", "Message", "MessageKind", "PlanReport", "Planner", "Reason",
-    "batch_size_default", "export", "item_version", "keyed_rows", "mark_sent", "message_id",
-    "plan", "read_ids", "rules_digest",
+    "BATCH_ENV", "BUSY_TIMEOUT", "DEFAULT_BATCH", "EXPORT_FIELDS", "KINDS", "KIND_CODES",
+    "KIND_ZH", "PAYLOAD_FIELDS", "REASON_ZH", "SCHEMA", "SCHEMA_VERSION", "CheckReport",
+    "Damage", "Ledger", "LedgerError", "MarkReport", "Message", "MessageKind", "PlanReport",
+    "Planner", "Reason", "batch_size_default", "export", "inspect", "item_version",
+    "keyed_rows", "mark_sent", "message_id", "plan", "read_ids", "rules_digest",
 ]

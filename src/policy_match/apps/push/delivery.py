@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policy_match.apps.push.ledger import Ledger, now_stamp
+from policy_match.apps.push.schema import id_blob
 
 
 @dataclass
@@ -19,23 +20,30 @@ class MarkReport:
 
 
 def mark_sent(ledger: Ledger, ids: Iterable[str] | None, at: str | None = None) -> MarkReport:
-    """Record delivery of the messages ``ids`` (``None``: every unsent message), atomically."""
+    """Record delivery of the messages ``ids`` (``None``: every unsent message), atomically:
+    one ``deliveries`` row (the time) that the marked messages point at."""
     when = at or now_stamp()
     report = MarkReport()
     with ledger.transaction() as conn:
+        delivery = conn.execute("INSERT INTO deliveries (at) VALUES (?)", (when,)).lastrowid
         if ids is None:
             report.marked = conn.execute(
-                "UPDATE outbox SET sent_at = ? WHERE sent_at IS NULL", (when,)).rowcount
-            return report
-        for mid in dict.fromkeys(ids):
-            cursor = conn.execute(
-                "UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL", (when, mid))
-            if cursor.rowcount:
-                report.marked += 1
-            elif conn.execute("SELECT 1 FROM outbox WHERE id = ?", (mid,)).fetchone():
-                report.already += 1
-            else:
-                report.unknown.append(mid)
+                "UPDATE outbox SET sent = ? WHERE sent IS NULL", (delivery,)).rowcount
+        else:
+            for mid in dict.fromkeys(ids):
+                blob = id_blob(mid.strip().lower())
+                cursor = conn.execute(
+                    "UPDATE outbox SET sent = ? WHERE id = ? AND sent IS NULL",
+                    (delivery, blob))
+                if cursor.rowcount:
+                    report.marked += 1
+                elif blob is not None and conn.execute(
+                        "SELECT 1 FROM outbox WHERE id = ?", (blob,)).fetchone():
+                    report.already += 1
+                else:
+                    report.unknown.append(mid)
+        if not report.marked:
+            conn.execute("DELETE FROM deliveries WHERE n = ?", (delivery,))
     return report
 
 

@@ -1,4 +1,5 @@
-"""Exporting the outbox for a sender: ``.jsonl`` (one message a line) or ``.csv``.
+"""Exporting the outbox for a sender: ``.jsonl`` (one message a line) or ``.csv``, written by
+the table writers of ``data.io`` (which also neutralise spreadsheet formulas).
 
 (Named ``exporting`` rather than ``export`` so that the package's ``export`` function does
 not shadow the module of the same name.)
@@ -7,42 +8,50 @@ not shadow the module of the same name.)
 from __future__ import annotations
 
 import contextlib
-import csv
-import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from policy_match.apps.push.ledger import EXPORT_FIELDS, Ledger
+from policy_match.apps.push.ledger import Ledger
 from policy_match.apps.push.messages import PAYLOAD_FIELDS
+from policy_match.apps.push.schema import EXPORT_FIELDS
+from policy_match.data.io.formats import write_rows
+from policy_match.data.io.guard import check_output
 
 SUFFIXES = (".jsonl", ".csv")
+FORMATS = ("jsonl", "csv")
+FIELDS = (*EXPORT_FIELDS, *PAYLOAD_FIELDS)
 
 
-def export(ledger: Ledger, out: str | Path, unsent: bool = False) -> int:
-    """Write the outbox to ``out`` (.jsonl or .csv), replacing it atomically; the count."""
+def export(ledger: Ledger, out: str | Path, unsent: bool = False, force: bool = False) -> int:
+    """Write the outbox to ``out`` (.jsonl or .csv), replacing it atomically; the count.
+
+    ``out`` must not exist unless ``force``, and is never the ledger itself
+    (:class:`~policy_match.data.io.guard.OutputRefused`)."""
     path = Path(out)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ValueError(f"{path}: use .jsonl or .csv")
-    messages = ledger.messages(unsent=unsent)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        raise ValueError(f"{path}: 请使用 .jsonl 或 .csv (use .jsonl or .csv)")
+    check_output(path, [ledger.path], force=force)
+    # the same suffix, so that the writer picks the same format
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp{suffix}")
     try:
-        with open(temporary, "w", encoding="utf-8", newline="") as handle:
-            if suffix == ".jsonl":
-                for message in messages:
-                    handle.write(json.dumps(message, ensure_ascii=False) + "\n")
-            else:
-                fields = [*EXPORT_FIELDS, *PAYLOAD_FIELDS]
-                writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
-                writer.writeheader()
-                for message in messages:
-                    writer.writerow({k: _cell(message.get(k)) for k in fields})
+        rows = _rows(ledger.iter_messages(unsent=unsent), csv=suffix == ".csv")
+        count = write_rows(temporary, FIELDS, rows, allowed=FORMATS)
         os.replace(temporary, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
-    return len(messages)
+    return count
+
+
+def _rows(messages: Iterator[dict[str, Any]], csv: bool) -> Iterator[list[Any]]:
+    for message in messages:
+        if csv:
+            yield [_cell(message.get(k)) for k in FIELDS]
+        else:
+            yield [message.get(k) for k in FIELDS]
 
 
 def _cell(value: Any) -> Any:

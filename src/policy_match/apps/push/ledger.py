@@ -1,9 +1,16 @@
 """The push ledger: a crash-safe SQLite file holding the outbox and what each enterprise was
 told (schema and guarantees: ``docs/push.md``).
 
+Schema 2 stores messages normalized: a message row holds only integer keys (its kind,
+enterprise, item, body, batch and delivery) and its 12-byte id; the text, reason, missing tags
+and item details are stored once per distinct body, the enterprise and item keys once each,
+the evaluation date and creation time once per batch, the delivery time once per
+``mark-sent``. The view ``messages`` joins them back into the rows of schema 1.
+
 The values of :class:`~policy_match.apps.push.messages.MessageKind` and ``Reason`` are the
-strings this schema stores; the ``CHECK`` constraints below name them literally because the
-schema text is part of the file format (``PRAGMA user_version``).
+strings this schema stores (``kinds.name``, ``bodies.reason``); the ``CHECK`` constraints in
+``schema.py`` name them literally because the schema text is part of the file format
+(``PRAGMA user_version``).
 """
 
 from __future__ import annotations
@@ -17,103 +24,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
-BUSY_TIMEOUT = 60.0  # seconds a writer waits for another writer's batch
-
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS runs (
-        id            TEXT PRIMARY KEY,
-        started_at    TEXT NOT NULL,
-        finished_at   TEXT,
-        as_of         TEXT NOT NULL,
-        rules_digest  TEXT NOT NULL,
-        source        TEXT NOT NULL,
-        enterprises   INTEGER NOT NULL,
-        added         TEXT
-    )""",
-    """CREATE TABLE IF NOT EXISTS outbox (
-        seq         INTEGER PRIMARY KEY,
-        id          TEXT NOT NULL UNIQUE,
-        kind        TEXT NOT NULL CHECK (kind IN ('match', 'announce', 'prompt', 'withdraw')),
-        enterprise  TEXT NOT NULL,
-        item        TEXT NOT NULL,
-        generation  INTEGER NOT NULL CHECK (generation >= 1),
-        item_name   TEXT NOT NULL,
-        push        TEXT,
-        as_of       TEXT NOT NULL,
-        reason      TEXT NOT NULL,
-        missing     TEXT,
-        text        TEXT NOT NULL,
-        payload     TEXT NOT NULL,
-        run_id      TEXT REFERENCES runs (id),
-        created_at  TEXT NOT NULL,
-        sent_at     TEXT,
-        UNIQUE (kind, enterprise, item, generation)
-    )""",
-    "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL",
-    """CREATE TABLE IF NOT EXISTS told (
-        enterprise       TEXT NOT NULL,
-        item             TEXT NOT NULL,
-        kind             TEXT NOT NULL CHECK (kind IN ('match', 'announce')),
-        generation       INTEGER NOT NULL CHECK (generation >= 1),
-        active           INTEGER NOT NULL CHECK (active IN (0, 1)),
-        told_by          TEXT NOT NULL REFERENCES outbox (id),
-        told_as_of       TEXT NOT NULL,
-        withdrawn_by     TEXT REFERENCES outbox (id),
-        withdrawn_as_of  TEXT,
-        PRIMARY KEY (enterprise, item),
-        CHECK ((active = 1) = (withdrawn_by IS NULL))
-    ) WITHOUT ROWID""",
-    """CREATE TABLE IF NOT EXISTS prompted (
-        enterprise   TEXT NOT NULL,
-        item         TEXT NOT NULL,
-        missing      TEXT NOT NULL,
-        generation   INTEGER NOT NULL CHECK (generation >= 1),
-        prompted_by  TEXT NOT NULL REFERENCES outbox (id),
-        as_of        TEXT NOT NULL,
-        PRIMARY KEY (enterprise, item)
-    ) WITHOUT ROWID""",
+from policy_match.apps.push.checking import find_damage
+from policy_match.apps.push.errors import LedgerError, ledger_error
+from policy_match.apps.push.migrate import migrate_v1
+from policy_match.apps.push.schema import (
+    EXPORT_FIELDS,
+    SCHEMA_VERSION,
+    SQLITE_HEADER,
+    create_schema,
+    schema_damage,
 )
 
-# a message as read back for a sender: these columns, then the payload's fields
-EXPORT_FIELDS = ("id", "kind", "enterprise", "item", "item_name", "generation", "push",
-                 "as_of", "reason", "missing", "text", "run_id", "created_at", "sent_at")
-
-# consistency checks: each query lists the rows that break one invariant (none expected)
-_CONSISTENCY = {
-    "told fact whose message differs": """
-        SELECT t.enterprise, t.item FROM told t JOIN outbox o ON o.id = t.told_by
-        WHERE o.kind != t.kind OR o.enterprise != t.enterprise OR o.item != t.item
-           OR o.generation != t.generation""",
-    "withdrawn fact without its withdrawal": """
-        SELECT t.enterprise, t.item FROM told t LEFT JOIN outbox o
-          ON o.id = t.withdrawn_by
-        WHERE t.active = 0 AND (o.kind IS NOT 'withdraw'
-           OR o.enterprise != t.enterprise OR o.item != t.item
-           OR o.generation != t.generation)""",
-    "message not in the told facts": """
-        SELECT o.id FROM outbox o LEFT JOIN told t
-          ON t.enterprise = o.enterprise AND t.item = o.item
-        WHERE o.kind IN ('match', 'announce') AND (t.generation IS NULL
-           OR t.generation < o.generation
-           OR (t.generation = o.generation AND t.told_by != o.id))""",
-    "withdrawal not in the told facts": """
-        SELECT o.id FROM outbox o LEFT JOIN told t
-          ON t.enterprise = o.enterprise AND t.item = o.item
-        WHERE o.kind = 'withdraw' AND (t.generation IS NULL
-           OR t.generation < o.generation
-           OR (t.generation = o.generation AND t.withdrawn_by IS NOT o.id))""",
-    "prompt not in the prompted facts": """
-        SELECT o.id FROM outbox o LEFT JOIN prompted p
-          ON p.enterprise = o.enterprise AND p.item = o.item
-        WHERE o.kind = 'prompt' AND (p.generation IS NULL
-           OR p.generation < o.generation
-           OR (p.generation = o.generation AND p.prompted_by != o.id))""",
-}
-
-
-class LedgerError(Exception):
-    """A ledger that cannot be used (not SQLite, a newer schema, WAL unavailable)."""
+BUSY_TIMEOUT = 60.0  # seconds a writer waits for another writer's batch
 
 
 def now_stamp() -> str:
@@ -122,21 +44,31 @@ def now_stamp() -> str:
 
 
 class Ledger:
-    """An open push ledger. Writers use :meth:`transaction` (``BEGIN IMMEDIATE``)."""
+    """An open push ledger. Writers use :meth:`transaction` (``BEGIN IMMEDIATE``); every
+    ``sqlite3`` error it meets is raised as a :class:`LedgerError`."""
 
-    def __init__(self, path: str | Path, timeout: float = BUSY_TIMEOUT) -> None:
+    def __init__(self, path: str | Path, timeout: float = BUSY_TIMEOUT,
+                 create: bool = True) -> None:
         self.path = Path(path)
         self.timeout = timeout
+        # ids of enterprises, items and bodies already committed (rows are never deleted)
+        self.interned: dict[str, dict[Any, int]] = {"items": {}, "bodies": {}}
+        if self.path.exists() and self.path.stat().st_size:
+            with open(self.path, "rb") as handle:
+                if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                    raise LedgerError("not_sqlite", self.path)
+        elif not create:
+            raise LedgerError("io", self.path, "no such file")
         try:
             # isolation_level=None: no implicit transactions; every one is explicit here
             self.conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
         except sqlite3.Error as exc:
-            raise LedgerError(f"{self.path}: cannot open: {exc}") from None
+            raise ledger_error(self.path, exc) from None
         try:
             self._setup()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             self.conn.close()
-            raise LedgerError(f"{self.path}: not a push ledger: {exc}") from None
+            raise ledger_error(self.path, exc) from None
         except BaseException:
             self.conn.close()
             raise
@@ -146,20 +78,44 @@ class Ledger:
         conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
         mode = self._enter_wal()
         if str(mode).lower() != "wal":
-            raise LedgerError(f"{self.path}: WAL journal mode unavailable (got {mode})")
+            raise LedgerError("wal", self.path, f"journal_mode {mode}")
         conn.execute("PRAGMA synchronous = FULL")  # a commit survives power loss too
         conn.execute("PRAGMA foreign_keys = ON")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version == SCHEMA_VERSION:
-            return
-        if version > SCHEMA_VERSION:
-            raise LedgerError(f"{self.path}: ledger schema {version} is newer than this "
-                              f"program's ({SCHEMA_VERSION})")
-        with self.transaction():
-            if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
-                for statement in SCHEMA:
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        version = self._version()
+        if version != SCHEMA_VERSION:
+            if version > SCHEMA_VERSION:
+                raise LedgerError("newer", self.path, str(version))
+            with self.transaction():
+                migrated = self._create_or_migrate()
+            if migrated:  # give the old rows' space back (best effort: others may read)
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("VACUUM")
+        damage = schema_damage(conn)
+        if damage:
+            raise LedgerError("altered", self.path,
+                              "; ".join(f"{name}: {what}" for name, what in damage))
+
+    def _version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _create_or_migrate(self) -> bool:
+        """Inside the write lock (another process may have done it meanwhile); whether an
+        old-format ledger was migrated."""
+        conn = self.conn
+        version = self._version()
+        if version == 0:
+            tables = [n for (n,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")]
+            if tables:
+                raise LedgerError("not_ledger", self.path,
+                                  "tables " + ", ".join(sorted(tables)[:5]))
+            create_schema(conn)
+        elif version == 1:
+            migrate_v1(conn, self.path)
+            return True
+        elif version != SCHEMA_VERSION:
+            raise LedgerError("not_ledger", self.path, f"user_version {version}")
+        return False
 
     def _enter_wal(self) -> Any:
         """Switch to WAL; that takes a lock of its own, so retry while another holds it."""
@@ -182,52 +138,91 @@ class Ledger:
         self.close()
 
     @contextlib.contextmanager
+    def guard(self) -> Iterator[sqlite3.Connection]:
+        """Any ``sqlite3`` error inside becomes a :class:`LedgerError`."""
+        try:
+            yield self.conn
+        except sqlite3.Error as exc:
+            raise ledger_error(self.path, exc) from None
+
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic write: ``BEGIN IMMEDIATE`` takes the write lock up front (waiting up to
         the busy timeout for another writer), so what is read inside is still true at
-        ``COMMIT``."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        ``COMMIT``. An ``sqlite3`` error rolls back and is raised as a LedgerError."""
+        self._begin("BEGIN IMMEDIATE")
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise ledger_error(self.path, exc) from None
             raise
-        self.conn.execute("COMMIT")
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise ledger_error(self.path, exc) from None
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One consistent read (a deferred transaction), errors as LedgerErrors."""
+        self._begin("BEGIN")
+        try:
+            with self.guard():
+                yield self.conn
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("COMMIT")
+
+    def _begin(self, statement: str) -> None:
+        try:
+            self.conn.execute(statement)
+        except sqlite3.Error as exc:
+            raise ledger_error(self.path, exc) from None
+
+    def _rollback(self) -> None:
+        for cache in self.interned.values():  # they may name rows rolled back
+            cache.clear()
+        if self.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
 
     # ---- reading -----------------------------------------------------------------------
 
+    def iter_messages(self, unsent: bool = False) -> Iterator[dict[str, Any]]:
+        """The outbox in planning order, each message flattened for a sender, read in one
+        snapshot (keep the ledger open while iterating)."""
+        where = " WHERE delivery IS NULL" if unsent else ""
+        payloads: dict[int, dict[str, Any]] = {}
+        with self.snapshot() as conn:
+            cursor = conn.execute(
+                f"SELECT {', '.join(EXPORT_FIELDS)}, body, payload FROM messages{where}"
+                " ORDER BY seq")
+            for row in cursor:
+                yield _flatten(row, payloads)
+
     def messages(self, unsent: bool = False) -> list[dict[str, Any]]:
         """The outbox in planning order, each message flattened for a sender."""
-        where = " WHERE sent_at IS NULL" if unsent else ""
-        self.conn.execute("BEGIN")  # one snapshot
-        try:
-            cursor = self.conn.execute(f"SELECT * FROM outbox{where} ORDER BY seq")
-            names = [d[0] for d in cursor.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cursor]
-        finally:
-            self.conn.execute("COMMIT")
-        return [_flatten(row) for row in rows]
+        return list(self.iter_messages(unsent))
 
-    def check(self) -> list[str]:
+    def check(self, quick: bool = False) -> list[str]:
         """Problems with the ledger's consistency (none expected, whatever was killed when):
-        SQLite's own checks, and that the told facts and the outbox agree."""
-        conn = self.conn
-        problems = [f"integrity: {row[0]}" for row in conn.execute("PRAGMA integrity_check")
-                    if row[0] != "ok"]
-        problems += [f"foreign key: {row}" for row in conn.execute("PRAGMA foreign_key_check")]
-        for what, query in _CONSISTENCY.items():
-            problems += [f"{what}: {row}" for row in conn.execute(query)]
-        return problems
+        SQLite's own checks, the schema, and that the facts and the outbox agree."""
+        return [d.line() for d in find_damage(self.conn, quick=quick)]
 
     def counts(self) -> dict[str, int]:
-        total, unsent = self.conn.execute(
-            "SELECT count(*), count(*) - count(sent_at) FROM outbox").fetchone()
+        with self.guard() as conn:
+            total, unsent = conn.execute(
+                "SELECT count(*), count(*) - count(sent) FROM outbox").fetchone()
         return {"messages": total, "unsent": unsent}
 
 
-def _flatten(row: dict[str, Any]) -> dict[str, Any]:
-    payload = json.loads(row.pop("payload"))
-    missing = row.pop("missing")
-    row["missing"] = json.loads(missing) if missing else []
-    row.pop("seq")
-    return {**{k: row[k] for k in EXPORT_FIELDS if k in row}, **payload}
+def _flatten(row: tuple[Any, ...], payloads: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    message = dict(zip(EXPORT_FIELDS, row, strict=False))
+    message["missing"] = json.loads(message["missing"]) if message["missing"] else []
+    body = row[len(EXPORT_FIELDS)]
+    payload = payloads.get(body)
+    if payload is None:
+        payload = payloads[body] = json.loads(row[len(EXPORT_FIELDS) + 1])
+    return {**message, **payload}

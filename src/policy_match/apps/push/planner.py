@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from policy_match.apps.push.facts import Prompted, Told, read_facts, record
+from policy_match.apps.push.facts import Prompted, Recorder, Told, read_facts
 from policy_match.apps.push.ledger import Ledger, now_stamp
 from policy_match.apps.push.messages import (
     Message,
@@ -116,6 +116,7 @@ class Planner:
         self.versions = {pid: item_version(self.book, p) for pid, p in self.book.policies.items()}
         self.payloads = {pid: payload(p) for pid, p in self.book.policies.items()}
         self._payload_texts: dict[str, str] = {}
+        self._run_n: int | None = None
 
     def run(self, batch_size: int | None = None, source: str | None = None,
             after_batch: Callable[[PlanReport], None] | None = None) -> PlanReport:
@@ -123,18 +124,17 @@ class Planner:
         size = batch_size or batch_size_default()
         rows, skipped = keyed_rows(self.result)
         report = PlanReport(uuid.uuid4().hex, self.as_of, len(rows), skipped)
-        conn = self.ledger.conn
-        with self.ledger.transaction():
-            conn.execute(
+        with self.ledger.transaction() as conn:
+            self._run_n = conn.execute(
                 "INSERT INTO runs (id, started_at, as_of, rules_digest, source, enterprises)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (report.run_id, now_stamp(), self.as_of.isoformat(), rules_digest(self.book),
-                 source or self.result.table.source, len(rows)))
+                 source or self.result.table.source, len(rows))).lastrowid
         for start in range(0, len(rows), size):
             self._plan_batch(rows[start:start + size], report)
             if after_batch is not None:
                 after_batch(report)
-        with self.ledger.transaction():
+        with self.ledger.transaction() as conn:
             conn.execute("UPDATE runs SET finished_at = ?, added = ? WHERE id = ?",
                          (now_stamp(), json.dumps(dict(report.added)), report.run_id))
         report.seconds = time.monotonic() - started
@@ -144,11 +144,11 @@ class Planner:
         """One transaction: the batch's facts read, its messages recorded."""
         with self.ledger.transaction() as conn:
             told, prompted = read_facts(conn, [eid for eid, _ in batch])
-            now = now_stamp()
+            recorder = Recorder(self.ledger, self._run_n, self.as_of.isoformat(), now_stamp())
             for eid, row in batch:
                 for message in self.decide(eid, row, told.get(eid, {}), prompted.get(eid, {})):
                     text = self._payload_json(message.item, message.payload)
-                    if record(conn, message, report.run_id, now, text):
+                    if recorder.record(message, text):
                         report.added[message.kind.value] += 1
         report.batches += 1
 

@@ -12,7 +12,8 @@ from policy_match.data.io.raw import Batch, RawTable
 def read(path: Path) -> RawTable:
     import pyarrow.parquet as pq
 
-    return RawTable(arrow=pq.read_table(path))
+    data = pq.read_table(path)
+    return RawTable(arrow=data, unit="record", first=1, header=list(data.column_names))
 
 
 def write(path: Path, header: Sequence[str], batches: Iterable[Batch]) -> int:
