@@ -32,12 +32,12 @@ import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from policy_match.base.messages import Worded
 from policy_match.data.io.cells import inert
 from policy_match.dsl.ir import Verdict
 from policy_match.engine import bitset
@@ -309,19 +309,11 @@ def load_snapshot(path: str | Path) -> Snapshot:
 # ---- diff -----------------------------------------------------------------------------------
 
 
-class Change(StrEnum):
+class Change(Worded):
     BECAME_ELIGIBLE = "became_eligible"
     NO_LONGER_ELIGIBLE = "no_longer_eligible"
     NOW_UNKNOWN = "now_unknown"
     NO_LONGER_UNKNOWN = "no_longer_unknown"
-
-    @property
-    def zh(self) -> str:
-        return _CHANGE_ZH[self]
-
-
-_CHANGE_ZH = {Change.BECAME_ELIGIBLE: "新增符合", Change.NO_LONGER_ELIGIBLE: "不再符合",
-              Change.NOW_UNKNOWN: "转为待补充信息", Change.NO_LONGER_UNKNOWN: "不再待补充信息"}
 
 
 @dataclass(frozen=True)

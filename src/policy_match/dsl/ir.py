@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import StrEnum
 from fractions import Fraction
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, SkipValidation
 
+from policy_match.base.messages import Worded
 from policy_match.dsl.ast import NO_SPAN, HasMode
 from policy_match.dsl.span import Span
 from policy_match.dsl.types import BOOL, DATE, Type
@@ -186,23 +186,14 @@ class Define:
         return self.expr.type
 
 
-class Verdict(StrEnum):
+class Verdict(Worded):
     ELIGIBLE = "eligible"
     INELIGIBLE = "ineligible"
     UNKNOWN = "unknown"
     INACTIVE = "inactive"
 
-    @property
-    def zh(self) -> str:
-        return VERDICT_ZH[self]
 
-
-VERDICT_ZH = {
-    Verdict.ELIGIBLE: "符合",
-    Verdict.INELIGIBLE: "不符合",
-    Verdict.UNKNOWN: "待补充信息",
-    Verdict.INACTIVE: "不在有效期",
-}
+VERDICT_ZH = {verdict: verdict.zh for verdict in Verdict}  # the catalogue's words
 VERDICT_WORDS = {**{v.value: v for v in Verdict}, **{zh: v for v, zh in VERDICT_ZH.items()}}
 
 

@@ -11,16 +11,16 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from policy_match.base.messages import Worded
 from policy_match.dsl.ir import Policy
 
 if TYPE_CHECKING:
     from policy_match.core.rulebook import Rulebook
 
 
-class MessageKind(StrEnum):
+class MessageKind(Worded):
     """What a message does; the value is what the ledger stores (``outbox.kind``)."""
 
     MATCH = "match"  # 精准: newly qualifies for an item in force
@@ -28,12 +28,8 @@ class MessageKind(StrEnum):
     PROMPT = "prompt"  # 请补充信息: the verdict waits for named tags
     WITHDRAW = "withdraw"  # 撤回: what was told no longer holds
 
-    @property
-    def zh(self) -> str:
-        return KIND_ZH[self]
 
-
-class Reason(StrEnum):
+class Reason(Worded):
     """Why a message is due; the value is what the ledger stores (``outbox.reason``)."""
 
     ELIGIBLE = "eligible"
@@ -44,31 +40,13 @@ class Reason(StrEnum):
     NOT_IN_FORCE = "not_in_force"
     REPEALED = "repealed"
 
-    @property
-    def zh(self) -> str:
-        return REASON_ZH[self]
-
 
 KINDS = tuple(MessageKind)
 # the kinds that leave a standing "told" fact (withdrawn later); prompts are only remembered
 TELLING = frozenset({MessageKind.MATCH, MessageKind.ANNOUNCE})
 
-KIND_ZH = {
-    MessageKind.MATCH: "精准推送",
-    MessageKind.ANNOUNCE: "普惠公布",
-    MessageKind.PROMPT: "请补充信息",
-    MessageKind.WITHDRAW: "撤回",
-}
-
-REASON_ZH = {
-    Reason.ELIGIBLE: "符合申请条件",
-    Reason.BROAD: "普惠政策公布",
-    Reason.MISSING: "需补充信息",
-    Reason.INELIGIBLE: "已不符合申请条件",
-    Reason.EXPIRED: "适用时间届满",
-    Reason.NOT_IN_FORCE: "不在适用时间内",
-    Reason.REPEALED: "事项已下架",
-}
+KIND_ZH = {kind: kind.zh for kind in MessageKind}  # the catalogue's words, by member
+REASON_ZH = {reason: reason.zh for reason in Reason}
 
 PAYLOAD_FIELDS = ("category", "department", "contact", "phone", "url", "channel",
                   "no_application", "valid_from", "valid_to")
