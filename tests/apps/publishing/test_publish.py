@@ -250,8 +250,8 @@ def test_xlsx_round_trip(book: Rulebook, tmp_path: Path) -> None:
     assert ws.cell(row=kj, column=6).value.count("\n") == 5
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_xlsx_opens_in_libreoffice(book: Rulebook, tmp_path: Path) -> None:
+    assert shutil.which("soffice"), "scripts/setup.sh installs LibreOffice (libreoffice-calc-nogui)"
     out = tmp_path / "list.xlsx"
     publish.write_list(book, out, AS_OF)
     proc = subprocess.run(
