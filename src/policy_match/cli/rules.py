@@ -21,12 +21,12 @@ from policy_match.cli.common import (
     load_book,
     policy_id_arg,
 )
+from policy_match.core.examples import ExampleOutcome, run_examples
 from policy_match.core.loading import LoadResult, inspect, read_sources
 from policy_match.dsl.diagnostics import Diagnostic, render_json, render_text
 
 if TYPE_CHECKING:
-    from policy_match.core.rulebook import Rulebook
-    from policy_match.dsl.ir import Example, Policy, Verdict
+    pass
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -127,32 +127,17 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 # ---- test: every worked example, a bad given value a failed example (never a traceback) ----
 
 
-@dataclasses.dataclass(frozen=True)
-class Ran:
-    """One example as run: ``actual`` is None when its given values could not be read."""
-
-    policy: Policy
-    example: Example
-    as_of: dt.date
-    actual: Verdict | None
-    benefit: object
-    problems: tuple[str, ...]
-
-    @property
-    def passed(self) -> bool:
-        return not self.problems
-
-    def as_dict(self) -> dict[str, Any]:
-        ex, span = self.example, self.example.span
-        return {
-            "policy": self.policy.id, "policy_name": self.policy.name, "example": ex.title,
-            "path": span.path, "line": span.line, "column": span.column,
-            "as_of": self.as_of.isoformat(), "expected": ex.expect.value,
-            "actual": None if self.actual is None else self.actual.value,
-            "expected_benefit": None if ex.benefit is None else _number(ex.benefit),
-            "actual_benefit": _benefit(self.benefit),
-            "passed": self.passed, "problems": list(self.problems),
-        }
+def _example_json(o: ExampleOutcome) -> dict[str, Any]:
+    ex, span = o.example, o.example.span
+    return {
+        "policy": o.policy.id, "policy_name": o.policy.name, "example": ex.title,
+        "path": span.path, "line": span.line, "column": span.column,
+        "as_of": o.as_of.isoformat(), "expected": ex.expect.value,
+        "actual": None if o.verdict is None else o.verdict.value,
+        "expected_benefit": None if ex.benefit is None else _number(ex.benefit),
+        "actual_benefit": _benefit(o.benefit),
+        "passed": o.passed, "problems": list(o.problems),
+    }
 
 
 def _number(amount: Fraction) -> str:
@@ -167,23 +152,14 @@ def _benefit(benefit: object) -> str | None:
     return None if benefit is None else "unknown"
 
 
-def run_all(book: Rulebook, policy_id: str | None) -> list[Ran]:
-    """Every example of the book (or of one policy), each run on its own: a given value that
-    does not parse (a negative amount, a number out of range) fails that example only."""
-    from policy_match.core.examples import run_examples
-
-    return [Ran(o.policy, o.example, o.as_of, o.verdict, o.benefit, o.problems)
-            for o in run_examples(book, policy_id)]
-
-
 def _cmd_test(args: argparse.Namespace) -> int:
     book = load_book(args.rules)
-    outcomes = run_all(book, policy_id_arg(book, args.policy))
+    outcomes = run_examples(book, policy_id_arg(book, args.policy))
     failed = [o for o in outcomes if not o.passed]
     passed = len(outcomes) - len(failed)
     if args.format == "json":
         _print_json({"ok": not failed, "total": len(outcomes), "passed": passed,
-                     "failed": len(failed), "examples": [o.as_dict() for o in outcomes]})
+                     "failed": len(failed), "examples": [_example_json(o) for o in outcomes]})
         return EXIT_FINDINGS if failed else EXIT_OK
     for o in failed:
         s = o.example.span

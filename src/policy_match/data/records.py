@@ -193,10 +193,10 @@ def _scaled(amount: Fraction, unit: str) -> tuple[Fraction, str]:
     return amount, unit
 
 
-def signed(tag: TagSpec) -> bool:
-    """Whether a money or count tag may be negative: only when its declaration says
-    ``signed`` (a loss, a balance: ``tag 应纳税所得额: money signed``)."""
-    return tag.signed
+def may_be_negative(tag: TagSpec) -> bool:
+    """Money and counts are never negative unless the tag is declared ``signed`` (a loss, a
+    balance: ``tag 应纳税所得额: money signed``); other numbers may be."""
+    return tag.signed or tag.type.kind not in (Kind.MONEY, Kind.COUNT)
 
 
 def parse_money(raw: Any, *, negative: bool = False) -> Fraction:
@@ -278,10 +278,10 @@ def parse_value(tag: TagSpec, raw: Any, vocabulary: Vocabulary) -> Any:
     t = tag.type
     kind = t.kind
     if kind is Kind.MONEY:
-        return parse_money(raw, negative=signed(tag))
+        return parse_money(raw, negative=may_be_negative(tag))
     if kind is Kind.COUNT:
         value = parse_plain(raw, units=tuple(u for u in (t.unit, "个") if u))
-        if value.denominator != 1 or (value < 0 and not signed(tag)):
+        if value.denominator != 1 or (value < 0 and not may_be_negative(tag)):
             raise ValueProblem("value.count")
         return value
     if kind is Kind.NUMBER:

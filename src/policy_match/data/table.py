@@ -36,8 +36,8 @@ from policy_match.data.records import (
     FieldError,
     ValueProblem,
     is_missing,
+    may_be_negative,
     parse_value,
-    signed,
 )
 from policy_match.data.schema import SchemaSource, TagSchema, schema_of
 from policy_match.dsl.ir import TagSpec
@@ -500,8 +500,7 @@ def _fast_numbers(tag: TagSpec, raw: _Raw, fast: tuple[np.ndarray, np.ndarray],
     if known.any():
         with np.errstate(invalid="ignore"):
             low, high = float(np.nanmin(values)), float(np.nanmax(values))
-        never_negative = tag.type.kind in (Kind.MONEY, Kind.COUNT) and not signed(tag)
-        floor = 0.0 if never_negative else -MAX_MAGNITUDE
+        floor = -MAX_MAGNITUDE if may_be_negative(tag) else 0.0
         if low < floor or high >= MAX_MAGNITUDE or low <= -MAX_MAGNITUDE:
             outside = known & ((values >= MAX_MAGNITUDE) | (values <= -MAX_MAGNITUDE)
                                | (values < floor))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from policy_match.base.messages import Lang, text
 from policy_match.data.io import csv_format, jsonl, parquet, xlsx
 from policy_match.data.io.raw import Batch, RawTable, batches_of
 
@@ -42,8 +43,9 @@ def format_for(path: str | Path, allowed: Iterable[str] | None = None) -> Format
     found = _BY_SUFFIX.get(suffix)
     if found is None or found.name not in names:
         accepted = sorted(s for f in FORMATS if f.name in names for s in f.suffixes)
-        raise UnsupportedFormat(f"{path}: unknown table format {suffix!r} "
-                                f"(use {', '.join(accepted)})")
+        words = {"path": path, "suffix": repr(suffix), "accepted": ", ".join(accepted)}
+        raise UnsupportedFormat(f"{text('io.unknown_format', Lang.ZH, **words)} "
+                                f"({text('io.unknown_format', Lang.EN, **words)})")
     return found
 
 

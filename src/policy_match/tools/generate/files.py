@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from policy_match.data.io.formats import FORMATS as IO_FORMATS
+from policy_match.data.io.formats import format_for
 from policy_match.tools.generate.library import generate_table
 
-FORMATS = (".csv", ".jsonl", ".ndjson", ".parquet")
-"""The suffixes :func:`write` understands."""
+WRITTEN_FORMATS = ("csv", "jsonl", "parquet")
+FORMATS = tuple(s for f in IO_FORMATS if f.name in WRITTEN_FORMATS for s in f.suffixes)
+"""The suffixes :func:`write` understands (chosen by ``data.io.format_for``)."""
 
 
 @dataclass(frozen=True)
@@ -43,20 +46,18 @@ def write(data: Any, path: str | Path) -> int:
     import pyarrow as pa
 
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ValueError(f"{path}: unknown table format {suffix!r} (use .csv, .jsonl, .parquet)")
+    chosen = format_for(path, allowed=WRITTEN_FORMATS).name
     if isinstance(data, pa.Table):
         table = data
     elif isinstance(data, Mapping):
         table = pa.table(dict(data))
     else:
         table = pa.Table.from_pylist(list(data))
-    if suffix == ".csv":
+    if chosen == "csv":
         from pyarrow import csv as pacsv
 
         pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
-    elif suffix == ".parquet":
+    elif chosen == "parquet":
         import pyarrow.parquet as pq
 
         pq.write_table(table, path)
