@@ -12,10 +12,25 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
-from policy_match.cli import bulk, enterprise, lifecycle, money, publish, push, rules, snapshot
+from policy_match.cli import (
+    bulk,
+    enterprise,
+    lifecycle,
+    lint,
+    lsp,
+    money,
+    publish,
+    push,
+    rules,
+    serve,
+    snapshot,
+    sql,
+)
 from policy_match.cli.common import EXIT_OK, EXIT_USAGE, UsageError
 
-COMMAND_MODULES = (rules, enterprise, bulk, push, publish, lifecycle, snapshot, money)
+COMMAND_MODULES = (
+    rules, lint, lsp, enterprise, bulk, sql, push, publish, lifecycle, snapshot, money, serve,
+)
 
 
 def version() -> str:

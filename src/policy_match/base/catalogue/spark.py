@@ -1,0 +1,5 @@
+"""The catalogue's part for spark (see base/messages.py)."""
+
+from policy_match.base.message import Message
+
+ENTRIES: dict[str, Message] = {}
