@@ -94,3 +94,19 @@ def test_module_lives_in_the_venv_and_the_grammar_ships(installed: Path, tmp_pat
     assert "site-packages" in module_path.parts
     assert not module_path.is_relative_to(REPO / "src")
     assert grammar_ships == "True"
+
+
+def test_the_code_tables_ship_in_the_wheel(installed: Path, tmp_path: Path) -> None:
+    """GB/T 4754-2017 and the administrative divisions are read from the installed package."""
+    code = (
+        "from policy_match.plugins.builtins.industry import INDUSTRY; "
+        "from policy_match.plugins.builtins.region import REGION, divisions; "
+        "print(sum(len(c) == 5 for c in INDUSTRY.codes()), len(divisions()), "
+        "REGION.label('530102'), INDUSTRY.label('C3911'))"
+    )
+    proc = subprocess.run(
+        [str(installed / "bin" / "python"), "-c", code],
+        cwd=tmp_path, capture_output=True, text=True, env=clean_env(), timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["1381", "3210", "五华区", "计算机整机制造"]

@@ -6,6 +6,7 @@ Exit status (architecture.md): 0 ok, 1 findings, 2 usage or input error.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -24,9 +25,16 @@ def cli() -> str:
     return str(script)
 
 
-def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+def english_env(**extra: str) -> dict[str, str]:
+    """The environment with an English locale (the default language follows the locale)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
+    return {**env, "LANG": "C.UTF-8", **extra}
+
+
+def run(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None
+        ) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run([cli(), *args], cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", timeout=120)
+                          encoding="utf-8", timeout=120, env=env or english_env())
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
     return proc
 
@@ -239,3 +247,106 @@ def test_match_on_a_clean_table_exits_0_with_counts(tmp_path: Path) -> None:
                "--format", "csv", "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     assert "1 row(s) in the file = 1 loaded + 0 blank skipped + 0 rejected" in proc.stderr
+
+
+# ---- the reader's language: --lang, the locale, JSON ------------------------------------
+
+MISTAKE = "tag 营业收入: money\ndefine x = (营业收人 >= 1\n"
+
+
+def test_check_speaks_chinese_with_lang_zh_and_english_with_lang_en(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rule"
+    bad.write_text("tag 营业收入: money\ndefine x = 营业收人 >= 1\n", encoding="utf-8")
+    zh = run("check", str(bad), "--lang", "zh")
+    assert zh.returncode == 1
+    assert "错误[E-NAME]: 未定义的名称 营业收人" in zh.stdout
+    assert "提示: 是否应为 营业收入？" in zh.stdout and "1 个错误，0 个警告" in zh.stdout
+    en = run("check", str(bad), "--lang", "en")
+    assert "error[E-NAME]: unknown name 营业收人" in en.stdout
+    assert "help: did you mean 营业收入?" in en.stdout
+
+
+def test_the_default_language_follows_the_locale(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rule"
+    bad.write_text(MISTAKE, encoding="utf-8")
+    for env, word in ((english_env(LANG="zh_CN.UTF-8"), "没有闭合"),
+                      (english_env(LC_ALL="zh_TW.UTF-8"), "没有闭合"),
+                      (english_env(LANG="zh_CN.UTF-8", LC_ALL="en_US.UTF-8"), "never closed"),
+                      (english_env(), "never closed")):
+        proc = run("check", str(bad), env=env)
+        assert word in proc.stdout, (env.get("LANG"), env.get("LC_ALL"), proc.stdout)
+    ok = run("check", "rules/", env=english_env(LANG="zh_CN.UTF-8"))
+    assert re.search(r"^ok：\d+ 个文件，\d+ 个标签", ok.stdout, re.MULTILINE), ok.stdout
+
+
+def test_check_json_carries_code_key_and_the_message_in_the_language(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rule"
+    bad.write_text(MISTAKE, encoding="utf-8")
+    data = json.loads(run("check", str(bad), "--format", "json", "--lang", "zh").stdout)
+    assert data["lang"] == "zh"
+    (d,) = data["diagnostics"]
+    assert d["code"] == "E-SYNTAX" and d["message_key"] == "syntax.unclosed"
+    assert d["message"] == "第2行第12列的 ( 没有闭合"
+    assert (d["line"], d["column"]) == (2, 12)
+
+
+def test_checking_one_file_hints_at_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "tags.rule").write_text("tag 营业收入: money\n", encoding="utf-8")
+    one = tmp_path / "p.rule"
+    one.write_text('policy "P" {\n    事项名称: "x"\n    申请条件: 营业收入 >= 1\n}\n',
+                   encoding="utf-8")
+    proc = run("check", str(one), "--lang", "zh")
+    assert proc.returncode == 1
+    assert "未定义的名称 营业收入" in proc.stdout
+    assert f"营业收入 在同一文件夹的 {tmp_path / 'tags.rule'} 中声明" in proc.stdout
+    assert f"policy-match check {tmp_path}" in proc.stdout
+    en = run("check", str(one))
+    assert "declared in" in en.stdout and "check the whole folder" in en.stdout
+    assert run("check", str(tmp_path)).returncode == 0  # the folder is whole
+
+
+def test_test_lang_and_a_failing_example_explains_itself(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "a.rule").write_text(
+        "tag 营业收入: money\ntag 失信被执行人: bool\n"
+        'policy "P" {\n    事项名称: "x"\n'
+        "    申请条件: 营业收入 >= 2000万 且 非 失信被执行人\n"
+        '    示例 "大企业" { 给定 { 营业收入: 3000万, 失信被执行人: 是 } 预期 符合 }\n}\n',
+        encoding="utf-8")
+    zh = run("test", str(rules), "--lang", "zh")
+    assert zh.returncode == 1
+    assert "FAIL P 示例 “大企业”" in zh.stdout
+    assert "预期 符合，实际 不符合" in zh.stdout
+    assert "原因：" in zh.stdout and "✗" in zh.stdout and "失信被执行人" in zh.stdout
+    assert "0 个通过，1 个失败" in zh.stdout
+    en = run("test", str(rules))
+    assert "FAIL P example “大企业”" in en.stdout
+    assert "expected eligible, got ineligible" in en.stdout and "why:" in en.stdout
+    assert "0 passed, 1 failed" in en.stdout
+    data = json.loads(run("test", str(rules), "--format", "json", "--lang", "en").stdout)
+    (example,) = data["examples"]
+    assert example["problems"] == ["expected eligible, got ineligible"]
+    assert example["explanation"]["failed"] and "✗" in example["explanation"]["text"]
+
+
+def _quoted(page: Path, command: str) -> str:
+    """The output printed under ``$ <command>`` in a fenced block of ``page``."""
+    text = page.read_text(encoding="utf-8")
+    start = text.index(f"$ {command}\n") + len(command) + 3
+    end = min(i for i in (text.find("\n$ ", start), text.find("\n```", start)) if i != -1)
+    return text[start:end]
+
+
+def test_the_failing_run_quoted_in_the_test_page_is_what_test_prints(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "docs" / "tutorial" / "rules", rules)
+    target = rules / "小微企业所得税.rule"
+    text = target.read_text(encoding="utf-8")
+    text = text.replace("应纳税所得额 <= 300万", "应纳税所得额 < 300万")
+    target.write_text(text.replace("兑付 40万", "兑付 50万", 1), encoding="utf-8")
+    page = REPO / "docs" / "cli" / "test.md"
+    for lang in ("zh", "en"):
+        proc = run("test", "rules", "--lang", lang, cwd=tmp_path)
+        assert proc.returncode == 1
+        assert proc.stdout.rstrip("\n") == _quoted(page, f"policy-match test rules --lang {lang}")

@@ -101,13 +101,13 @@ def test_test_runs_every_example_and_fails_with_locations(tmp_path: Path) -> Non
     target = next(p for p in sorted(broken.glob("*.rule")) if "预期 符合" in p.read_text("utf-8"))
     text = target.read_text("utf-8")
     target.write_text(text.replace("预期 符合", "预期 不符合", 1), encoding="utf-8")
-    done = run("test", str(broken))
+    done = run("test", str(broken), "--lang", "zh")
     assert done.returncode == 1
     line = next(ln for ln in done.stdout.splitlines() if "FAIL" in ln)
     path, lineno, col = line.split(":")[:3]
     assert Path(path).name == target.name and int(lineno) > 0 and int(col) > 0
     assert "预期 不符合" in done.stdout
-    assert "1 failed" in done.stdout
+    assert "1 个失败" in done.stdout
 
 
 @pytest.mark.parametrize("command", ["explain", "profile"])

@@ -103,7 +103,7 @@ def test_inline_and_or_are_bracketed() -> None:
 def test_codes_enums_and_defines() -> None:
     text = described('所属行业 in ["C", "I65"] and 企业规模 in ["小型", "微型"] and 规上',
                      defines="define 规上 = 营业收入 >= 2000万\n")
-    assert "所属行业属于制造业（C）、I65" in text
+    assert "所属行业属于制造业（C）、软件和信息技术服务业（I65）" in text  # every code named
     assert "企业规模为小型或微型" in text
     assert "其中，规上是指：营业收入2000万元以上。" in text
 

@@ -576,8 +576,10 @@ def test_error_columns_point_at_the_offending_token() -> None:
     assert lines[2][first.span.column - 1] == "="
     assert first.span.column == lines[2].index("= 2000万") + 1
     assert lines[3][second.span.column - 1:].startswith("count")
-    assert third.span.column == lines[7].index("好一") + 1
-    assert "名称: 值" in third.hint
+    # a field name without its colon is named as such, at the name (issue 14)
+    assert third.span.column == lines[7].index("申请条件") + 1
+    assert third.message == "missing `:` after the field name 申请条件"
+    assert "申请条件: " in third.hint
 
 
 def test_broken_declarations_that_reach_their_end_are_each_reported() -> None:

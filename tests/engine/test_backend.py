@@ -23,9 +23,10 @@ from policy_match.engine.columnar import ColumnarEvaluator
 from policy_match.engine.explain import _Gap, _MissingTags, _OutcomeTree
 from policy_match.engine.pointwise import PointEvaluator
 from policy_match.engine.scalar import ScalarEvaluator
+from policy_match.engine.sql.compile import SqlCompiler
 
 # the evaluators: every node kind, values and conditions
-FULL_BACKENDS = [ScalarEvaluator, ColumnarEvaluator, PointEvaluator, _MissingTags]
+FULL_BACKENDS = [ScalarEvaluator, ColumnarEvaluator, PointEvaluator, _MissingTags, SqlCompiler]
 # walks over one family of nodes, and the kinds each must cover
 PARTIAL_BACKENDS = [
     (_OutcomeTree, {*ATOM_METHODS, *CONNECTIVE_METHODS}),

@@ -95,7 +95,7 @@ def test_publish_writes_the_list_and_the_pages(book: pm.Rulebook, tmp_path: Path
     assert published.items == len(rows) > 0
     assert published.left_out == len(book.policies) - len(rows)
     assert published.pending == sum(r.status == "pending" for r in rows)
-    assert read_xlsx(published.xlsx) == [r.as_dict() for r in rows]
+    assert read_xlsx(published.xlsx) == [r.file_dict() for r in rows]
     assert published.csv.is_file() and published.csv.parent == out
     pages = sorted(p.stem for p in published.sheets.glob("WH-*.html"))
     assert pages == sorted(r.policy_id for r in rows)

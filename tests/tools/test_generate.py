@@ -257,3 +257,15 @@ def test_the_later_tags_look_like_a_district_too(big: list[dict]) -> None:
     for tag in ("成本费用总额", "科技人员占比", "数字化改造投入", "网络零售额", "出口额",
                 "在职职工年平均人数", "知识产权质押贷款金额", "拟申请担保金额", "注册商标数"):
         assert 0.08 <= share(big, lambda r, t=tag: r[t] is None) <= 0.32, tag
+
+
+def test_places_are_real_counties_and_wuhua_streets_use_the_marked_sample(big: list[dict]
+                                                                          ) -> None:
+    from policy_match.plugins.builtins.region import REGION, divisions, sample_streets
+
+    sample = dict(sample_streets())
+    regions = Counter(r["所在区域"] for r in big if r["所在区域"])
+    assert all(code[:6] in divisions() for code in regions)  # every county is official
+    wuhua = {code for code in regions if code.startswith("530102")}
+    assert wuhua == set(sample)  # the ten sample streets, and nothing else there
+    assert all(REGION.verify(code).code == code for code in regions)

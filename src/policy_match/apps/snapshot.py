@@ -30,7 +30,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -132,10 +132,14 @@ class Snapshot:
         return len(self.enterprises)
 
     @classmethod
-    def from_result(cls, result: MatchResult) -> Snapshot:
+    def from_result(cls, result: MatchResult,
+                    progress: Callable[[int, int], None] | None = None) -> Snapshot:
         n = len(result.table)
         codes: dict[str, np.ndarray] = {}
-        for pid, tri in result.tris.items():
+        total = len(result.tris)
+        for done, (pid, tri) in enumerate(result.tris.items(), 1):
+            if progress is not None:
+                progress(done, total)
             if tri is None:
                 codes[pid] = np.full(n, INACTIVE, dtype=np.int8)
                 continue
@@ -247,9 +251,11 @@ def _enterprise_column(codes: Mapping[str, Any]) -> str:
     return name
 
 
-def save_snapshot(result: MatchResult, path: str | Path) -> Snapshot:
-    """Write every verdict of ``result`` to a Parquet snapshot; returns the snapshot."""
-    snap = Snapshot.from_result(result)
+def save_snapshot(result: MatchResult, path: str | Path,
+                  progress: Callable[[int, int], None] | None = None) -> Snapshot:
+    """Write every verdict of ``result`` to a Parquet snapshot; returns the snapshot.
+    ``progress(done, total)``: policies read."""
+    snap = Snapshot.from_result(result, progress)
     snap.save(path)
     snap.path = str(path)
     return snap

@@ -18,7 +18,6 @@ from policy_match.cli.common import (
     date_arg,
     existing,
     interactive,
-    load_and_match,
     load_book,
     load_status,
 )
@@ -29,6 +28,10 @@ _TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")
 
 
 def _cmd_match(args: argparse.Namespace) -> int:
+    if args.db is not None or args.data is None:  # in the database: cli/sql.py
+        from policy_match.cli.sql_commands import match_in_database
+
+        return match_in_database(args)
     from policy_match.cli.progress import Progress
     from policy_match.dsl.ir import Verdict
 
@@ -40,7 +43,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
     book = load_book(args.rules)
     as_of = args.as_of or clock.today()
     with Progress(enabled=interactive(args)) as progress:
-        table, result = load_and_match(progress, book, args.data, as_of)
+        table, result = load_match(progress, book, args, as_of)
     wanted = (Verdict.ELIGIBLE, Verdict.UNKNOWN)
     if args.out:
         out = Path(args.out)
@@ -78,6 +81,70 @@ def _print_summary(book: Rulebook, result: Any) -> None:
     Console(width=max(120, Console().width)).print(summary)
 
 
+# ---- loading and matching with progress, and the daily refresh (--previous) ---------------
+
+
+def load_tracked(progress: Any, path: Path, book: Rulebook, key: str = "scale.step.load"
+                 ) -> Any:
+    """An enterprise table, its parsing shown cell by cell on the progress display."""
+    from policy_match.base.messages import text
+    from policy_match.data.table import EnterpriseTable
+
+    track = progress.track(text(key, path=path), text("scale.unit.cells"))
+    try:
+        return EnterpriseTable.load(path, book, progress=track)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def load_match(progress: Any, book: Rulebook, args: argparse.Namespace, as_of: Any
+               ) -> tuple[Any, Any]:
+    """The table of ``args.data`` and its match; with ``--previous OLD_DATA`` a refresh
+    (only changed rows and policies evaluated), what changed said on standard error."""
+    from policy_match.base.messages import text
+
+    table = load_tracked(progress, args.data, book)
+    previous = getattr(args, "previous", None)
+    if previous is None:
+        track = progress.track(text("scale.step.match", rows=f"{len(table):,}",
+                                    policies=len(book.policies)), text("scale.unit.policies"))
+        return table, book.match(table, as_of=as_of, progress=track)
+    old_book = load_book(args.previous_rules) if args.previous_rules else book
+    old_table = load_tracked(progress, previous, old_book, "scale.step.load_previous")
+    track = progress.track(text("scale.step.match", rows=f"{len(old_table):,}",
+                                policies=len(old_book.policies)), text("scale.unit.policies"))
+    old = old_book.match(old_table, as_of=args.previous_as_of or as_of, progress=track)
+    progress.step(text("scale.step.refresh"))
+    result = book.match(table, as_of=as_of, previous=old)
+    say_changes(result.changes)
+    return table, result
+
+
+def say_changes(changes: Any) -> None:
+    from policy_match.base.messages import text
+
+    fields = {"added": len(changes.rows_added), "removed": len(changes.rows_removed),
+              "changed": len(changes.rows_changed), "evaluated": changes.rows_evaluated,
+              "p_added": len(changes.policies_added),
+              "p_removed": len(changes.policies_removed),
+              "p_changed": len(changes.policies_changed),
+              "p_dated": len(changes.policies_dated)}
+    print(text("scale.changes", "zh", **fields), file=sys.stderr)
+    print(text("scale.changes", "en", **fields), file=sys.stderr)
+
+
+def add_previous_options(parser: argparse.ArgumentParser) -> None:
+    """``--previous OLD_DATA`` (and the rules and date it was matched with)."""
+    parser.add_argument(
+        "--previous", type=existing, metavar="OLD_DATA",
+        help="the previous enterprise table (yesterday's): evaluate only the rows whose "
+             "values changed and the policies whose text changed, and say what changed")
+    parser.add_argument("--previous-rules", type=existing, metavar="OLD_RULES",
+                        help="with --previous: the rulebook it was matched with (default: RULES)")
+    parser.add_argument("--previous-as-of", type=date_arg, metavar="DATE",
+                        help="with --previous: its evaluation date (default: --as-of)")
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
     from policy_match.tools.generate import write_library
 
@@ -107,7 +174,10 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     match = sub.add_parser("match", help="match every policy against an enterprise table")
     match.add_argument("rules", type=existing)
-    match.add_argument("data", type=existing, help=".csv, .jsonl, .xlsx or .parquet")
+    match.add_argument("data", type=existing, nargs="?", help=".csv, .jsonl, .xlsx or .parquet")
+    match.add_argument("--db", help="match inside a database instead: duckdb:///… or "
+                                    "postgresql://… (see `policy-match sql`)")
+    match.add_argument("--table", help="with --db: the enterprise table (default enterprises)")
     match.add_argument("--as-of", type=date_arg, help="evaluation date (default: today)")
     match.add_argument("--out", help="write eligible and unknown pairs (.csv/.jsonl/.parquet)")
     match.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
@@ -115,6 +185,7 @@ def register(sub: Any) -> None:
     add_load_options(match)
     add_force(match)
     match.add_argument("--quiet", action="store_true", help="no progress display")
+    add_previous_options(match)
     match.set_defaults(run=_cmd_match)
 
     generate = sub.add_parser("generate", help="write a realistic, seeded enterprise library")

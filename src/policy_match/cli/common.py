@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import importlib
 import json
+import os
 import sys
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from policy_match.base.messages import text
 from policy_match.core.errors import RuleError
 from policy_match.core.loading import load
 from policy_match.core.rulebook import Rulebook
@@ -36,11 +41,18 @@ def date_arg(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text} is not a date (YYYY-MM-DD)") from None
 
 
-def load_book(path: Path) -> Rulebook:
+def load_book(path: Path, lang: str | None = None) -> Rulebook:
+    """The rulebook at ``path``; its problems printed (in ``lang``, default English) and
+    exit 1 when it does not load."""
     try:
         return load(path)
     except RuleError as err:
-        print(err.render(), file=sys.stderr)
+        if lang is None:
+            print(err.render(), file=sys.stderr)
+        else:
+            from policy_match.dsl.diagnostics import render_text
+
+            print(render_text(err.diagnostics, err.sources, lang=lang), file=sys.stderr)
         raise SystemExit(EXIT_FINDINGS) from None
 
 
@@ -101,7 +113,6 @@ def interactive(args: argparse.Namespace) -> bool:
 def report_load_errors(table: EnterpriseTable, limit: int, lang: str = "zh") -> bool:
     """Every problem of the load (the first ``limit`` listed, all counted) and the counts,
     which add up to the rows in the file; whether anything was rejected."""
-    from policy_match.base.messages import text
 
     errors = table.errors
     for error in errors[:limit]:
@@ -126,7 +137,6 @@ def load_status(table: EnterpriseTable, args: argparse.Namespace, status: int = 
                 ) -> int:
     """The report at the end of a command that read a table: exit 1 when anything was
     rejected (the rest was processed), unless ``--allow-errors``."""
-    from policy_match.base.messages import text
 
     lang = getattr(args, "lang", "zh")
     rejected = report_load_errors(table, getattr(args, "max_errors", 20), lang)
@@ -134,3 +144,55 @@ def load_status(table: EnterpriseTable, args: argparse.Namespace, status: int = 
         print(text("load.exit", lang), file=sys.stderr)
         return max(status, EXIT_FINDINGS)
     return status
+
+
+# ---- the reader's language ------------------------------------------------------------------
+
+_LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX precedence, first set wins
+
+
+def locale_lang(environ: Mapping[str, str] | None = None) -> str:
+    """``zh`` when the locale is Chinese (``LC_ALL``, else ``LC_MESSAGES``, else ``LANG``
+    starting with ``zh``: ``zh_CN.UTF-8``), else ``en``."""
+    env = os.environ if environ is None else environ
+    for name in _LOCALE_VARIABLES:
+        value = env.get(name, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def add_lang_option(parser: argparse.ArgumentParser) -> None:
+    """``--lang zh|en`` for the language of diagnostics; without it, the locale's."""
+    parser.add_argument("--lang", choices=("zh", "en"), default=None,
+                        help="language of the messages (default: from the locale, "
+                             "LC_ALL/LC_MESSAGES/LANG starting with zh → zh, else en)")
+
+
+def lang_of(args: argparse.Namespace) -> str:
+    """The language asked for with ``--lang``, else the locale's."""
+    return getattr(args, "lang", None) or locale_lang()
+
+
+
+def lazy_command(module: str, function: str, extra: str) -> Callable[[argparse.Namespace], int]:
+    """A command whose code (and the optional libraries it needs) is imported only when it
+    runs; a missing library becomes a usage error naming the extra that brings it."""
+
+    def run(args: argparse.Namespace) -> int:
+        with needs_extra(args, extra):
+            commands = importlib.import_module(f"policy_match.cli.{module}")
+        return int(getattr(commands, function)(args))
+
+    return run
+
+
+@contextlib.contextmanager
+def needs_extra(args: argparse.Namespace, extra: str) -> Iterator[None]:
+    """Imports inside this block that fail for a missing optional library become a usage
+    error that names the extra to install."""
+    try:
+        yield
+    except ImportError as err:
+        raise UsageError(text("cli.needs_extra", lang_of(args), extra=extra,
+                              module=err.name or "?")) from err

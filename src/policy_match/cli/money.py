@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from policy_match.base import clock
+from policy_match.cli.bulk import load_match
 from policy_match.cli.common import (
     UsageError,
     add_load_options,
     date_arg,
     existing,
     interactive,
-    load_and_match,
     load_book,
     load_status,
     policy_id_arg,
@@ -41,7 +41,7 @@ def _match(args: argparse.Namespace, book: Any = None) -> tuple[Any, Any]:
     book = book if book is not None else load_book(args.rules)
     as_of = clock.resolve(args.as_of)
     with Progress(enabled=interactive(args)) as progress:
-        table, result = load_and_match(progress, book, args.data, as_of)
+        table, result = load_match(progress, book, args, as_of)
         progress.step("计算兑付金额（就高不重复、前置事项、排除事项）")
         benefits = compute_benefits(result)
     return table, benefits
@@ -185,9 +185,15 @@ def _cmd_roster(args: argparse.Namespace) -> int:
     if pid is not None and not book.policies[pid].no_application:
         raise UsageError(f"{pid} is not 免申即享 (no_application); it has no roster "
                          "（该事项不是免申即享，没有名单）")
+    from policy_match.base.messages import text
+    from policy_match.cli.progress import Progress
+
     table, benefits = _match(args, book)
-    roster = build_roster(benefits, None if pid is None else [pid])
-    roster.write(out)
+    with Progress(enabled=interactive(args)) as progress:
+        track = progress.track(text("scale.step.roster"), text("scale.unit.items"))
+        roster = build_roster(benefits, None if pid is None else [pid], progress=track)
+        progress.step(f"写入 {out}（{len(roster):,} 条）")
+        roster.write(out)
     where = " and ".join(str(p) for p in written)
     print(f"已写入名单 {len(roster):,} 条、待核实 {len(roster.to_verify):,} 行 — wrote "
           f"{len(roster):,} roster entr{'y' if len(roster) == 1 else 'ies'} and "

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from policy_match.base import clock
+from policy_match.cli.bulk import add_previous_options, load_match
 from policy_match.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -20,9 +21,9 @@ from policy_match.cli.common import (
     add_load_options,
     date_arg,
     existing,
+    interactive,
     load_book,
     load_status,
-    load_table,
 )
 
 Command = Callable[[argparse.Namespace], int]
@@ -51,16 +52,20 @@ def _json(data: dict[str, Any]) -> None:
 @_ledger_errors
 def _cmd_plan(args: argparse.Namespace) -> int:
     from policy_match.apps.push import Ledger, MessageKind, plan
+    from policy_match.base.messages import text
+    from policy_match.cli.progress import Progress
 
     book = load_book(args.rules)
     if book.key is None:
         raise UsageError("规则库未声明主键标签，账本需要企业标识 "
                          "(the rulebook declares no key tag; the ledger needs enterprise ids)")
-    table = load_table(args.data, book)
-    result = book.match(table, as_of=clock.resolve(args.as_of))
-    with Ledger(args.ledger) as ledger:
-        report = plan(ledger, result, batch_size=args.batch_size, source=str(args.data))
-        counts = ledger.counts()
+    with Progress(enabled=interactive(args)) as progress:
+        table, result = load_match(progress, book, args, clock.resolve(args.as_of))
+        track = progress.track(text("scale.step.push"), text("scale.unit.enterprises"))
+        with Ledger(args.ledger) as ledger:
+            report = plan(ledger, result, batch_size=args.batch_size, source=str(args.data),
+                          only_changes=args.previous is not None, progress=track)
+            counts = ledger.counts()
     if args.format == "json":
         _json({"ledger": str(args.ledger), "run_id": report.run_id,
                "as_of": report.as_of.isoformat(), "enterprises": report.enterprises,
@@ -178,6 +183,8 @@ def register(sub: Any) -> None:
                       help="enterprises per transaction (default: $POLICY_MATCH_PUSH_BATCH "
                            "or 500)")
     add_load_options(plan)
+    add_previous_options(plan)  # the previous table must have been planned into this ledger
+    plan.add_argument("--quiet", action="store_true", help="no progress display")
     _format(plan)
     plan.set_defaults(run=_cmd_plan)
 

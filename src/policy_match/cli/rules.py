@@ -13,42 +13,67 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policy_match.base import clock
+from policy_match.base.messages import text as words
 from policy_match.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
+    add_lang_option,
     date_arg,
     existing,
+    lang_of,
     load_book,
     policy_id_arg,
 )
 from policy_match.core.examples import ExampleOutcome, run_examples
-from policy_match.core.loading import LoadResult, inspect, read_sources
-from policy_match.dsl.diagnostics import Diagnostic, render_json, render_text
+from policy_match.core.loading import LoadResult, inspect, read_sources, rule_files
+from policy_match.dsl.diagnostics import Code, Diagnostic, render_json, render_text
+from policy_match.dsl.folder_hint import declared_names, with_folder_hints
 
 if TYPE_CHECKING:
     pass
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    result = inspect(args.path)
+    lang = lang_of(args)
+    result = _with_folder_hints(inspect(args.path), args.path)
     result = _with_lifecycle_warnings(result, args.as_of)
     errors = sum(d.is_error for d in result.diagnostics)
     if args.format == "json":
         print(json.dumps({
             "ok": errors == 0,
+            "lang": lang,
             "files": len(result.files),
             "errors": errors,
             "warnings": len(result.diagnostics) - errors,
-            "diagnostics": json.loads(render_json(result.diagnostics)),
+            "diagnostics": json.loads(render_json(result.diagnostics, lang=lang)),
         }, ensure_ascii=False, indent=2))
     elif result.diagnostics:
-        print(render_text(result.diagnostics, result.sources))
+        print(render_text(result.diagnostics, result.sources, lang=lang))
     if errors == 0 and args.format != "json":
         book = result.rulebook
         assert book is not None
-        print(f"ok: {len(result.files)} file(s), {len(book.tags)} tags, "
-              f"{len(book.defines)} defines, {len(book.policies)} policies")
+        print(words("cli.check.ok", lang, files=len(result.files), tags=len(book.tags),
+                   defines=len(book.defines), policies=len(book.policies)))
     return EXIT_FINDINGS if errors else EXIT_OK
+
+
+def _with_folder_hints(result: LoadResult, path: Path) -> LoadResult:
+    """One file checked alone: an unknown name declared by another ``.rule`` file of its
+    folder gets a hint to check the folder (``dsl/folder_hint.py``)."""
+    if not path.is_file() or not any(d.code is Code.NAME for d in result.diagnostics):
+        return result
+    siblings = {}
+    for file in rule_files(path.parent):
+        if file.resolve() != path.resolve():
+            try:
+                siblings[str(file)] = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # an unreadable neighbour gives no hint; the folder check says why
+    elsewhere = declared_names(siblings)
+    if not elsewhere:
+        return result
+    hinted = with_folder_hints(result.diagnostics, elsewhere, str(path.parent))
+    return dataclasses.replace(result, diagnostics=hinted)
 
 
 # ---- lifecycle warnings (W-EXPIRED, W-LATE; lifecycle.py) ------------------------------
@@ -127,7 +152,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 # ---- test: every worked example, a bad given value a failed example (never a traceback) ----
 
 
-def _example_json(o: ExampleOutcome) -> dict[str, Any]:
+def _example_json(o: ExampleOutcome, lang: str) -> dict[str, Any]:
     ex, span = o.example, o.example.span
     return {
         "policy": o.policy.id, "policy_name": o.policy.name, "example": ex.title,
@@ -136,7 +161,11 @@ def _example_json(o: ExampleOutcome) -> dict[str, Any]:
         "actual": None if o.verdict is None else o.verdict.value,
         "expected_benefit": None if ex.benefit is None else _number(ex.benefit),
         "actual_benefit": _benefit(o.benefit),
-        "passed": o.passed, "problems": list(o.problems),
+        "passed": o.passed, "problems": o.problem_texts(lang),
+        "explanation": None if o.explanation is None else {
+            "text": o.explain_text(lang),
+            "failed": [a.text_zh if lang == "zh" else a.text_en for a in o.explanation.failed],
+            "missing": list(o.explanation.missing)},
     }
 
 
@@ -153,22 +182,34 @@ def _benefit(benefit: object) -> str | None:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
-    book = load_book(args.rules)
+    lang = lang_of(args)
+    book = load_book(args.rules, lang)
     outcomes = run_examples(book, policy_id_arg(book, args.policy))
     failed = [o for o in outcomes if not o.passed]
     passed = len(outcomes) - len(failed)
     if args.format == "json":
-        _print_json({"ok": not failed, "total": len(outcomes), "passed": passed,
-                     "failed": len(failed), "examples": [_example_json(o) for o in outcomes]})
+        _print_json({"ok": not failed, "lang": lang, "total": len(outcomes), "passed": passed,
+                     "failed": len(failed),
+                     "examples": [_example_json(o, lang) for o in outcomes]})
         return EXIT_FINDINGS if failed else EXIT_OK
     for o in failed:
-        s = o.example.span
-        print(f"{s.path}:{s.line}:{s.column}: FAIL {o.policy.id} 示例 “{o.example.title}”"
-              f"（评估日 {o.as_of}）")
-        for problem in o.problems:
-            print(f"    {problem}")
-    print(f"{passed} passed, {len(failed)} failed")
+        _print_failure(o, lang)
+    print(words("cli.test.summary", lang, passed=passed, failed=len(failed)))
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _print_failure(o: ExampleOutcome, lang: str) -> None:
+    """Where, what was expected and found, then why: the explanation of the given record."""
+    s = o.example.span
+    print(f"{s.path}:{s.line}:{s.column}: " + words(
+        "cli.test.fail", lang, policy=o.policy.id, title=o.example.title, as_of=o.as_of))
+    for problem in o.problem_texts(lang):
+        print(f"    {problem}")
+    why = o.explain_text(lang)
+    if why:
+        print(f"    {words('cli.test.why', lang)}")
+        for line in why.splitlines()[1:]:  # the first line repeats the policy and verdict
+            print(f"    {line}")
 
 
 def _format(parser: argparse.ArgumentParser) -> None:
@@ -182,6 +223,7 @@ def register(sub: Any) -> None:
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--as-of", type=date_arg,
                        help="date for the lifecycle warnings (W-EXPIRED; default: today)")
+    add_lang_option(check)
     check.set_defaults(run=_cmd_check)
 
     fmt = sub.add_parser("fmt", help="rewrite .rule files in canonical form")
@@ -201,5 +243,6 @@ def register(sub: Any) -> None:
     test = sub.add_parser("test", help="run every worked example (示例) as a test")
     test.add_argument("rules", type=existing)
     test.add_argument("--policy", help="only this policy's examples")
+    add_lang_option(test)
     _format(test)
     test.set_defaults(run=_cmd_test)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from policy_match.base import clock
+from policy_match.cli.bulk import add_previous_options, load_match
 from policy_match.cli.common import (
     EXIT_OK,
     UsageError,
@@ -16,7 +17,6 @@ from policy_match.cli.common import (
     date_arg,
     existing,
     interactive,
-    load_and_match,
     load_book,
     load_status,
 )
@@ -25,6 +25,7 @@ from policy_match.cli.outputs import add_force, guard
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     from policy_match.apps.snapshot import save_snapshot
+    from policy_match.base.messages import text
     from policy_match.cli.progress import Progress
 
     out = Path(args.out)
@@ -36,9 +37,9 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     book = load_book(args.rules)
     as_of = clock.resolve(args.as_of)
     with Progress(enabled=interactive(args)) as progress:
-        table, result = load_and_match(progress, book, args.data, as_of)
-        progress.step(f"写入 {out}")
-        snap = save_snapshot(result, out)
+        table, result = load_match(progress, book, args, as_of)
+        track = progress.track(text("scale.step.snapshot", path=out), text("scale.unit.policies"))
+        snap = save_snapshot(result, out, progress=track)
     print(f"已写入匹配快照：{len(snap):,} 家企业 × {len(snap.codes)} 项政策，评估日 {as_of} — "
           f"wrote snapshot of {len(snap):,} enterprises × {len(snap.codes)} policies "
           f"(as of {as_of}) to {out}", file=sys.stderr)
@@ -93,6 +94,7 @@ def register(sub: Any) -> None:
                           help="text: one line on standard error (default); json: what was "
                                "saved, on standard output")
     add_load_options(snapshot)
+    add_previous_options(snapshot)
     snapshot.add_argument("--quiet", action="store_true", help="no progress display")
     add_force(snapshot)
     snapshot.set_defaults(run=_cmd_snapshot)

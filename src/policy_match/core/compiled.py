@@ -16,7 +16,9 @@ from policy_match.dsl import ir
 from policy_match.dsl.diagnostics import Diagnostic
 from policy_match.dsl.vocabulary import Vocabulary
 from policy_match.engine import dag
+from policy_match.engine.dag import Atom
 from policy_match.engine.normalize import Normalizer
+from policy_match.engine.walk import post_order
 
 
 class CompiledBook:
@@ -61,6 +63,24 @@ class CompiledBook:
     @cached_property
     def dag(self) -> dag.Dag:
         return self.normalizer.build()
+
+    @cached_property
+    def atom_ids(self) -> dict[Atom, int]:
+        """Each atom's number in explanations, built once per book (not once per call)."""
+        return {a: i for i, a in enumerate(self.dag.atoms)}
+
+    @cached_property
+    def today_dependent(self) -> frozenset[str]:
+        """The policies whose condition reads the evaluation date (评估日: ages, years since
+        a date): their verdicts may change from one day to the next with the same data."""
+        defines = self.dag.defines
+        reads: dict[int, bool] = {}
+        for root in self.dag.conditions.values():
+            for node in post_order(root, lambda n: dag.successors(n, defines),
+                                   lambda n: id(n) in reads):
+                reads[id(node)] = type(node) is dag.VToday or any(
+                    reads.get(id(s), False) for s in dag.successors(node, defines))
+        return frozenset(pid for pid, root in self.dag.conditions.items() if reads[id(root)])
 
     def policy(self, policy_id: str) -> ir.Policy:
         try:

@@ -234,8 +234,10 @@ class Describer:
             return code
         label = self.book.vocabulary.hierarchies[hierarchy].label(code)
         # quoted: a name such as 电力、热力、燃气及水生产和供应业 holds the list separator
-        if not (label and self.zh):
+        if not label:
             return code
+        if not self.zh:
+            return f"{code} ({label})"  # the standard's names are Chinese only
         return f"“{label}”（{code}）" if "、" in label else f"{label}（{code}）"
 
     def _has(self, e: ir.Has) -> str:

@@ -14,6 +14,7 @@ from policy_match.dsl.diagnostics import Code, Diagnostic, Severity
 from policy_match.dsl.parser import parse
 from policy_match.dsl.span import Span
 from policy_match.dsl.vocabulary import Vocabulary
+from policy_match.dsl.words import Words
 from policy_match.plugins.loader import load_vocabulary
 
 
@@ -47,22 +48,23 @@ def read_sources(path: str | Path) -> tuple[dict[str, str], list[Diagnostic]]:
     sources: dict[str, str] = {}
     problems: list[Diagnostic] = []
     if not root.exists():
-        problems.append(Diagnostic(Code.IO, f"{root} does not exist", Span.whole_file(str(root))))
+        problems.append(Diagnostic(Code.IO, Words("io.no_path", path=str(root)),
+                                   Span.whole_file(str(root))))
         return sources, problems
     files = rule_files(root)
     if not files:
-        problems.append(Diagnostic(Code.IO, f"no .rule files under {root}",
-                                   Span.whole_file(str(root)),
-                                   "a rulebook is a folder of .rule files"))
+        problems.append(Diagnostic(Code.IO, Words("io.no_rule_files", path=str(root)),
+                                   Span.whole_file(str(root)), Words("hint.rule_folder")))
     for file in files:
         shown = _display(file)
         try:
             sources[shown] = file.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
-            problems.append(Diagnostic(Code.IO, f"not UTF-8 text: {exc.reason} at byte {exc.start}",
-                                       Span.whole_file(shown), "save the file as UTF-8"))
+            problems.append(Diagnostic(Code.IO, Words("io.not_utf8", reason=exc.reason,
+                                                      byte=exc.start),
+                                       Span.whole_file(shown), Words("hint.save_utf8")))
         except OSError as exc:
-            problems.append(Diagnostic(Code.IO, f"cannot read: {exc.strerror}",
+            problems.append(Diagnostic(Code.IO, Words("io.cannot_read", reason=exc.strerror),
                                        Span.whole_file(shown)))
     return sources, problems
 
@@ -76,7 +78,7 @@ def load_sources(sources: Mapping[str, str], vocabulary: Vocabulary | None = Non
         # A broken plug-in is not the rule author's error, but what it would have provided
         # is missing: say so once, beside the errors its absence causes.
         diagnostics.append(Diagnostic(Code.PLUGIN, str(failure), Span.whole_file("<plug-ins>"),
-                                      "reinstall or remove the plug-in",
+                                      Words("hint.plugin"),
                                       severity=Severity.WARNING))
     modules = []
     unparsed: set[str] = set()

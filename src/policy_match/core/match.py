@@ -7,9 +7,9 @@ enterprises, per-enterprise views and exports are computed from them only when a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 
@@ -23,6 +23,11 @@ from policy_match.engine import bitset
 from policy_match.engine.bitset import Tri
 from policy_match.engine.columnar import ColumnarEvaluator
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from policy_match.core.refresh import Changes
+
 BookT = TypeVar("BookT", bound=CompiledBook)
 
 DEFAULT_EXPORT = (Verdict.ELIGIBLE, Verdict.UNKNOWN)
@@ -34,21 +39,37 @@ class MatchResult(Generic[BookT]):
     """Every policy of ``book`` against every enterprise of ``table`` on ``as_of``."""
 
     def __init__(self, book: BookT, table: EnterpriseTable, as_of: dt.date,
-                 evaluator: ColumnarEvaluator, policy_ids: Iterable[str]) -> None:
+                 evaluator: ColumnarEvaluator, policy_ids: Iterable[str],
+                 progress: Callable[[int, int], None] | None = None) -> None:
         self.book = book
         self.table = table
         self.as_of = as_of
         self.evaluator = evaluator  # kept: its atom bitsets serve policies added later
-        self.tris: dict[str, Tri | None] = {}  # None: inactive on as_of
-        for pid in policy_ids:
-            self._evaluate(pid)
+        tris: dict[str, Tri | None] = {}  # None: inactive on as_of
+        ids = list(policy_ids)
+        step = max(1, len(ids) // 100)
+        for done, pid in enumerate(ids, 1):
+            tris[pid] = self._evaluate(pid)
+            if progress is not None and (done % step == 0 or done == len(ids)):
+                progress(done, len(ids))
+        self.tris: Mapping[str, Tri | None] = tris
+        self.changes: Changes | None = None  # set by a refresh (``match(previous=...)``)
 
-    def _evaluate(self, pid: str) -> None:
+    @classmethod
+    def assembled(cls, book: BookT, table: EnterpriseTable, as_of: dt.date,
+                  evaluator: ColumnarEvaluator, tris: Mapping[str, Tri | None],
+                  changes: Changes | None = None) -> MatchResult[BookT]:
+        """A result from verdicts already decided (a refresh's, :mod:`.refresh`)."""
+        result = cls(book, table, as_of, evaluator, ())
+        result.tris = tris
+        result.changes = changes
+        return result
+
+    def _evaluate(self, pid: str) -> Tri | None:
         policy = self.book.policies[pid]
         if not policy.active_on(self.as_of):
-            self.tris[pid] = None
-            return
-        self.tris[pid] = self.evaluator.truth(self.book.dag.conditions[pid])
+            return None
+        return self.evaluator.truth(self.book.dag.conditions[pid])
 
     @property
     def policy_ids(self) -> list[str]:
@@ -85,14 +106,42 @@ class MatchResult(Generic[BookT]):
                 Verdict.UNKNOWN: tri.unknown(self.evaluator.valid)}.get(which)
         return np.empty(0, dtype=np.int64) if bits is None else bitset.rows(bits, n)
 
+    def rows(self, policy_id: str, which: Verdict = Verdict.ELIGIBLE) -> np.ndarray:
+        """The table rows (0-based, ``int64``, ascending) with verdict ``which``."""
+        if policy_id not in self.tris:
+            raise KeyError(f"no policy {policy_id!r} in this result")
+        return self._rows(policy_id, which)
+
+    def ids(self, policy_id: str, which: Verdict = Verdict.ELIGIBLE) -> pa.Array:
+        """The enterprise ids with verdict ``which``, in table order, as an Arrow array:
+        dictionary-encoded over the table's id column (its indices are the rows), so no id
+        is copied; ``.cast(pa.string())`` gives plain strings, ``.to_pylist()`` a list."""
+        import pyarrow as pa
+
+        rows = pa.array(self.rows(policy_id, which).astype(np.int32, copy=False))
+        return pa.DictionaryArray.from_arrays(rows, self.table.id_array())
+
+    def eligible_ids(self, policy_id: str) -> pa.Array:
+        return self.ids(policy_id, Verdict.ELIGIBLE)
+
+    def unknown_ids(self, policy_id: str) -> pa.Array:
+        return self.ids(policy_id, Verdict.UNKNOWN)
+
+    def ineligible_ids(self, policy_id: str) -> pa.Array:
+        return self.ids(policy_id, Verdict.INELIGIBLE)
+
+    def _id_list(self, policy_id: str, which: Verdict) -> list[str]:
+        found: list[str] = self.table.id_objects()[self._rows(policy_id, which)].tolist()
+        return found
+
     def eligible(self, policy_id: str) -> list[str]:
-        return [self.table.ids[i] for i in self._rows(policy_id, Verdict.ELIGIBLE)]
+        return self._id_list(policy_id, Verdict.ELIGIBLE)
 
     def unknown(self, policy_id: str) -> list[str]:
-        return [self.table.ids[i] for i in self._rows(policy_id, Verdict.UNKNOWN)]
+        return self._id_list(policy_id, Verdict.UNKNOWN)
 
     def ineligible(self, policy_id: str) -> list[str]:
-        return [self.table.ids[i] for i in self._rows(policy_id, Verdict.INELIGIBLE)]
+        return self._id_list(policy_id, Verdict.INELIGIBLE)
 
     def for_enterprise(self, enterprise_id: str) -> dict[str, Verdict]:
         row = self.table.index_of(enterprise_id)
@@ -125,7 +174,7 @@ class MatchResult(Generic[BookT]):
 
     def batches(self, verdicts: Iterable[Verdict] = DEFAULT_EXPORT) -> Iterator[Batch]:
         """The same rows as column batches, one per (policy, verdict): what writers take."""
-        ids = np.asarray(self.table.ids, dtype=object)
+        ids = self.table.id_objects()
         wanted = tuple(verdicts)
         for pid in self.tris:
             for which in wanted:

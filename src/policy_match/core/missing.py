@@ -52,7 +52,7 @@ class _Rows:
     def __init__(self, result: MatchResult) -> None:
         self.result = result
         self.book = result.book
-        self.atom_ids = {a: i for i, a in enumerate(self.book.dag.atoms)}
+        self.atom_ids = self.book.atom_ids  # built once per book
         self._explainers: dict[int, Explainer] = {}
 
     def missing(self, row: int, policy_id: str) -> tuple[str, ...]:
@@ -60,7 +60,7 @@ class _Rows:
         explainer = self._explainers.get(row)
         if explainer is None:
             ev = ScalarEvaluator(self.book.dag, self.book.vocabulary,
-                                 self.result.table.row(row), self.result.as_of)
+                                 self.result.table.row_view(row), self.result.as_of)
             explainer = self._explainers[row] = Explainer(ev, self.atom_ids)
         return tuple(explainer.missing(self.book.dag.conditions[policy_id]))
 

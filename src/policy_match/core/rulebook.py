@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal, cast
@@ -15,6 +15,7 @@ from policy_match.core.compiled import CompiledBook
 from policy_match.core.describe import describe_policy
 from policy_match.core.errors import RuleError
 from policy_match.core.match import MatchResult
+from policy_match.core.refresh import refresh
 from policy_match.data.records import ParsedRecord, RecordError, parse_record
 from policy_match.data.table import EnterpriseTable
 from policy_match.dsl import ir
@@ -52,6 +53,9 @@ class _Unknown:
 
 
 UNKNOWN = _Unknown()
+_UNSEEN = object()  # a raw value not parsed before
+_NO_VALUE = object()  # a raw value that parses to "missing"
+_SEEN_LIMIT = 1 << 14  # distinct raw values remembered per tag
 _VERDICT_BY_CODE = np.array(  # the point evaluator's codes 0 1 2, and 3 for inactive
     [Verdict.INELIGIBLE, Verdict.UNKNOWN, Verdict.ELIGIBLE, Verdict.INACTIVE], dtype=object)
 
@@ -88,7 +92,9 @@ class Rulebook(CompiledBook):
                  parent: Rulebook | None = None) -> None:
         super().__init__(program, vocabulary, diagnostics, sources, parent)
         self._point_evaluators: dict[
-            dt.date, tuple[PointEvaluator, np.ndarray, dict[str, int]]] = {}
+            dt.date, tuple[PointEvaluator, np.ndarray, np.ndarray, dict[str, int]]] = {}
+        # point lookups: tag → raw value → its parsed value (valid values only)
+        self._seen_values: dict[str, dict[Any, Any]] = {}
 
     def __repr__(self) -> str:
         return (f"<Rulebook {len(self.tags)} tags, {len(self.defines)} defines, "
@@ -150,6 +156,15 @@ class Rulebook(CompiledBook):
         ev = ScalarEvaluator(self.dag, self.vocabulary, parsed.values, clock.resolve(as_of))
         return self._explain(ev, policy, [str(e) for e in parsed.errors])
 
+    def explain_row(self, table: EnterpriseTable, row: int, policy_id: str,
+                    as_of: dt.date | None = None) -> Explanation:
+        """``explain`` for row ``row`` (0-based) of a loaded table: its values are already
+        parsed (bad ones are in ``table.errors``), so nothing is read again."""
+        policy = self.policy(policy_id)
+        ev = ScalarEvaluator(self.dag, self.vocabulary, table.row_view(row),
+                             clock.resolve(as_of))
+        return self._explain(ev, policy, [])
+
     def _explain(self, ev: ScalarEvaluator, policy: ir.Policy,
                  record_errors: list[str]) -> Explanation:
         verdict = self._verdict(ev, policy)
@@ -160,7 +175,7 @@ class Rulebook(CompiledBook):
         if verdict is Verdict.INACTIVE:
             return Explanation(**base, tree=None, missing=[], failed=[], gap=[],
                                match_degree=0.0)
-        explainer = Explainer(ev, {a: i for i, a in enumerate(self.dag.atoms)})
+        explainer = Explainer(ev, self.atom_ids)
         root = self.dag.conditions[policy.id]
         choice = explainer.gap(root)
         benefit = self._benefit(ev, policy)
@@ -210,40 +225,93 @@ class Rulebook(CompiledBook):
     # ---- bulk ----------------------------------------------------------------------------
 
     def match(self, table: EnterpriseTable, as_of: dt.date | None = None,
-              reuse: MatchResult[Rulebook] | None = None) -> MatchResult[Rulebook]:
+              reuse: MatchResult[Rulebook] | None = None,
+              previous: MatchResult[Any] | None = None,
+              progress: Callable[[int, int], None] | None = None) -> MatchResult[Rulebook]:
         """Every policy against every enterprise of ``table`` (columnar, three-valued).
 
         ``reuse``: an earlier result on the same table and date, from this rulebook or the
-        one it was extended from; its atom bitsets are reused, so only new nodes cost."""
+        one it was extended from; its atom bitsets are reused, so only new nodes cost.
+
+        ``previous``: yesterday's result (another table, this or an earlier rulebook, any
+        date): only the rows whose values changed and the policies whose text changed (or
+        that read the date, when it moved) are evaluated; the result equals a full match
+        and says what changed in ``result.changes`` (see ``core/refresh.py``).
+
+        ``progress(done, total)``: policies evaluated (a plain callable; no display here)."""
         day = clock.resolve(as_of)
+        if previous is not None:
+            evaluator, tris, changes = refresh(self, table, day, previous)
+            return MatchResult.assembled(self, table, day, evaluator, tris, changes)
         if reuse is not None and reuse.table is table and reuse.as_of == day:
             evaluator = reuse.evaluator.for_graph(self.dag)
         else:
             evaluator = ColumnarEvaluator(self.dag, self.vocabulary, table.columns, day)
-        return MatchResult(self, table, day, evaluator, self.policies)
+        return MatchResult(self, table, day, evaluator, self.policies, progress)
 
     def match_record(self, record: Mapping[str, Any], as_of: dt.date | None = None,
                      on_error: OnError = "raise") -> Mapping[str, Verdict]:
         """Point lookup: one record against every policy (compiled once per date; atoms are
         decided for all policies at once, see ``engine/pointwise.py``)."""
         day = clock.resolve(as_of)
-        values = self.read_record(record, on_error).values
+        values = self._quick_values(record)
+        if values is None:  # a value not seen before, or a bad one: the full reader
+            values = self.read_record(record, on_error).values
         compiled = self._point_evaluators.get(day)
         if compiled is None:
             compiled = self._point_evaluators[day] = self._compile_point(day)
-        point, slots, index = compiled
-        outcome = np.full(len(slots), 3, dtype=np.int8)  # 3: inactive on this day
-        active = slots >= 0
-        outcome[active] = point.codes(values)[slots[active]]
+        point, positions, slots, index = compiled
+        outcome = np.full(len(index), 3, dtype=np.int8)  # 3: inactive on this day
+        outcome[positions] = point.codes(values)[slots]
         return VerdictMap(index, outcome)
 
-    def _compile_point(self, day: dt.date) -> tuple[PointEvaluator, np.ndarray, dict[str, int]]:
+    def _quick_values(self, record: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The parsed values when every raw value of ``record`` was parsed (and valid)
+        before: a dict look-up per field, no parsing; ``None`` otherwise."""
+        seen = self._seen_values
+        values: dict[str, Any] = {}
+        for name, raw in record.items():
+            by_raw = seen.get(name)
+            if by_raw is None:
+                if name in self.tags:
+                    by_raw = seen[name] = {}
+                else:
+                    continue
+            kind = type(raw)
+            key = raw if kind is str else (kind, raw)
+            try:
+                value = by_raw.get(key, _UNSEEN)
+            except TypeError:  # an unhashable raw value (a list of members)
+                return None
+            if value is _UNSEEN:
+                self._learn(record)
+                return None
+            if value is not _NO_VALUE:
+                values[name] = value
+        return values
+
+    def _learn(self, record: Mapping[str, Any]) -> None:
+        """Remember the parsed value of each valid plain raw value of ``record``."""
+        parsed = parse_record(record, self.tags, self.vocabulary)
+        bad = {e.column for e in parsed.errors}
+        for name, raw in record.items():
+            kind = type(raw)
+            by_raw = self._seen_values.get(name)
+            if by_raw is None or name in bad or kind not in (str, int, float, bool) \
+                    or len(by_raw) >= _SEEN_LIMIT:
+                continue
+            by_raw[raw if kind is str else (kind, raw)] = parsed.values.get(name, _NO_VALUE)
+
+    def _compile_point(self, day: dt.date
+                       ) -> tuple[PointEvaluator, np.ndarray, np.ndarray, dict[str, int]]:
         active = {pid: self.dag.conditions[pid] for pid, p in self.policies.items()
                   if p.active_on(day)}
         order = {pid: i for i, pid in enumerate(active)}
         slots = np.array([order.get(pid, -1) for pid in self.policies], dtype=np.int64)
         index = {pid: i for i, pid in enumerate(self.policies)}
-        return PointEvaluator(self.dag, self.vocabulary, active, day), slots, index
+        positions = np.flatnonzero(slots >= 0)
+        return (PointEvaluator(self.dag, self.vocabulary, active, day), positions,
+                slots[positions], index)
 
     def with_policies(self, text: str, path: str = "<added>.rule") -> Rulebook:
         """This rulebook plus the declarations in ``text``, checked against it (only the new
@@ -262,6 +330,23 @@ class Rulebook(CompiledBook):
     def describe(self, policy_id: str, lang: str = "zh") -> str:
         """The whole condition in plain language (一表读懂), with statutory wording."""
         return describe_policy(self, self.policy(policy_id), lang)
+
+    # ---- the SQL backend (engine/sql; docs/sql.md) -------------------------------------------
+
+    def to_sql(self, dialect: str = "duckdb", *, table: str = "enterprises",
+               as_of: dt.date | None = None,
+               verdicts: tuple[str | Verdict, ...] = ("eligible", "unknown")) -> str:
+        """One query over ``table`` (a column per tag) giving ``(enterprise_id, policy_id,
+        verdict)`` for every pair whose verdict is in ``verdicts``, as of ``as_of``."""
+        from policy_match.engine.sql import api
+
+        return api.to_sql(self, dialect, table, clock.resolve(as_of), verdicts)
+
+    def sql_schema(self, dialect: str = "duckdb", table: str = "enterprises") -> str:
+        """The ``CREATE TABLE`` of an enterprise library for this rulebook (for a DBA)."""
+        from policy_match.engine.sql import api
+
+        return api.sql_schema(self, dialect, table)
 
 
 def _money(amount: Decimal) -> str:

@@ -23,6 +23,7 @@ from policy_match.dsl.ir import TagSpec
 from policy_match.dsl.types import Kind
 from policy_match.dsl.values import DURATION_UNITS, MAGNITUDES, Duration
 from policy_match.dsl.vocabulary import Vocabulary
+from policy_match.dsl.words import Words
 
 MISSING_TEXT = frozenset({"", "null", "none", "nan", "n/a", "na", "-", "—", "未知", "不详"})
 TRUE_TEXT = frozenset({"true", "是", "1", "yes", "y", "t", "有"})
@@ -90,6 +91,9 @@ class FieldError(BaseModel):
            line: int | None = None, unit: Unit = "line") -> FieldError:
         code = problem.key if isinstance(problem, ValueProblem) else None
         params = tuple(problem.params.items()) if isinstance(problem, ValueProblem) else ()
+        said = problem.args[0] if len(problem.args) == 1 else None
+        if code is None and isinstance(said, Words):  # a plug-in's reason, in either language
+            code, params = said.key, tuple((k, str(v)) for k, v in said.fields.items())
         return cls(row=row, column=column, value=shown(value), reason=str(problem),
                    code=code, params=params, line=line, unit=unit)
 

@@ -11,7 +11,7 @@ skipped and counted (:attr:`EnterpriseTable.counts` adds up to the rows in the f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,9 @@ from policy_match.data.records import (
     may_be_negative,
     parse_value,
 )
+from policy_match.data.rows import RowAccess
 from policy_match.data.schema import SchemaSource, TagSchema, schema_of
+from policy_match.data.table_database import TableDatabase
 from policy_match.dsl.ir import TagSpec
 from policy_match.dsl.types import Kind
 from policy_match.dsl.vocabulary import Vocabulary
@@ -62,10 +64,11 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
+Progress = Callable[[int, int], None]  # (done, total): a plain callable, no display here
 _NUMERIC_KINDS = (Kind.MONEY, Kind.COUNT, Kind.NUMBER, Kind.RATIO)
 
 
-class EnterpriseTable:
+class EnterpriseTable(TableDatabase, RowAccess):
     """Parsed enterprise records, column-wise, with every rejected value reported."""
 
     def __init__(self, columns: Columns, ids: list[str], errors: list[FieldError],
@@ -145,12 +148,14 @@ class EnterpriseTable:
         return cls.from_raw(xlsx.read(Path(path), sheet), schema, source=str(path))
 
     @classmethod
-    def load(cls, path: str | Path, schema: SchemaSource) -> EnterpriseTable:
+    def load(cls, path: str | Path, schema: SchemaSource,
+             progress: Progress | None = None) -> EnterpriseTable:
         """By extension: .csv, .jsonl/.ndjson, .xlsx, .parquet."""
-        return cls.from_raw(read_raw(path), schema, source=str(path))
+        return cls.from_raw(read_raw(path), schema, source=str(path), progress=progress)
 
     @classmethod
-    def from_raw(cls, raw: RawTable, schema: SchemaSource, source: str) -> EnterpriseTable:
+    def from_raw(cls, raw: RawTable, schema: SchemaSource, source: str,
+                 progress: Progress | None = None) -> EnterpriseTable:
         """Parse what a reader handed over: blank rows skipped, every error placed in the
         file, the reader's own row errors among them."""
         blank: np.ndarray | None
@@ -170,7 +175,7 @@ class EnterpriseTable:
                 data = data.filter(pa.array(~blank))
             raw.arrow = data
             del data
-            table = cls._from_arrow_taken(raw, schema_of(schema), source)
+            table = cls._from_arrow_taken(raw, schema_of(schema), source, progress)
         skipped = raw.skipped + (int(blank.sum()) if blank is not None else 0)
         errors = [*raw.errors, *table.errors]
         positions = None
@@ -184,8 +189,8 @@ class EnterpriseTable:
         return table
 
     @classmethod
-    def _from_arrow_taken(cls, raw: RawTable, schema: TagSchema, source: str
-                          ) -> EnterpriseTable:
+    def _from_arrow_taken(cls, raw: RawTable, schema: TagSchema, source: str,
+                          progress: Progress | None = None) -> EnterpriseTable:
         """Takes the only reference to the Arrow table, so each of its columns is freed as
         soon as it is parsed: peak memory is one raw column, not the whole file."""
         data = raw.take_arrow()
@@ -193,13 +198,14 @@ class EnterpriseTable:
         columns: list[tuple[str, _Raw]] = [
             (name, _ArrowRaw(data.column(i))) for i, name in enumerate(data.column_names)]
         del data
-        return cls._build(schema, n, columns, source, raw.header)
+        return cls._build(schema, n, columns, source, raw.header, progress)
 
     # ---- column-wise parsing -----------------------------------------------------------
 
     @classmethod
     def _build(cls, schema: TagSchema, n: int, raw: list[tuple[str, _Raw]], source: str,
-               header: Sequence[str] | None = None) -> EnterpriseTable:
+               header: Sequence[str] | None = None, progress: Progress | None = None
+               ) -> EnterpriseTable:
         errors: list[FieldError] = []
         columns: dict[str, Column] = {}
         unknown: list[str] = []
@@ -220,9 +226,11 @@ class EnterpriseTable:
             else:
                 columns[tag.name] = _parse_column(tag, column_raw, n, schema.vocabulary,
                                                   errors)
+            if progress is not None:  # cells parsed so far, of every cell
+                progress((index + 1) * n, len(raw) * n + (index + 1) * n)
         ids = _ids(schema.key, columns, n, errors)
         errors.sort(key=lambda e: (e.row or 0, e.column))
-        return cls(Columns(n, columns), ids, errors, unknown, source)
+        return cls(Columns(n, columns), ids, errors, unknown, source)._with_schema(schema)
 
 
 def _counts(n: int, errors: Sequence[FieldError], skipped: int = 0, rejected: int = 0

@@ -26,6 +26,7 @@ from policy_match.dsl.type_words import noun
 from policy_match.dsl.types import Kind
 from policy_match.dsl.unicode_check import check_confusables
 from policy_match.dsl.vocabulary import Vocabulary
+from policy_match.dsl.words import Words
 
 __all__ = ["BASE_TYPES", "MAX_DIGITS", "CheckResult", "check", "noun"]
 
@@ -96,9 +97,9 @@ class _Checker(ExpressionChecker):
                     continue
                 name = decl.name.name
                 if name in seen:
-                    self.error(Code.DUP, f"{name} is declared twice", decl.name.span,
-                               "rename one of them or remove the duplicate",
-                               (Related(seen[name], "first declared here"),))
+                    self.error(Code.DUP, Words("check.declared_twice", name=name),
+                               decl.name.span, Words("hint.rename_duplicate"),
+                               (Related(seen[name], Words("note.first_declared")),))
                     continue
                 seen[name] = decl.name.span
                 if isinstance(decl, ast.TagDecl):
@@ -111,9 +112,8 @@ class _Checker(ExpressionChecker):
     def _note_policy_id(self, decl: ast.PolicyDecl, seen: dict[str, Span]) -> None:
         pid = decl.id.value
         if pid in seen:
-            self.error(Code.DUP, f'policy "{pid}" is declared twice', decl.id.span,
-                       "give each policy its own id",
-                       (Related(seen[pid], "first declared here"),))
+            self.error(Code.DUP, Words("check.policy_twice", policy=pid), decl.id.span,
+                       Words("hint.own_id"), (Related(seen[pid], Words("note.first_declared")),))
         else:
             seen[pid] = decl.id.span
 
@@ -128,9 +128,9 @@ class _Checker(ExpressionChecker):
             if not spec.key:
                 continue
             if key is not None:
-                self.error(Code.KEY, f"{spec.name} is a second key tag", decl.span,
-                           f"only one tag identifies an enterprise; {key} already does",
-                           (Related(self.tags[key].span, f"{key} is the key"),))
+                self.error(Code.KEY, Words("check.second_key", name=spec.name), decl.span,
+                           Words("hint.one_key", key=key),
+                           (Related(self.tags[key].span, Words("note.is_key", name=key)),))
             else:
                 key = spec.name
         return key
@@ -141,8 +141,7 @@ class _Checker(ExpressionChecker):
             self.poisoned.add(decl.name.name)
             return
         if expr.type.kind is Kind.LIST:
-            self.error(Code.TYPE, "a define is a value or a condition, not a list",
-                       decl.expr.span)
+            self.error(Code.TYPE, Words("check.define_list"), decl.expr.span)
             self.poisoned.add(decl.name.name)
             return
         self.defines[decl.name.name] = ir.Define(decl.name.name, expr, span=decl.span)

@@ -35,6 +35,7 @@ from policy_match.dsl.reporter import Reporter
 from policy_match.dsl.span import Span
 from policy_match.dsl.types import Kind
 from policy_match.dsl.values import Duration
+from policy_match.dsl.words import Words
 
 MAX_DIGITS = 1000  # digits of a numerator or denominator: exact arithmetic stays cheap
 MAX_MAGNITUDE = 300  # |value| < 10**300: a float64 (up to 1.8e308) still holds it
@@ -137,9 +138,9 @@ class CostChecker:
         for node, kids in _postorder(root):
             self.nodes += 1
             if self.nodes == MAX_NODES + 1:
-                self.report.error(Code.COST, f"the rulebook has more than {MAX_NODES:,} "
-                                  "expression nodes", _span(node, where),
-                                  "split it into smaller rulebooks")
+                self.report.error(Code.COST, Words("check.too_many_nodes",
+                                                   max=f"{MAX_NODES:,}"),
+                                  _span(node, where), Words("hint.smaller_rulebooks"))
             inner = [done[id(k)] for k in kids]
             bound = None if any(b is None for b in inner) else self._bound(
                 node, [b for b in inner if b is not None])
@@ -175,17 +176,15 @@ class CostChecker:
         span = _span(node, where)
         if bound.depth > MAX_DEPTH:
             self.report.error(
-                Code.COST, f"nested more than {MAX_DEPTH} levels deep, counting the defines "
-                "it uses", span, "flatten the chain: combine conditions in one "
-                "`all of [...]` instead of each define building on the one before")
+                Code.COST, Words("check.too_deep_chain", max=MAX_DEPTH), span,
+                Words("hint.flatten_chain"))
             return None
         if bound.digits > MAX_DIGITS or bound.mag > MAX_MAGNITUDE:
             self.report.error(
-                Code.RANGE, "this value could grow too large to compute: up to "
-                f"{bound.digits:,} digits, as large as 10^{math.ceil(bound.mag):,}", span,
-                f"a value may have at most {MAX_DIGITS} digits and stay below "
-                f"10^{MAX_MAGNITUDE} (tag values count as {TAG_SIGNIFICANT} digits below "
-                f"10^{TAG_MAGNITUDE}); avoid multiplying values by themselves again and again")
+                Code.RANGE, Words("check.too_large", digits=f"{bound.digits:,}",
+                                  magnitude=f"{math.ceil(bound.mag):,}"), span,
+                Words("hint.too_large", max_digits=MAX_DIGITS, max_magnitude=MAX_MAGNITUDE,
+                      tag_digits=TAG_SIGNIFICANT, tag_magnitude=TAG_MAGNITUDE))
             return None
         return bound
 

@@ -18,6 +18,7 @@ from policy_match.dsl import ast, ir
 from policy_match.dsl.diagnostics import Code, Related
 from policy_match.dsl.reporter import Reporter
 from policy_match.dsl.span import Span
+from policy_match.dsl.words import Words
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,9 @@ def define_order(decls: Mapping[str, ast.DefineDecl], report: Reporter) -> Defin
         cycle = [u for u, _ in nx.find_cycle(graph.subgraph(component), source=first)]
         on_cycle |= component
         path = " → ".join([*cycle, cycle[0]])
-        report.error(Code.CYCLE, f"defines form a cycle: {path}", decls[first].name.span,
-                     "a define cannot depend on itself; break the cycle",
-                     tuple(Related(decls[n].name.span, f"{n} is on the cycle")
+        report.error(Code.CYCLE, Words("check.define_cycle", path=path),
+                     decls[first].name.span, Words("hint.break_cycle"),
+                     tuple(Related(decls[n].name.span, Words("note.on_cycle", name=n))
                            for n in cycle[1:]))
     acyclic = graph.subgraph([n for n in written if n not in on_cycle])
     order = reversed(list(nx.lexicographical_topological_sort(
@@ -90,8 +91,9 @@ def check_relations(policies: Mapping[str, ir.Policy], id_spans: Mapping[str, Sp
         if len(component) > 1:
             first = min(component)
             cycle = [u for u, _ in nx.find_cycle(requires.subgraph(component), source=first)]
-            report.error(Code.CYCLE, "前置事项 form a cycle: " + " → ".join([*cycle, cycle[0]]),
-                         id_spans[first], "an item cannot require itself, even indirectly")
+            report.error(Code.CYCLE, Words("check.requires_cycle",
+                                           path=" → ".join([*cycle, cycle[0]])),
+                         id_spans[first], Words("hint.requires_itself"))
     needs, bit = _closure(policies, requires, components)
     excluders = sorted(p for p, policy in policies.items() if policy.excludes)
     for pid, policy in policies.items():
@@ -100,15 +102,16 @@ def check_relations(policies: Mapping[str, ir.Policy], id_spans: Mapping[str, Sp
             continue  # the usual case: nothing it needs is excluded by anything it needs
         for other in policy.excludes:
             if needed & bit.get(other, 0):
-                report.error(Code.FIELD, f'policy "{pid}" both requires and excludes "{other}"',
-                             id_spans[pid], "no enterprise could ever hold it")
+                report.error(Code.FIELD, Words("check.requires_and_excludes", policy=pid,
+                                               other=other),
+                             id_spans[pid], Words("hint.never_held"))
         for other in excluders:
             if other == pid or not needed & bit[other]:
                 continue
             for clash in sorted({x for x in policies[other].excludes if needed & bit.get(x, 0)}):
-                report.error(Code.FIELD, f'policy "{pid}" requires "{other}", which excludes '
-                             f'"{clash}", also required', id_spans[pid],
-                             "no enterprise could ever hold it")
+                report.error(Code.FIELD, Words("check.requires_excluded", policy=pid,
+                                               other=other, clash=clash), id_spans[pid],
+                             Words("hint.never_held"))
 
 
 def _closure(policies: Mapping[str, ir.Policy], requires: nx.DiGraph,
@@ -144,11 +147,12 @@ def _requirements(policies: Mapping[str, ir.Policy], id_spans: Mapping[str, Span
         span = id_spans[pid]
         for other in (*policy.requires, *policy.excludes):
             if other not in id_spans:
-                report.error(Code.FIELD, f'"{other}" named by policy "{pid}" is no policy',
+                report.error(Code.FIELD, Words("check.no_such_policy", policy=pid,
+                                               other=other),
                              span, report.did_you_mean(other, id_spans))
         for other in policy.requires:
             if other == pid:
-                report.error(Code.CYCLE, f'policy "{pid}" requires itself', span)
+                report.error(Code.CYCLE, Words("check.requires_self", policy=pid), span)
             elif other in policies:
                 requires.add_edge(pid, other)
     return requires

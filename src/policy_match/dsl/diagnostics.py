@@ -1,8 +1,10 @@
 """Problems found in rule text, as values (§9), and their one rendering at the edge.
 
-A :class:`Diagnostic` carries a stable code, a span and an optional hint. Every stage
-returns diagnostics instead of raising; :func:`render_text` and :func:`render_json` turn
-them into what a person or a machine reads.
+A :class:`Diagnostic` carries a stable code, a span, its message and an optional hint.
+Messages and hints are :class:`~policy_match.dsl.words.Words` (a catalogue key and its
+fields), so the one rendering at the edge — :func:`render_text` and :func:`render_json`
+with ``lang=`` — writes them in Chinese or English. A plain string (a plug-in's own text)
+is shown as it is in both.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from enum import StrEnum
 
 from policy_match.base.messages import Lang, text
 from policy_match.dsl.span import Span
+from policy_match.dsl.words import Words, say
 
 # Bidirectional controls (see ``unicode_check``): an excerpt shows each as U+FFFD, so the
 # terminal does not reorder the line it prints (one character for one: carets stay put).
@@ -22,8 +25,8 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
                           "\u200e\u200f\u061c")
 _SHOW_BIDI = str.maketrans(dict.fromkeys(BIDI_CONTROLS, "\ufffd"))
 
-# The checker still composes its messages in English (moving them into the catalogue is the
-# authoring-tools issue); the frame around them follows, so a rendering reads in one language.
+# Without ``lang=`` a rendering is English, as it was before the catalogue held the
+# checker's words; the CLI passes the reader's language (``--lang``, the locale).
 RENDER_LANG = Lang.EN
 
 
@@ -61,6 +64,15 @@ class Code(StrEnum):
     LATE = "W-LATE"  # 上线日期 more than 10 working days after 发布日期 (lifecycle.py)
     BIDI = "W-BIDI"  # an invisible bidirectional control character in rule text (unicode_check)
     CONFUSABLE = "W-CONFUSABLE"  # two declared names that look alike (unicode_check)
+    # static analysis (analysis/, `policy-match lint`): warnings, never from `check`
+    LINT_UNSAT = "W-UNSAT"
+    LINT_ALWAYS = "W-ALWAYS"
+    LINT_REDUNDANT = "W-REDUNDANT"
+    LINT_UNREACHABLE = "W-UNREACHABLE"
+    LINT_TIERS = "W-TIERS"
+    LINT_SAME = "W-SAME"
+    LINT_GROUP = "W-GROUP"
+    LINT_INCOMPLETE = "W-INCOMPLETE"
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,8 @@ class Diagnostic:
     hint: str = ""
     severity: Severity = Severity.ERROR
     related: tuple[Related, ...] = field(default=())
+    # lint: an enterprise record (tag, value as a record writes it) showing the finding
+    witness: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def is_error(self) -> bool:
@@ -87,7 +101,16 @@ class Diagnostic:
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.span.path, self.span.line, self.span.column, self.code.value)
 
-    def to_dict(self) -> dict[str, object]:
+    def text(self, lang: Lang | str = RENDER_LANG) -> str:
+        """The message in ``lang``."""
+        return say(self.message, lang)
+
+    def hint_text(self, lang: Lang | str = RENDER_LANG) -> str:
+        """The hint in ``lang`` ("" when there is none)."""
+        return say(self.hint, lang)
+
+    def to_dict(self, lang: Lang | str = RENDER_LANG) -> dict[str, object]:
+        """For JSON: the stable code and the message key beside the rendered words."""
         return {
             "path": self.span.path,
             "line": self.span.line,
@@ -96,11 +119,12 @@ class Diagnostic:
             "end_column": self.span.end_column,
             "severity": self.severity.value,
             "code": self.code.value,
-            "message": self.message,
-            "hint": self.hint or None,
+            "message": self.text(lang),
+            "message_key": self.message.key if isinstance(self.message, Words) else None,
+            "hint": self.hint_text(lang) or None,
             "related": [
                 {"path": r.span.path, "line": r.span.line, "column": r.span.column,
-                 "message": r.message}
+                 "message": say(r.message, lang)}
                 for r in self.related
             ],
         }
@@ -134,14 +158,15 @@ def render_one(diagnostic: Diagnostic, sources: Mapping[str, str],
     severity = text(f"severity.{diagnostic.severity.value}", lang)
     out = [
         f"{s.path}:{s.line}:{s.column}: {severity}"
-        f"[{diagnostic.code.value}]: {diagnostic.message}"
+        f"[{diagnostic.code.value}]: {diagnostic.text(lang)}"
     ]
     out += _excerpt(s, sources)
     note, help_ = text("diag.note", lang), text("diag.help", lang)
     for rel in diagnostic.related:
-        out.append(f"   {note}: {rel.span.path}:{rel.span.line}:{rel.span.column}: {rel.message}")
+        out.append(f"   {note}: {rel.span.path}:{rel.span.line}:{rel.span.column}: "
+                   f"{say(rel.message, lang)}")
     if diagnostic.hint:
-        out.append(f"   {help_}: {diagnostic.hint}")
+        out.append(f"   {help_}: {diagnostic.hint_text(lang)}")
     return "\n".join(out)
 
 
@@ -156,6 +181,7 @@ def render_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str],
     return "\n\n".join(blocks)
 
 
-def render_json(diagnostics: Iterable[Diagnostic]) -> str:
+def render_json(diagnostics: Iterable[Diagnostic], lang: Lang | str = RENDER_LANG) -> str:
+    """Every diagnostic as a JSON object: code, message key, and the words in ``lang``."""
     items = sorted(diagnostics, key=Diagnostic.sort_key)
-    return json.dumps([d.to_dict() for d in items], ensure_ascii=False, indent=2)
+    return json.dumps([d.to_dict(lang) for d in items], ensure_ascii=False, indent=2)

@@ -16,7 +16,7 @@ from policy_match.dsl.diagnostics import Code
 from policy_match.dsl.parser import KEYWORDS
 from policy_match.dsl.reporter import Reporter
 from policy_match.dsl.span import Span
-from policy_match.dsl.type_words import arith_hint, noun, show, unify
+from policy_match.dsl.type_words import arith_hint, hierarchy_words, noun, show, unify
 from policy_match.dsl.types import (
     BOOL,
     DATE,
@@ -30,6 +30,7 @@ from policy_match.dsl.types import (
 )
 from policy_match.dsl.values import format_number, quantity_value
 from policy_match.dsl.vocabulary import Vocabulary
+from policy_match.dsl.words import Words, joined
 
 MAX_DIGITS = 40  # beyond any amount of money; keeps exact arithmetic cheap
 
@@ -59,13 +60,13 @@ class ExpressionChecker(Reporter):
         result: ir.Expr | None = method(node)
         return result
 
-    def condition(self, node: ast.Expr, what: str = "a condition") -> ir.Expr | None:
+    def condition(self, node: ast.Expr, what: str = "") -> ir.Expr | None:
         e = self.expr(node)
         if e is None:
             return None
         if e.type.kind is not Kind.BOOL:
-            self.error(Code.TYPE, f"{what} must be true or false, but this is {noun(e.type)}",
-                       node.span, "compare it, e.g. 营业收入 >= 2000万")
+            self.error(Code.TYPE, Words("check.not_condition", what=what or Words(
+                "words.a_condition"), type=noun(e.type)), node.span, Words("hint.compare_it"))
             return None
         return e
 
@@ -78,16 +79,15 @@ class ExpressionChecker(Reporter):
             return None
 
     def too_deep(self, span: Span) -> None:
-        self.error(Code.COST, "nested too deeply to check", span,
-                   "split the expression into defines")
+        self.error(Code.COST, Words("check.too_deep"), span, Words("hint.split_defines"))
 
     def date(self, node: ast.DateLit) -> dt.date | None:
         try:
             y, m, d = (int(p) for p in node.text.split("-"))
             return dt.date(y, m, d)
         except ValueError as exc:
-            self.error(Code.LITERAL, f"{node.text} is not a date: {exc}", node.span,
-                       "write dates as YYYY-MM-DD")
+            self.error(Code.LITERAL, Words("check.bad_date", text=node.text, detail=str(exc)),
+                       node.span, Words("hint.date_format"))
             return None
 
     def option(self, target: Type, value: str, span: Span) -> str | None:
@@ -95,16 +95,21 @@ class ExpressionChecker(Reporter):
         if target.kind is Kind.CODE:
             hierarchy = self.vocab.hierarchies[target.hierarchy or ""]
             found = hierarchy.lookup(value)
+            verify = getattr(hierarchy, "verify", None)  # optional: the official table
+            if found.code is not None and callable(verify):
+                found = verify(found.code)
             if found.code is None:
-                reason = found.reason.removeprefix(f'"{value}": ')
-                self.error(Code.CODE, f'unknown {target.hierarchy} code "{value}"'
-                           + (f": {reason}" if reason else ""), span, found.hint)
+                words = hierarchy_words(target.hierarchy or "")
+                self.error(Code.CODE, Words("check.unknown_code_because", hierarchy=words,
+                                            value=value, reason=found.reason) if found.reason
+                           else Words("check.unknown_code", hierarchy=words, value=value),
+                           span, found.hint)
             return found.code
         if target.values is not None and value not in target.values:
             suggestion = self.did_you_mean(value, target.values)
-            self.error(Code.ENUM, f'"{value}" is not one of the declared values',
-                       span, (suggestion + " " if suggestion else "")
-                       + "declared: " + ", ".join(f'"{v}"' for v in target.values))
+            self.error(Code.ENUM, Words("check.not_declared_value", value=value), span,
+                       joined(suggestion, Words("hint.declared_values", values=", ".join(
+                           f'"{v}"' for v in target.values))))
             return None
         return value
 
@@ -120,22 +125,22 @@ class ExpressionChecker(Reporter):
 
     def _e_Number(self, node: ast.Number) -> ir.Expr | None:
         if len(node.text) > MAX_DIGITS:
-            self.error(Code.LITERAL, f"a number of {len(node.text)} digits", node.span,
-                       f"numbers have at most {MAX_DIGITS} digits")
+            self.error(Code.LITERAL, Words("check.long_number", digits=len(node.text)),
+                       node.span, Words("hint.max_digits", max=MAX_DIGITS))
             return None
         return ir.Const(Fraction(node.text), NUMBER, node.text, span=node.span)
 
     def _e_Quantity(self, node: ast.Quantity) -> ir.Expr | None:
         if len(node.number) > MAX_DIGITS:
-            self.error(Code.LITERAL, f"a number of {len(node.number)} digits", node.span,
-                       f"numbers have at most {MAX_DIGITS} digits")
+            self.error(Code.LITERAL, Words("check.long_number", digits=len(node.number)),
+                       node.span, Words("hint.max_digits", max=MAX_DIGITS))
             return None
         got = quantity_value(node.number, node.unit)
         if isinstance(got, str):
             hint = ""
             glued = next((k for k in KEYWORDS if not k.isascii() and node.unit.startswith(k)), None)
             if glued:
-                hint = f"`{glued}` is a keyword: put a space after {node.number}"
+                hint = Words("hint.keyword_after_number", keyword=glued, number=node.number)
             self.error(Code.UNIT, got, node.span, hint)
             return None
         return ir.Const(got.value, got.type, node.text, span=node.span)
@@ -154,8 +159,7 @@ class ExpressionChecker(Reporter):
         return ir.TodayRef(span=node.span)
 
     def _e_ListExpr(self, node: ast.ListExpr) -> ir.Expr | None:
-        self.error(Code.TYPE, "a list stands only after in, has any, has all or of", node.span,
-                   "to test membership write `x in [...]`")
+        self.error(Code.TYPE, Words("check.stray_list"), node.span, Words("hint.membership"))
         return None
 
     # ---- names -----------------------------------------------------------------------------
@@ -171,7 +175,8 @@ class ExpressionChecker(Reporter):
             return ir.DefineRef(name, self.defines[name].type, span=node.span)
         if name in self.poisoned or name in self.unparsed:
             return None
-        self.error(Code.NAME, f"unknown name {name}", node.span, self._unknown_name_hint(name))
+        self.error(Code.NAME, Words("check.unknown_name", name=name), node.span,
+                   self._unknown_name_hint(name))
         return None
 
     def _declared_names(self) -> frozenset[str]:
@@ -184,12 +189,12 @@ class ExpressionChecker(Reporter):
     def _unknown_name_hint(self, name: str) -> str:
         hint = self.did_you_mean(name, self._declared_names())
         if not hint and name in self.vocab.functions:
-            hint = f"{name} is a function: call it as {name}(...)"
+            hint = Words("hint.is_function", name=name)
         if not hint:
             glued = next((k for k in sorted(KEYWORDS, key=len, reverse=True)
                           if not k.isascii() and k in name and k != name), None)
             if glued:
-                hint = f"`{glued}` is a keyword: put spaces around it"
+                hint = Words("hint.keyword_spaces", keyword=glued)
         return hint
 
     def _e_Known(self, node: ast.Known) -> ir.Expr | None:
@@ -203,7 +208,8 @@ class ExpressionChecker(Reporter):
         if inner is None:
             return None
         if not (inner.type.is_numeric or inner.type.kind is Kind.DURATION):
-            self.error(Code.TYPE, f"cannot negate {noun(inner.type)}", node.span)
+            self.error(Code.TYPE, Words("check.cannot_negate", type=noun(inner.type)),
+                       node.span)
             return None
         if isinstance(inner, ir.Const) and isinstance(inner.value, Fraction):
             return ir.Const(-inner.value, inner.type, "-" + inner.text, span=node.span)
@@ -217,7 +223,8 @@ class ExpressionChecker(Reporter):
         if result is None:
             both_numeric = left.type.is_numeric and right.type.is_numeric
             self.error(Code.UNIT if both_numeric else Code.TYPE,
-                       f"cannot compute {noun(left.type)} {node.op} {noun(right.type)}",
+                       Words("check.cannot_compute", left=noun(left.type), op=node.op,
+                             right=noun(right.type)),
                        node.span, arith_hint(node.op, left.type, right.type))
             return None
         return ir.Arith(node.op, left, right, result, span=node.span)
@@ -226,26 +233,28 @@ class ExpressionChecker(Reporter):
         name = node.func.name
         spec = self.vocab.functions.get(name)
         if spec is None:
-            self.error(Code.FUNC, f"unknown function {name}", node.func.span,
+            self.error(Code.FUNC, Words("check.unknown_function", name=name), node.func.span,
                        self.did_you_mean(name, self.vocab.functions)
-                       or f"functions: {', '.join(sorted(self.vocab.functions))}")
+                       or Words("hint.functions", names=", ".join(sorted(self.vocab.functions))))
             for arg in node.args:
                 self.expr(arg)
             return None
         args = [self.expr(a) for a in node.args]
         n = len(args)
         if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
-            want = (f"{spec.min_args}" if spec.max_args == spec.min_args
-                    else f"at least {spec.min_args}" if spec.max_args is None
-                    else f"{spec.min_args} to {spec.max_args}")
-            self.error(Code.FUNC, f"{name} takes {want} argument(s), not {n}", node.span)
+            want = (Words("words.exactly", n=spec.min_args) if spec.max_args == spec.min_args
+                    else Words("words.at_least", n=spec.min_args) if spec.max_args is None
+                    else Words("words.between", low=spec.min_args, high=spec.max_args))
+            self.error(Code.FUNC, Words("check.arg_count", name=name, want=want, n=n),
+                       node.span)
             return None
         if any(a is None for a in args):
             return None
         typed = [a for a in args if a is not None]
         result = spec.typing([a.type for a in typed])
         if isinstance(result, str):
-            self.error(Code.TYPE, f"{name}: {result}", node.span)
+            self.error(Code.TYPE, Words("check.function_types", name=name, detail=result),
+                       node.span)
             return None
         return ir.Call(name, tuple(typed), result, span=node.span)
 
@@ -263,21 +272,23 @@ class ExpressionChecker(Reporter):
             self._mismatch(node, left, right)
             return None
         if node.op not in ("==", "!=") and not (ordered(left.type) and ordered(right.type)):
-            self.error(Code.TYPE, f"{noun(left.type)} has no order: use == or !=",
-                       node.span, "for a list of values write `in [...]`")
+            self.error(Code.TYPE, Words("check.no_order", type=noun(left.type)),
+                       node.span, Words("hint.in_list"))
             return None
         return ir.Compare(node.op, left, right, span=node.span)
 
     def _mismatch(self, node: ast.Compare, left: ir.Expr, right: ir.Expr) -> None:
         both_numeric = left.type.is_numeric and right.type.is_numeric
         lt, rt = left.type, right.type
-        message = f"{show(node.left)} is {noun(lt)}, but {show(node.right)} is {noun(rt)}"
+        message = Words("check.mismatch", left=show(node.left), left_type=noun(lt),
+                        right=show(node.right), right_type=noun(rt))
         hint = ""
         if isinstance(right, ir.Const) and isinstance(right.value, Fraction):
             hint = self._literal_hint(node, right.value, lt, rt)
         self.error(Code.UNIT if both_numeric else Code.TYPE, message, node.right.span, hint)
 
     def _literal_hint(self, node: ast.Compare, value: Fraction, lt: Type, rt: Type) -> str:
+        # a hint of up to two parts, each rendered in the reader's language
         """For ``left <op> number``: the unit the number should carry, or a tag of its kind."""
         raw = (node.right.number if isinstance(node.right, ast.Quantity)
                else format_number(value))
@@ -286,13 +297,12 @@ class ExpressionChecker(Reporter):
         peers = [t.name for t in self.tags.values()
                  if comparable(t.type, rt) and t.type.kind is rt.kind
                  and t.name != show(node.left)]
-        parts = []
-        if suggestion:
-            parts.append(f"write {suggestion} for {noun(lt)}")
-        if peers:
-            pick = self.suggester.closest(show(node.left), peers) or peers[:1]
-            parts.append(f"compare {pick[0]}")
-        return ", or ".join(parts)
+        write = Words("hint.write_for", literal=suggestion, type=noun(lt)) if suggestion else ""
+        if not peers:
+            return write
+        pick = self.suggester.closest(show(node.left), peers) or peers[:1]
+        compare = Words("hint.compare_tag", name=pick[0])
+        return Words("words.or", first=write, second=compare) if write else compare
 
     def _coerce_literal(self, target: Type, e: ir.Expr) -> ir.Expr | None:
         """A text literal met by an enum or a code becomes a checked, canonical value."""
@@ -313,10 +323,10 @@ class ExpressionChecker(Reporter):
             if not isinstance(item, ast.String):
                 if isinstance(item, ast.Name) and (target.values is None
                                                    or item.name in target.values):
-                    self.error(Code.TYPE, f"{item.name} must be quoted", item.span,
-                               f'write "{item.name}"')
+                    self.error(Code.TYPE, Words("check.must_quote", name=item.name), item.span,
+                               Words("hint.write_quoted", name=item.name))
                 else:
-                    self.error(Code.TYPE, "expected a quoted value", item.span)
+                    self.error(Code.TYPE, Words("check.want_quoted"), item.span)
                 ok = False
                 continue
             value = self.option(target, item.value, item.span)
@@ -332,8 +342,8 @@ class ExpressionChecker(Reporter):
             return None
         kind = operand.type.kind
         if kind not in (Kind.ENUM, Kind.CODE, Kind.TEXT):
-            hint = "use has / has any for sets" if kind is Kind.SET else "compare with < > =="
-            self.error(Code.TYPE, f"`in` tests enums, codes and text, not {noun(operand.type)}",
+            hint = Words("hint.use_has") if kind is Kind.SET else Words("hint.use_compare")
+            self.error(Code.TYPE, Words("check.in_operand", type=noun(operand.type)),
                        node.span, hint)
             return None
         options = self._strings(node.options.items, operand.type)
@@ -346,15 +356,15 @@ class ExpressionChecker(Reporter):
         if operand is None:
             return None
         if operand.type.kind is not Kind.SET:
-            hint = "use in [...] for an enum or code" if operand.type.kind in (
-                Kind.ENUM, Kind.CODE) else ""
-            self.error(Code.TYPE, f"`has` tests a set, not {noun(operand.type)}", node.span, hint)
+            hint = Words("hint.use_in") if operand.type.kind in (Kind.ENUM, Kind.CODE) else ""
+            self.error(Code.TYPE, Words("check.has_operand", type=noun(operand.type)), node.span,
+                       hint)
             return None
         if node.mode == "one":
             items: Sequence[ast.Expr] = (node.value,)
             if isinstance(node.value, ast.ListExpr):
-                self.error(Code.TYPE, "`has` takes one value", node.value.span,
-                           "write has any [...] or has all [...] for a list")
+                self.error(Code.TYPE, Words("check.has_one"), node.value.span,
+                           Words("hint.has_any_all"))
                 return None
         elif isinstance(node.value, ast.ListExpr):
             items = node.value.items
@@ -398,8 +408,8 @@ class ExpressionChecker(Reporter):
         if items is None:
             return None
         if not 1 <= node.n <= len(items):
-            self.error(Code.LITERAL, f"at least {node.n} of a list of {len(items)}",
-                       node.span, f"N must be between 1 and {len(items)}")
+            self.error(Code.LITERAL, Words("check.at_least", n=node.n, size=len(items)),
+                       node.span, Words("hint.at_least", size=len(items)))
             return None
         return ir.AtLeast(node.n, items, span=node.span)
 
@@ -410,7 +420,8 @@ class ExpressionChecker(Reporter):
         ok = True
         values: list[tuple[ast.Expr, ir.Expr]] = []
         for branch in node.branches:
-            test, value = self.condition(branch.test, "a case test"), self.expr(branch.value)
+            test = self.condition(branch.test, Words("words.case_test"))
+            value = self.expr(branch.value)
             if test is None or value is None:
                 ok = False
                 continue
@@ -418,8 +429,7 @@ class ExpressionChecker(Reporter):
             values.append((branch.value, value))
         default = self.expr(node.default) if node.default is not None else None
         if node.default is None:
-            self.error(Code.CASE, "case has no else branch", node.span,
-                       "end it with `else: …` (否则), e.g. else: 0 or else: false")
+            self.error(Code.CASE, Words("check.no_else"), node.span, Words("hint.add_else"))
             return None
         if default is None or not ok:
             return None
@@ -442,9 +452,9 @@ class ExpressionChecker(Reporter):
         for source, value in values[1:]:
             merged = unify(result, value.type)
             if merged is None:
-                self.error(Code.TYPE, f"case branches disagree: {noun(result)} and "
-                           f"{noun(value.type)}", source.span,
-                           "every branch of a case yields the same kind of value")
+                self.error(Code.TYPE, Words("check.case_disagree", first=noun(result),
+                                            second=noun(value.type)), source.span,
+                           Words("hint.case_same_kind"))
                 return None
             result = merged
         return result

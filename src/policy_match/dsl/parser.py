@@ -20,51 +20,20 @@ from typing import Any
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import (
-    UnexpectedCharacters,
-    UnexpectedEOF,
     UnexpectedInput,
-    UnexpectedToken,
     VisitError,
 )
 from lark.tree import Meta
 
 from policy_match.dsl import ast
 from policy_match.dsl.diagnostics import Code, Diagnostic
+from policy_match.dsl.keywords import KEYWORDS, PAIRS
 from policy_match.dsl.span import Span
+from policy_match.dsl.syntax_errors import syntax_diagnostic
 from policy_match.dsl.unicode_check import bidi_warnings
+from policy_match.dsl.words import Words
 
-KEYWORDS: dict[str, str] = {
-    "tag": "TAG", "define": "DEFINE", "policy": "POLICY", "key": "KEY", "signed": "SIGNED",
-    "and": "AND", "且": "AND",
-    "or": "OR", "或": "OR",
-    "not": "NOT", "非": "NOT",
-    "in": "IN", "属于": "IN",
-    "不属于": "NOT_IN",
-    "has": "HAS", "包含": "HAS",
-    "包含任一": "HAS_ANY",
-    "包含全部": "HAS_ALL",
-    "全部满足": "ALL_OF",
-    "任一满足": "ANY_OF",
-    "of": "OF",
-    "known": "KNOWN", "已知": "KNOWN",
-    "today": "TODAY", "评估日": "TODAY",
-    "case": "CASE",
-    "else": "ELSE", "否则": "ELSE",
-    "true": "TRUE", "是": "TRUE",
-    "false": "FALSE", "否": "FALSE",
-    "至": "RANGE_TO",
-}
-
-# Two English words that make one keyword; the first word alone stays an ordinary name.
-PAIRS: dict[tuple[str, str], str] = {
-    ("not", "in"): "NOT_IN",
-    ("has", "any"): "HAS_ANY",
-    ("has", "all"): "HAS_ALL",
-    ("all", "of"): "ALL_OF",
-    ("any", "of"): "ANY_OF",
-    ("at", "least"): "AT_LEAST",
-    ("as", "of"): "AS_OF",
-}
+__all__ = ["KEYWORDS", "PAIRS", "ParseResult", "grammar_text", "line_starts", "parse"]
 
 _DECL_START = re.compile(r"^[ \t\u3000]*(?:tag|define|policy)\b", re.MULTILINE)
 
@@ -120,6 +89,11 @@ def grammar_text() -> str:
     return (Path(__file__).resolve().parents[3] / "grammars" / "policy.lark").read_text(
         encoding="utf-8"
     )
+
+
+def _tokens(text: str) -> Iterator[Token]:
+    """The tokens of ``text`` as the parser sees them (keywords retyped)."""
+    return _lark().lex(text)
 
 
 @cache
@@ -356,141 +330,6 @@ def _count(digits: str) -> int:
     return int(digits) if len(digits) <= 18 else 10**18
 
 
-# ---- syntax errors ------------------------------------------------------------------------
-
-_TERMINAL_WORDS = {
-    "NAME": "a name", "STRING": "a string", "NUMBER": "a number", "QUANTITY": "a number with unit",
-    "DATE": "a date", "_COLON": "`:`", "_COMMA": "`,`", "_SEMI": "`;`", "_LPAR": "`(`",
-    "_RPAR": "`)`", "_EQUALS": "`=`", "COMP_OP": "a comparison (>=, <, ==…)", "LSQB": "`[`",
-    "RSQB": "`]`", "LBRACE": "`{`", "RBRACE": "`}`", "PLUS": "`+`", "MINUS": "`-`",
-    "STAR": "`*`", "SLASH": "`/`", "DOTS": "`..`", "$END": "end of file",
-    "AT_LEAST_ZH": "`至少满足 N 项`", "AT_LEAST": "`at least N of`",
-}
-_VALUED = {"NAME", "STRING", "NUMBER", "QUANTITY", "DATE"}
-
-
-def _describe_terminal(name: str) -> str:
-    if name in _TERMINAL_WORDS:
-        return _TERMINAL_WORDS[name]
-    spellings = [w for w, k in KEYWORDS.items() if k == name]
-    spellings += [" ".join(p) for p, k in PAIRS.items() if k == name]
-    return " / ".join(f"`{w}`" for w in spellings) if spellings else name
-
-
-_EXPRESSION_STARTS = {
-    "NAME", "NUMBER", "QUANTITY", "DATE", "STRING", "_LPAR", "MINUS", "LSQB", "TRUE", "FALSE",
-    "TODAY", "KNOWN", "CASE", "ALL_OF", "ANY_OF", "AT_LEAST", "AT_LEAST_ZH", "NOT",
-}
-
-
-def _expected_text(expected: set[str]) -> str:
-    names = {e for e in expected if not e.startswith("__")}
-    words = []
-    if {"NAME", "NUMBER", "STRING"} <= names:
-        words.append("an expression")
-        names -= _EXPRESSION_STARTS
-    words += sorted({_describe_terminal(e) for e in names})
-    if len(words) > 8:
-        words = [*words[:8], "…"]
-    return ", ".join(words)
-
-
-def _unbalanced(text: str) -> bool:
-    bare = re.sub(r'"(?:\\.|[^"\\\n])*"|“[^”\n]*”|#[^\n]*', "", text)
-    return any(bare.count(a) > bare.count(b) for a, b in ("{}", "[]", "()"))
-
-
-def _keyword_inside(word: str) -> str | None:
-    """A Chinese keyword glued to a name (``资质包含``), which lexes as one name."""
-    for kw in sorted((k for k in KEYWORDS if not k.isascii()), key=len, reverse=True):
-        if len(kw) >= 1 and kw in word and word != kw:
-            return kw
-    return None
-
-
-def _end_of_content(text: str, spans: _Spans) -> Span:
-    """Just after the last token: the end of a piece is often blank lines and comments that
-    belong to the next declaration."""
-    last: Token | None = None
-    try:
-        for last in _lark().lex(text):  # noqa: B007 - only the last token is wanted
-            pass
-    except UnexpectedInput:
-        last = None
-    if last is None:
-        lines = text.splitlines() or [""]
-        line, column, pos = len(lines), len(lines[-1]) + 1, len(text)
-    else:
-        line, column, pos = _placed(last.end_line), _placed(last.end_column), _placed(last.end_pos)
-    return Span(spans.path, pos + spans.pos_offset, pos + spans.pos_offset,
-                line + spans.line_offset, column, line + spans.line_offset, column)
-
-
-def _lex_position(err: UnexpectedCharacters) -> int:
-    """Where the lexer gave up. Lark declares ``pos_in_stream`` as ``None`` on the base
-    class; an ``UnexpectedCharacters`` always sets it to the offset."""
-    pos: object = err.pos_in_stream
-    if not isinstance(pos, int):
-        raise TypeError(f"lark reported no position for {err!r}")
-    return pos
-
-
-def _syntax_diagnostic(err: UnexpectedInput, text: str, spans: _Spans) -> Diagnostic:
-    hint = ""
-    if isinstance(err, UnexpectedToken) and err.token.type != "$END":
-        tok = err.token
-        span = spans.of_token(tok)
-        what = _describe_terminal(tok.type)
-        what = re.sub(r"^an? ", "", what)
-        message = (
-            f"unexpected {what} `{tok.value}`" if tok.type in _VALUED else f"unexpected {what}"
-        )
-        before = re.search(r"([^\W\d]\w*)\s*$", text[: tok.start_pos])
-        expected = _expected_text(set(err.expected))
-        if expected:
-            message += f"; expected {expected}"
-        if tok.type == "_EQUALS":
-            hint = "compare with `==`; a single `=` only introduces a define"
-        elif tok.type == "NAME" and (kw := _keyword_inside(tok.value)):
-            hint = f"`{kw}` is a keyword: separate it from names with spaces"
-        elif before is not None and (kw := _keyword_inside(before[1])):
-            hint = f"`{before[1]}` reads as one name; `{kw}` is a keyword: put spaces around it"
-        elif tok.type == "NAME" and (
-            number := re.search(r"(\d+(?:\.\d+)?)\s+$", text[: tok.start_pos])
-        ):
-            hint = f"write the unit right after the number: {number[1]}{tok.value}"
-        elif "_COLON" in err.expected and tok.type == "NAME":
-            hint = "a field is written `名称: 值`"
-    elif isinstance(err, UnexpectedCharacters):
-        pos = _lex_position(err)
-        ch = text[pos] if pos < len(text) else ""
-        line_end = text.find("\n", pos)
-        end = pos + 1 if ch else pos
-        span = Span(spans.path, pos + spans.pos_offset, end + spans.pos_offset,
-                    err.line + spans.line_offset, err.column,
-                    err.line + spans.line_offset, err.column + (1 if ch else 0))
-        if ch in "\"“":
-            message = "unterminated string"
-            hint = "close the string on the same line"
-            rest = text[pos:line_end if line_end >= 0 else len(text)]
-            span = Span(span.path, span.start, span.start + len(rest), span.line, span.column,
-                        span.line, span.column + len(rest))
-        else:
-            message = f"unexpected character {ch!r}"
-            if ch in "【】「」":
-                hint = "write lists with [ and ]"
-    else:
-        assert isinstance(err, UnexpectedEOF | UnexpectedToken)
-        span = _end_of_content(text, spans)
-        message = "unexpected end of file"
-        expected = _expected_text(set(getattr(err, "expected", ()) or ()))
-        if expected:
-            message += f"; expected {expected}"
-        if _unbalanced(text):
-            hint = "a `{`, `[` or `(` is missing its closing `}`, `]` or `)`"
-    return Diagnostic(Code.SYNTAX, message, span, hint)
-
-
 # ---- entry point ----------------------------------------------------------------------------
 
 
@@ -523,13 +362,13 @@ def parse(text: str, path: str = "<string>") -> ParseResult:
         try:
             decls.extend(_ToAst(spans).transform(_lark().parse(piece)))
         except UnexpectedInput as err:
-            diagnostics.append(_syntax_diagnostic(err, piece, spans))
+            diagnostics.append(syntax_diagnostic(err, piece, spans, _tokens))
         except (RecursionError, VisitError):
             first = len(piece.split("\n", 1)[0])
             span = Span(path, pos_offset, pos_offset + first, line_offset + 1, 1,
                         line_offset + 1, first + 1)
-            diagnostics.append(Diagnostic(Code.SYNTAX, "nested too deeply to read", span,
-                                          "split the expression into defines"))
+            diagnostics.append(Diagnostic(Code.SYNTAX, Words("syntax.too_deep"), span,
+                                          Words("hint.split_defines")))
         else:
             continue
         unparsed.update(re.findall(r"^\s*(?:tag|define)\s+([^\W\d]\w*)", piece, re.MULTILINE))

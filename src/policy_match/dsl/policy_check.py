@@ -23,8 +23,10 @@ from policy_match.dsl.fields import (
     FieldSpec,
 )
 from policy_match.dsl.suggest import did_you_mean
+from policy_match.dsl.type_words import noun
 from policy_match.dsl.types import Kind, comparable
 from policy_match.dsl.values import Duration, quantity_value
+from policy_match.dsl.words import Words
 
 if TYPE_CHECKING:
     from policy_match.dsl.expr_check import ExpressionChecker
@@ -44,14 +46,14 @@ def check_policy(decl: ast.PolicyDecl, c: ExpressionChecker) -> ir.Policy | None
             continue
         spec = BY_NAME.get(item.name.name)
         if spec is None:
-            c.error(Code.FIELD, f"unknown policy field {item.name.name}", item.name.span,
-                    did_you_mean(item.name.name, BY_NAME)
-                    or "fields: " + "、".join(f.zh for f in FIELDS))
+            c.error(Code.FIELD, Words("check.unknown_field", name=item.name.name),
+                    item.name.span, did_you_mean(item.name.name, BY_NAME)
+                    or Words("hint.fields", names="、".join(f.zh for f in FIELDS)))
             ok = False
             continue
         if spec.zh in seen:
-            c.error(Code.DUP, f"field {spec.zh} is given twice", item.name.span, "",
-                    (Related(seen[spec.zh].name.span, "first given here"),))
+            c.error(Code.DUP, Words("check.field_twice", field=spec.zh), item.name.span, "",
+                    (Related(seen[spec.zh].name.span, Words("note.first_given")),))
             ok = False
             continue
         seen[spec.zh] = item
@@ -62,8 +64,9 @@ def check_policy(decl: ast.PolicyDecl, c: ExpressionChecker) -> ir.Policy | None
             values.update(got)
     for spec in FIELDS:
         if spec.required and spec.zh not in seen:
-            c.error(Code.REQUIRED, f'policy "{decl.id.value}" has no {spec.zh} ({spec.en})',
-                    decl.id.span, f"add a line `{spec.zh}: …`")
+            c.error(Code.REQUIRED, Words("check.required", policy=decl.id.value, field=spec.zh,
+                                         en=spec.en),
+                    decl.id.span, Words("hint.add_field", field=spec.zh))
             ok = False
     if not ok:
         return None
@@ -79,12 +82,12 @@ def _field_value(spec: FieldSpec, item: ast.Field, c: ExpressionChecker) -> dict
     if kind == "validity":
         return _validity(node, c)
     if isinstance(node, ast.Validity):
-        c.error(Code.FIELD, f"{spec.zh} does not take a date range", node.span)
+        c.error(Code.FIELD, Words("check.no_range", field=spec.zh), node.span)
         return _INVALID
     if kind == "text":
         if isinstance(node, ast.String):
             return {spec.en: node.value}
-        return _wrong(spec, node, c, '"…" (quoted text)')
+        return _wrong(spec, node, c, Words("want.text"))
     if kind == "texts":
         if isinstance(node, ast.String):
             return {spec.en: (node.value,)}
@@ -92,58 +95,57 @@ def _field_value(spec: FieldSpec, item: ast.Field, c: ExpressionChecker) -> dict
             texts = tuple(i.value for i in node.items if isinstance(i, ast.String))
             if len(texts) == len(node.items):
                 return {spec.en: texts}
-        return _wrong(spec, node, c, '["申请表", "营业执照"] (a list of quoted texts)')
+        return _wrong(spec, node, c, Words("want.texts"))
     if kind == "duration":
         if isinstance(node, ast.Quantity):
             got = quantity_value(node.number, node.unit)
             if not isinstance(got, str) and isinstance(got.value, Duration):
                 return {spec.en: got.value}
-        return _wrong(spec, node, c, "a duration such as 20个工作日 or 30天")
+        return _wrong(spec, node, c, Words("want.duration"))
     if kind == "push":
         word = node.name if isinstance(node, ast.Name) else (
             node.value if isinstance(node, ast.String) else None)
         if word in PUSH_WORDS:
             return {spec.en: PUSH_WORDS[word]}
-        return _wrong(spec, node, c, "精准 (targeted) or 普惠 (broad)")
+        return _wrong(spec, node, c, Words("want.push"))
     if kind == "bool":
         if isinstance(node, ast.Bool):
             return {spec.en: node.value}
-        return _wrong(spec, node, c, "是 or 否")
+        return _wrong(spec, node, c, Words("want.bool"))
     if kind == "date":
         if isinstance(node, ast.DateLit):
             day = c.date(node)
             return _INVALID if day is None else {spec.en: day}
-        return _wrong(spec, node, c, "a date such as 2024-07-01")
+        return _wrong(spec, node, c, Words("want.date"))
     if kind == "condition":
-        cond = c.condition(node, f"{spec.zh}")
+        cond = c.condition(node, spec.zh)
         return _INVALID if cond is None else {spec.en: cond}
     amount = c.expr(node)
     if amount is None:
         return _INVALID
     if amount.type.kind not in (Kind.MONEY, Kind.NUMBER):
-        c.error(Code.UNIT, f"{spec.zh} is an amount of money, but this is "
-                f"{amount.type.describe()}", node.span, "write 20万 or an expression of money")
+        c.error(Code.UNIT, Words("check.not_money", field=spec.zh, type=noun(amount.type)),
+                node.span, Words("hint.money"))
         return _INVALID
     return {spec.en: amount}
 
 
-def _wrong(spec: FieldSpec, node: Any, c: ExpressionChecker, want: str) -> dict[str, Any]:
-    c.error(Code.FIELD, f"{spec.zh} takes {want}", node.span)
+def _wrong(spec: FieldSpec, node: Any, c: ExpressionChecker, want: Words) -> dict[str, Any]:
+    c.error(Code.FIELD, Words("check.field_takes", field=spec.zh, want=want), node.span)
     return _INVALID
 
 
 def _validity(node: Any, c: ExpressionChecker) -> dict[str, Any]:
     if not isinstance(node, ast.Validity):
-        c.error(Code.VALID, "适用时间 is a date range", node.span,
-                "write 2024-01-01 至 2026-12-31, or 2024-01-01 .. for no end")
+        c.error(Code.VALID, Words("check.validity_range"), node.span, Words("hint.validity"))
         return _INVALID
     start = c.date(node.start)
     end = c.date(node.end) if node.end is not None else None
     if start is None or (node.end is not None and end is None):
         return _INVALID
     if end is not None and end < start:
-        c.error(Code.VALID, f"适用时间 ends ({end}) before it starts ({start})", node.span,
-                "swap the two dates")
+        c.error(Code.VALID, Words("check.validity_order", start=str(start), end=str(end)),
+                node.span, Words("hint.swap_dates"))
         return _INVALID
     return {"valid_from": start, "valid_to": end}
 
@@ -153,8 +155,8 @@ def _validity(node: Any, c: ExpressionChecker) -> dict[str, Any]:
 
 def _example(node: ast.Example, c: ExpressionChecker) -> ir.Example | None:
     if node.keyword.name not in EXAMPLE_WORDS:
-        c.error(Code.EXAMPLE, f"unknown block {node.keyword.name}", node.keyword.span,
-                "a policy holds fields (名称: 值) and 示例 \"…\" { … } blocks")
+        c.error(Code.EXAMPLE, Words("check.unknown_block", name=node.keyword.name),
+                node.keyword.span, Words("hint.policy_holds"))
         return None
     given: dict[str, Any] = {}
     expect: ir.Verdict | None = None
@@ -164,8 +166,9 @@ def _example(node: ast.Example, c: ExpressionChecker) -> ir.Example | None:
     for item in node.items:
         if isinstance(item, ast.Given):
             if item.keyword.name not in GIVEN_WORDS:
-                c.error(Code.EXAMPLE, f"unknown example block {item.keyword.name}",
-                        item.keyword.span, "write 给定 { 标签: 值, … } (given)")
+                c.error(Code.EXAMPLE, Words("check.unknown_example_block",
+                                            name=item.keyword.name),
+                        item.keyword.span, Words("hint.given"))
                 ok = False
                 continue
             for entry in item.entries:
@@ -180,9 +183,8 @@ def _example(node: ast.Example, c: ExpressionChecker) -> ir.Example | None:
         elif item.keyword.name in EXPECT_WORDS:
             word = _word(item.value)
             if word not in ir.VERDICT_WORDS:
-                c.error(Code.EXAMPLE, "预期 (expect) is a verdict", item.value.span,
-                        "one of 符合, 不符合, 待补充信息, 不在有效期 "
-                        "(eligible, ineligible, unknown, inactive)")
+                c.error(Code.EXAMPLE, Words("check.expect_verdict"), item.value.span,
+                        Words("hint.verdicts"))
                 ok = False
             else:
                 expect = ir.VERDICT_WORDS[word]
@@ -192,20 +194,20 @@ def _example(node: ast.Example, c: ExpressionChecker) -> ir.Example | None:
                 ok = False
             elif not (isinstance(amount, ir.Const) and isinstance(amount.value, Fraction)
                       and amount.type.kind in (Kind.MONEY, Kind.NUMBER)):
-                c.error(Code.EXAMPLE, "兑付 (benefit) in an example is an amount of money",
-                        item.value.span, "write the expected amount, e.g. 兑付 20万")
+                c.error(Code.EXAMPLE, Words("check.example_benefit"), item.value.span,
+                        Words("hint.example_benefit"))
                 ok = False
             else:
                 benefit = amount.value
         else:
-            c.error(Code.EXAMPLE, f"unknown example line {item.keyword.name}",
+            c.error(Code.EXAMPLE, Words("check.unknown_example_line", name=item.keyword.name),
                     item.keyword.span,
                     did_you_mean(item.keyword.name, [*EXPECT_WORDS, *BENEFIT_WORDS])
-                    or "an example holds 给定 {…}, 预期 …, 兑付 … and 评估日 …")
+                    or Words("hint.example_holds"))
             ok = False
     if expect is None and ok:
-        c.error(Code.EXAMPLE, f'example "{node.title.value}" says no 预期 (expect)',
-                node.title.span, "add a line such as `预期 符合`")
+        c.error(Code.EXAMPLE, Words("check.no_expect", title=node.title.value),
+                node.title.span, Words("hint.add_expect"))
         ok = False
     if not ok or expect is None:
         return None
@@ -225,12 +227,13 @@ def _given_value(entry: ast.Entry, given: dict[str, Any], c: ExpressionChecker) 
     name = entry.name.name
     tag = c.tags.get(name)
     if tag is None:
-        hint = (f"{name} is a define, computed from tags: give the tags instead"
+        hint = (Words("hint.define_in_example", name=name)
                 if name in c.defines else c.did_you_mean(name, c.tags))
-        c.error(Code.NAME, f"unknown tag {name} in example", entry.name.span, hint)
+        c.error(Code.NAME, Words("check.example_unknown_tag", name=name), entry.name.span,
+                hint)
         return _INVALID
     if name in given:
-        c.error(Code.EXAMPLE, f"{name} is given twice", entry.name.span)
+        c.error(Code.EXAMPLE, Words("check.given_twice", name=name), entry.name.span)
         return _INVALID
     return record_literal(tag, entry.value, c)
 
@@ -243,8 +246,8 @@ def record_literal(tag: ir.TagSpec, node: ast.Expr, c: ExpressionChecker) -> Any
         out = []
         for item in items:
             if not isinstance(item, ast.String):
-                c.error(Code.TYPE, f"{tag.name} is a set of quoted values", item.span,
-                        '["高新技术企业", "科技型中小企业"]')
+                c.error(Code.TYPE, Words("check.set_of_quoted", name=tag.name), item.span,
+                        Words("hint.set_example"))
                 return _INVALID
             option = c.option(t, item.value, item.span)
             if option is None:
@@ -253,7 +256,7 @@ def record_literal(tag: ir.TagSpec, node: ast.Expr, c: ExpressionChecker) -> Any
         return frozenset(out)
     if t.kind in (Kind.ENUM, Kind.CODE, Kind.TEXT):
         if not isinstance(node, ast.String):
-            c.error(Code.TYPE, f"{tag.name} takes a quoted value", node.span)
+            c.error(Code.TYPE, Words("check.takes_quoted", name=tag.name), node.span)
             return _INVALID
         if t.kind is Kind.TEXT:
             parse = c.tag_parser(tag)
@@ -262,7 +265,8 @@ def record_literal(tag: ir.TagSpec, node: ast.Expr, c: ExpressionChecker) -> Any
             try:
                 return parse(node.value)
             except ValueError as exc:
-                c.error(Code.EXAMPLE, f"{node.value!r} is not a valid {t.describe()}: {exc}",
+                c.error(Code.EXAMPLE, Words("check.not_valid_value", value=repr(node.value),
+                                            type=t.describe(), detail=str(exc)),
                         node.span)
                 return _INVALID
         option = c.option(t, node.value, node.span)
@@ -271,11 +275,11 @@ def record_literal(tag: ir.TagSpec, node: ast.Expr, c: ExpressionChecker) -> Any
     if value is None:
         return _INVALID
     if not isinstance(value, ir.Const):
-        c.error(Code.EXAMPLE, f"give {tag.name} a literal value", node.span)
+        c.error(Code.EXAMPLE, Words("check.give_literal", name=tag.name), node.span)
         return _INVALID
     if not comparable(t, value.type):
         code = Code.UNIT if t.is_numeric and value.type.is_numeric else Code.TYPE
-        c.error(code, f"{tag.name} is {t.describe()}, but {value.text} is "
-                f"{value.type.describe()}", node.span)
+        c.error(code, Words("check.given_type", name=tag.name, type=t.describe(),
+                            value=value.text, value_type=value.type.describe()), node.span)
         return _INVALID
     return value.value

@@ -16,6 +16,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from policy_match.dsl.words import Words
+
 HIGH_CUTOFF = 0.6
 LOW_CUTOFF = 0.45
 WORK_BUDGET = 200_000  # word–candidate comparisons per check (100 lookups in 2,000 names)
@@ -63,8 +65,9 @@ def closest(word: str, candidates: Iterable[str], *, limit: int = 1) -> list[str
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """"did you mean X?" as :class:`Words` (English as a string), or "" when nothing is close."""
     found = closest(word, candidates)
-    return f"did you mean {found[0]}?" if found else ""
+    return Words("hint.did_you_mean", name=found[0]) if found else ""
 
 
 class Suggester:
@@ -96,4 +99,4 @@ class Suggester:
 
     def did_you_mean(self, word: str, candidates: Iterable[str]) -> str:
         found = self.closest(word, candidates)
-        return f"did you mean {found[0]}?" if found else ""
+        return Words("hint.did_you_mean", name=found[0]) if found else ""

@@ -10,6 +10,7 @@ from policy_match.dsl.reporter import Reporter
 from policy_match.dsl.suggest import did_you_mean
 from policy_match.dsl.types import Kind, Type
 from policy_match.dsl.vocabulary import Vocabulary
+from policy_match.dsl.words import Words
 
 SIGNABLE = (Kind.MONEY, Kind.COUNT)  # the kinds that are never negative unless declared so
 
@@ -27,8 +28,8 @@ def tag_spec(decl: ast.TagDecl, vocab: Vocabulary, report: Reporter) -> ir.TagSp
         return None
     label = decl.label.value if decl.label else None
     if decl.signed and t.kind not in SIGNABLE:
-        report.error(Code.TYPE, f"only money and counts can be declared signed, not {t}",
-                     decl.span, "numbers, ratios and durations may be negative already")
+        report.error(Code.TYPE, Words("check.signed", type=t.describe()),
+                     decl.span, Words("hint.signed"))
     return ir.TagSpec(decl.name.name, t, decl.key, label, span=decl.span,
                       signed=decl.signed and t.kind in SIGNABLE)
 
@@ -40,56 +41,56 @@ def declared_type(te: ast.TypeExpr, vocab: Vocabulary, report: Reporter) -> Type
     if name == "code":
         return _code_type(te, vocab, report)
     if te.items is not None:
-        report.error(Code.TYPE, f"{name} takes no [...] list", te.span)
+        report.error(Code.TYPE, Words("check.no_list", name=name), te.span)
         return None
     if name == "count":
         return Type(Kind.COUNT, unit=te.paren.name if te.paren else None)
     if te.paren is not None:
-        report.error(Code.TYPE, f"{name} takes no (...) argument", te.paren.span)
+        report.error(Code.TYPE, Words("check.no_paren", name=name), te.paren.span)
         return None
     if name in BASE_TYPES:
         return BASE_TYPES[name]
     if name in vocab.tag_types:
         return dataclasses.replace(vocab.tag_types[name].base, name=name)
     known = [*BASE_TYPES, "enum", "set", "code", *vocab.tag_types]
-    report.error(Code.TYPE, f"unknown type {name}", te.name.span,
-                 did_you_mean(name, known) or f"types: {', '.join(known)}")
+    report.error(Code.TYPE, Words("check.unknown_type", name=name), te.name.span,
+                 did_you_mean(name, known) or Words("hint.types", names=", ".join(known)))
     return None
 
 
 def _code_type(te: ast.TypeExpr, vocab: Vocabulary, report: Reporter) -> Type | None:
     if te.paren is None:
-        report.error(Code.TYPE, "a code tag names its hierarchy", te.span,
-                     "write code(industry) or code(region)")
+        report.error(Code.TYPE, Words("check.code_hierarchy"), te.span,
+                     Words("hint.code_hierarchy"))
         return None
     h = te.paren.name
     if h not in vocab.hierarchies:
-        report.error(Code.HIERARCHY, f"unknown hierarchy {h}", te.paren.span,
+        report.error(Code.HIERARCHY, Words("check.unknown_hierarchy", name=h), te.paren.span,
                      did_you_mean(h, vocab.hierarchies)
-                     or f"known hierarchies: {', '.join(sorted(vocab.hierarchies))}")
+                     or Words("hint.hierarchies", names=", ".join(sorted(vocab.hierarchies))))
         return None
     return Type(Kind.CODE, hierarchy=h)
 
 
 def _listed_type(te: ast.TypeExpr, kind: Kind, report: Reporter) -> Type | None:
     if te.items is None or te.paren is not None:
-        report.error(Code.TYPE, f'{kind.value} lists its values in [...]', te.span,
-                     f'write {kind.value}["A", "B"]'
-                     + (" or set[text] for an open set" if kind is Kind.SET else ""))
+        report.error(Code.TYPE, Words("check.values_in_brackets", kind=kind.value), te.span,
+                     Words("hint.set_values") if kind is Kind.SET
+                     else Words("hint.enum_values", kind=kind.value))
         return None
     if kind is Kind.SET and [getattr(i, "name", None) for i in te.items] == ["text"]:
         return Type(Kind.SET, values=None)
     values: list[str] = []
     for item in te.items:
         if isinstance(item, ast.Name):
-            report.error(Code.TYPE, f"{item.name} must be quoted", item.span,
-                         f'write "{item.name}"')
+            report.error(Code.TYPE, Words("check.must_quote", name=item.name), item.span,
+                         Words("hint.write_quoted", name=item.name))
             return None
         if item.value in values:
-            report.error(Code.DUP, f'"{item.value}" is listed twice', item.span)
+            report.error(Code.DUP, Words("check.listed_twice", value=item.value), item.span)
             return None
         values.append(item.value)
     if not values:
-        report.error(Code.TYPE, f"{kind.value} needs at least one value", te.span)
+        report.error(Code.TYPE, Words("check.no_values", kind=kind.value), te.span)
         return None
     return Type(kind, values=tuple(values))

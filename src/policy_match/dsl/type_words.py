@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from policy_match.dsl import ast
 from policy_match.dsl.types import TEXT, Kind, Type, unify_numeric
+from policy_match.dsl.words import Words
 
-_NOUNS = {
-    Kind.MONEY: "money", Kind.TEXT: "text", Kind.COUNT: "a count", Kind.NUMBER: "a number",
-    Kind.RATIO: "a ratio", Kind.DATE: "a date", Kind.DURATION: "a duration",
-    Kind.BOOL: "a condition", Kind.ENUM: "an enum value", Kind.SET: "a set", Kind.CODE: "a code",
-    Kind.LIST: "a list",
-}
+_KNOWN_HIERARCHIES = ("industry", "region")
 
 
-def noun(t: Type) -> str:
-    """The type as the subject or object of a sentence: "money", "a count of 人"."""
+def hierarchy_words(name: str) -> str:
+    """A hierarchy's name in the reader's language (a plug-in's own name as it is)."""
+    return Words(f"hierarchy.{name}") if name in _KNOWN_HIERARCHIES else name
+
+
+def noun(t: Type) -> Words:
+    """The type as the subject or object of a sentence: "money", "a count of 人"
+    (catalogue ``type.<kind>``)."""
     if t.kind is Kind.COUNT and t.unit:
-        return f"a count of {t.unit}"
+        return Words("type.count_of", unit=t.unit)
     if t.kind is Kind.CODE:
-        return f"a {t.hierarchy} code"
-    return _NOUNS[t.kind]
+        return Words("type.code_of", hierarchy=hierarchy_words(t.hierarchy or ""))
+    return Words(f"type.{t.kind.value}")
 
 
 def show(node: ast.Expr) -> str:
@@ -32,14 +34,14 @@ def show(node: ast.Expr) -> str:
         return node.text
     if isinstance(node, ast.String):
         return f'"{node.value}"'
-    return "the left side" if node else ""
+    return Words("words.left_side") if node else ""
 
 
 def arith_hint(op: str, a: Type, b: Type) -> str:
     if op in "+-" and a.is_numeric and b.is_numeric:
-        return "add or subtract values of one unit (money with money, counts with counts)"
+        return Words("hint.same_unit")
     if a.kind is Kind.DATE or b.kind is Kind.DATE:
-        return "a date moves by a duration: today - 1年"
+        return Words("hint.date_moves")
     return ""
 
 

@@ -25,6 +25,7 @@ from collections.abc import Container, Iterator, Mapping
 from policy_match.dsl.diagnostics import BIDI_CONTROLS, Code, Diagnostic, Related, Severity
 from policy_match.dsl.reporter import Reporter
 from policy_match.dsl.span import Span
+from policy_match.dsl.words import Words
 
 _BIDI = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
@@ -71,10 +72,8 @@ def bidi_warnings(text: str, path: str, line_starts: list[int]) -> Iterator[Diag
         column = m.start() - line_starts[line] + 1
         span = Span(path, m.start(), m.end(), line + 1, column, line + 1, column + 1)
         yield Diagnostic(
-            Code.BIDI, "invisible bidirectional control character(s) "
-            + ", ".join(_char_name(c) for c in found)
-            + ": the text may show in another order than it is read", span,
-            "delete them: rule text needs no direction marks", Severity.WARNING)
+            Code.BIDI, Words("check.bidi", chars=", ".join(_char_name(c) for c in found)),
+            span, Words("hint.bidi"), Severity.WARNING)
 
 
 # ---- W-CONFUSABLE ---------------------------------------------------------------------------
@@ -93,8 +92,7 @@ def check_confusables(declared: Mapping[str, Span], report: Reporter,
         odd = [c for c in dict.fromkeys(name + other) if skeleton(c) != c][:3]
         detail = "; ".join(_char_name(c) for c in odd)
         report.warning(
-            Code.CONFUSABLE, f"{name} looks the same as {other} but is spelled with other "
-            "characters", declared[name],
-            f"use one spelling for both, or rename one ({detail})" if detail
-            else "use one spelling for both, or rename one",
-            (Related(declared[other], f"{other} is declared here"),))
+            Code.CONFUSABLE, Words("check.confusable", name=name, other=other), declared[name],
+            Words("hint.one_spelling_detail", detail=detail) if detail
+            else Words("hint.one_spelling"),
+            (Related(declared[other], Words("note.declared_here", name=other)),))

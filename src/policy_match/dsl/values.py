@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from policy_match.dsl.types import COUNT, DURATION, MONEY, NUMBER, RATIO, Kind, Type
+from policy_match.dsl.words import Words
 
 MAGNITUDES = {"亿": 10**8, "万": 10**4, "千": 10**3, "百": 10**2}
 
@@ -82,9 +83,9 @@ def quantity_value(number: str, unit: str) -> QuantityValue | str:
         return QuantityValue(amount, MONEY)
     if rest in DURATION_UNITS:
         if rest != unit:
-            return f"a magnitude cannot prefix the duration unit {rest}"
+            return Words("check.magnitude_duration", unit=rest)
         return QuantityValue(Duration(amount, DURATION_UNITS[rest]), DURATION)
     if len(rest) > 2:
-        return f"{unit} is not a unit"
+        return Words("check.not_unit", unit=unit)
     unit_word = None if rest == "个" else rest
     return QuantityValue(amount, COUNT if unit_word is None else Type(Kind.COUNT, unit=unit_word))

@@ -28,7 +28,13 @@ class CodeLookup:
 
 @runtime_checkable
 class Hierarchy(Protocol):
-    """A hierarchical code system (§6): codes nest, ``x in ["C"]`` means "inside C"."""
+    """A hierarchical code system (§6): codes nest, ``x in ["C"]`` means "inside C".
+
+    Optional, outside the protocol (found with ``getattr``): ``verify(code) -> CodeLookup``
+    checks a canonical code written in a *rule* against an official table (the checker
+    reports E-CODE when it answers ``None``); ``children(code | None)``, ``name_of(text)``
+    and ``codes()`` list the table for editors (``plugins/builtins/industry.py``).
+    """
 
     name: str
 

@@ -115,9 +115,10 @@ def tags_read(node: Any, defines: dict[str, Any], seen: set[str] | None = None) 
 
     def below(n: Any) -> tuple[Any, ...]:
         if isinstance(n, dag.VDefine | dag.Named):
-            if n.name in seen:
+            key = f"{type(n).__name__}:{n.name}"  # a VDefine leads to its Named: not a repeat
+            if key in seen:
                 return ()
-            seen.add(n.name)
+            seen.add(key)
         return dag.successors(n, defines)
 
     out: dict[str, None] = {}
@@ -197,7 +198,11 @@ class AtomDescriber(AtomBackend[_Parts]):
                        ) -> tuple[Any, str, str | None]:
         """The operand's value, its text, and the value as shown (None: missing)."""
         operand = self.ev.value(atom.operand)
-        observed = None if operand is None else value_text(operand, _type_of(atom.operand))
+        t = _type_of(atom.operand)
+        observed = None if operand is None else value_text(operand, t)
+        if observed is not None and t is not None and t.hierarchy is not None:
+            label = self.ev.vocab.hierarchies[t.hierarchy].label(str(operand))
+            observed = f"{observed}（{label}）" if label else observed  # C3911（计算机整机制造）
         return operand, value_expr_text(atom.operand), observed
 
     def boolean(self, atom: dag.Truth) -> _Parts:

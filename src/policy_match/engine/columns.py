@@ -9,6 +9,7 @@ row mask per member value (so ``has any`` is an OR of masks).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -164,6 +165,11 @@ class Columns:
     n: int
     columns: dict[str, Column] = field(default_factory=dict)
 
+    def row_view(self, i: int) -> RowView:
+        """Row ``i`` as a mapping that converts a value only when it is read (a rule reads
+        a few of a row's many columns)."""
+        return RowView(self, i)
+
     def row(self, i: int) -> dict[str, Any]:
         """One row as parsed values (for the scalar fall-back and point checks)."""
         out: dict[str, Any] = {}
@@ -172,3 +178,86 @@ class Columns:
             if value is not None:
                 out[name] = value
         return out
+
+
+class RowView(Mapping[str, Any]):
+    """One row of :class:`Columns`, read lazily: the same keys and values as
+    :meth:`Columns.row` (a missing value is no key), each converted on first read."""
+
+    def __init__(self, columns: Columns, i: int) -> None:
+        self._columns = columns.columns
+        self._i = i
+        self._seen: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._seen:
+            value = self._seen[name]
+        else:
+            column = self._columns.get(name)
+            value = self._seen[name] = None if column is None else column.get(self._i)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._columns if name in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+# ---- a subset of rows ------------------------------------------------------------------------
+
+
+def take_column(column: Column, rows: np.ndarray) -> Column:
+    """``column`` at ``rows`` (0-based, any order), as a column of ``len(rows)`` rows."""
+    known = column.known[rows]
+    if isinstance(column, NumberColumn):
+        exact_rows = ({j: column.exact_rows[int(i)] for j, i in enumerate(rows.tolist())
+                       if int(i) in column.exact_rows} if column.exact_rows else {})
+        return NumberColumn(column.values[rows], known, exact_rows)
+    if isinstance(column, DateColumn):
+        return DateColumn(column.days[rows], known)
+    if isinstance(column, CategoryColumn):
+        return _take_categories(column, rows, known)
+    if isinstance(column, BoolColumn):
+        return BoolColumn(column.values[rows], known)
+    if isinstance(column, SetColumn):
+        return SetColumn({v: m[rows] for v, m in column.members.items()}, known, rows.size)
+    if isinstance(column, DurationColumn):
+        return DurationColumn(column.days[rows], [column.values[i] for i in rows.tolist()],
+                              known)
+    if isinstance(column, TextColumn):
+        import pyarrow as pa
+
+        return TextColumn(column.array.take(pa.array(rows, type=pa.int64())), known)
+    return ObjectColumn([column.values[i] for i in rows.tolist()], known)
+
+
+def _take_categories(column: CategoryColumn, rows: np.ndarray, known: np.ndarray
+                     ) -> CategoryColumn:
+    """Only the categories the rows use: the backend's work per distinct value (a
+    hierarchy walk, a lookup) then scales with the rows taken, not the whole table."""
+    codes = column.codes[rows]
+    used, inverse = np.unique(codes, return_inverse=True)
+    present = used >= 0
+    shift = int((~present).sum())  # -1 sorts first: it stays -1
+    new_codes = (inverse.reshape(codes.shape) - shift).astype(np.int32)
+    return CategoryColumn(new_codes, tuple(column.categories[c] for c in used[present].tolist()),
+                          known)
+
+
+def take_columns(columns: Columns, rows: np.ndarray) -> Columns:
+    """The table at ``rows``: what the columnar backend needs to evaluate just those rows."""
+    rows = np.asarray(rows, dtype=np.int64)
+    return Columns(int(rows.size), {name: take_column(c, rows)
+                                    for name, c in columns.columns.items()})

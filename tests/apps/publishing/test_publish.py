@@ -235,15 +235,15 @@ def test_xlsx_round_trip(book: Rulebook, tmp_path: Path) -> None:
         for name in package.namelist():
             if name.endswith((".xml", ".rels")):
                 ElementTree.fromstring(package.read(name))
-    assert publish.read_xlsx(out) == [r.as_dict() for r in rows]
+    assert publish.read_xlsx(out) == [r.file_dict() for r in rows]
     wb = load_workbook(out)
     ws = wb.worksheets[0]
     assert ws.title == "惠企政策兑现事项清单"
-    assert [c.value for c in ws[1]] == WORK_PLAN_COLUMNS
+    assert [c.value for c in ws[1]] == [*WORK_PLAN_COLUMNS, "事项编码"]
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "B2"
     assert ws.max_row == len(rows) + 1
-    assert all(ws.cell(row=2, column=i).alignment.wrap_text for i in range(1, 15))
+    assert all(ws.cell(row=2, column=i).alignment.wrap_text for i in range(1, 16))
     assert ws.column_dimensions["F"].width > ws.column_dimensions["I"].width  # 申请条件 wide
     # the 申请条件 cell keeps its line breaks
     kj = next(i for i, r in enumerate(rows, start=2) if r.policy_id == "WH-KJ-2024-003")
@@ -263,8 +263,8 @@ def test_xlsx_opens_in_libreoffice(book: Rulebook, tmp_path: Path) -> None:
     assert converted.exists(), proc.stdout + proc.stderr
     with open(converted, encoding="utf-8", newline="") as handle:
         read = list(csv.reader(handle))
-    assert read[0] == WORK_PLAN_COLUMNS
-    assert read[1:] == [list(r.cells) for r in publish.list_rows(book, AS_OF)]
+    assert read[0] == [*WORK_PLAN_COLUMNS, "事项编码"]
+    assert read[1:] == [list(r.values) for r in publish.list_rows(book, AS_OF)]
 
 
 def test_csv_has_a_bom_and_the_same_rows(book: Rulebook, tmp_path: Path) -> None:
@@ -275,8 +275,8 @@ def test_csv_has_a_bom_and_the_same_rows(book: Rulebook, tmp_path: Path) -> None
     assert raw.count(b"\xef\xbb\xbf") == 1
     with open(out, encoding="utf-8-sig", newline="") as handle:
         read = list(csv.reader(handle))
-    assert read[0] == WORK_PLAN_COLUMNS
-    assert read[1:] == [list(r.cells) for r in publish.list_rows(book, AS_OF)]
+    assert read[0] == [*WORK_PLAN_COLUMNS, "事项编码"]
+    assert read[1:] == [list(r.values) for r in publish.list_rows(book, AS_OF)]
 
 
 def test_other_suffixes_are_refused(book: Rulebook, tmp_path: Path) -> None:
@@ -288,7 +288,8 @@ def test_other_suffixes_are_refused(book: Rulebook, tmp_path: Path) -> None:
 
 
 def _qr_matrix_from_svg(svg: str) -> set[tuple[int, int]]:
-    return {(int(x), int(y)) for x, y in re.findall(r"M(\d+),(\d+)h1v1h-1z", svg)}
+    # qrcode's SVG path factory: one square "Mx,yHx+1Vy+1Hxz" per dark module
+    return {(int(x), int(y)) for x, y in re.findall(r"M(\d+),(\d+)H\d+V\d+H\d+z", svg)}
 
 
 def test_qr_svg_draws_the_qr_matrix() -> None:
@@ -433,7 +434,7 @@ def test_cli_list_xlsx_and_csv(tmp_path: Path) -> None:
         assert proc.returncode == 0, proc.stderr
         assert f"wrote {len(rows)} item(s) as of 2025-06-30" in proc.stdout
         assert f"{left_out} expired, left out" in proc.stdout
-    assert publish.read_xlsx(tmp_path / "清单.xlsx") == [r.as_dict() for r in rows]
+    assert publish.read_xlsx(tmp_path / "清单.xlsx") == [r.file_dict() for r in rows]
     proc = run("list", "rules/", "--out", str(tmp_path / "all.csv"), "--all")
     assert proc.returncode == 0
     assert f"wrote {len(book.policies)} item(s)" in proc.stdout
@@ -482,7 +483,7 @@ def test_cli_demo_end_to_end_on_the_bundled_sample(tmp_path: Path) -> None:
     assert "需补充" in out and "差距" in out
     xlsx = tmp_path / "out" / "惠企政策兑现事项清单.xlsx"
     assert publish.read_xlsx(xlsx) == [
-        r.as_dict() for r in publish.list_rows(pm.load(RULES), AS_OF)]
+        r.file_dict() for r in publish.list_rows(pm.load(RULES), AS_OF)]
     assert (tmp_path / "out" / "惠企政策兑现事项清单.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert (tmp_path / "out" / "一表读懂" / "index.html").exists()
 

@@ -114,3 +114,18 @@ def test_the_column_check_agrees_with_the_single_check(texts: list[str]) -> None
             assert quick in (None, expected)  # None: the single check decides
             if text == expected:
                 assert quick == expected
+
+
+def test_a_bad_code_in_a_record_is_reported_in_both_languages() -> None:
+    from policy_match.core.loading import load_sources
+    from policy_match.data.records import RecordError
+
+    text = ('tag 代码: uscc key\ntag 得分: number\n'
+            'policy "P" {\n    事项名称: "x"\n    申请条件: 得分 > 1\n}\n')
+    book = load_sources({"a.rule": text}).rulebook
+    assert book is not None
+    with pytest.raises(RecordError) as raised:
+        book.evaluate({"代码": "91530100MAE1E6RJ3", "得分": 2}, "P")
+    (error,) = raised.value.errors
+    assert error.text("zh").endswith("统一社会信用代码有 18 个字符，此处是 17 个")
+    assert error.text("en").endswith("a unified social credit code has 18 characters, not 17")

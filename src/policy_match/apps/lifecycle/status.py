@@ -41,6 +41,7 @@ from policy_match.apps.lifecycle.workdays import (
     working_days_between,
 )
 from policy_match.base import clock
+from policy_match.base.message import Message
 from policy_match.base.messages import Worded
 from policy_match.core.compiled import CompiledBook
 from policy_match.dsl import ast
@@ -48,6 +49,7 @@ from policy_match.dsl.diagnostics import Code, Diagnostic, Related, Severity
 from policy_match.dsl.ir import Policy
 from policy_match.dsl.parser import parse
 from policy_match.dsl.span import Span
+from policy_match.dsl.words import Words
 
 if TYPE_CHECKING:
     from policy_match.core.rulebook import Rulebook
@@ -221,6 +223,22 @@ def _ago(days: int) -> str:
     return text
 
 
+def _ago_zh(days: int) -> str:
+    if days < 60:
+        return f"{days} 天前"
+    years, months = divmod(round(days / 30.44), 12)
+    return f"{days} 天前，约 " + (f"{years} 年" if years else "") + (
+        f"{months} 个月" if months else "")
+
+
+def _calendar_note_zh(years: tuple[int, ...]) -> str:
+    if not years:
+        return ""
+    first, last = COVERED_YEARS
+    shown = "、".join(str(y) for y in years)
+    return f"；{shown} 年按周一至周五计（节假日安排只知 {first}–{last} 年）"
+
+
 def _calendar_note(years: tuple[int, ...]) -> str:
     if not years:
         return ""
@@ -267,13 +285,12 @@ def expired_warning(item: ItemStatus, places: _Places) -> Diagnostic | None:
     ago = (item.as_of - p.valid_to).days
     return Diagnostic(
         Code.EXPIRED,
-        f'policy "{p.id}" expired on {p.valid_to} ({_ago(ago)}, as of {item.as_of}) '
-        "but is still listed",
+        Words("check.expired", policy=p.id, valid_to=str(p.valid_to),
+              ago=Message(_ago_zh(ago), _ago(ago)), as_of=str(item.as_of)),
         places.id_span(p),
-        "expired items are taken down from the 政策库 at once: remove the item, "
-        "or correct 适用时间 if the policy was extended",
+        Words("hint.expired"),
         Severity.WARNING,
-        tuple(Related(s, f"适用时间 ended {p.valid_to}")
+        tuple(Related(s, Words("note.valid_ended", valid_to=str(p.valid_to)))
               for s in [places.field_span(p, "适用时间", "valid")] if s is not None),
     )
 
@@ -289,14 +306,15 @@ def late_warning(policy: Policy, places: _Places, limit: int = ONLINE_LIMIT
     published_at = places.field_span(policy, "发布日期", "published")
     return Diagnostic(
         Code.LATE,
-        f'policy "{policy.id}": 上线 {n} 个工作日 after 发布, {late} late '
-        f"(发布日期 {delay.published}, 上线日期 {delay.online}; "
-        f"due within {limit} working days, by {delay.due})",
+        Words("check.late", policy=policy.id, n=n, late=Message(str(delay.late_by), late),
+              published=str(delay.published), online=str(delay.online), limit=limit,
+              due=str(delay.due)),
         span,
-        f"new policies go live within {limit} working days of 发布 (days are working days; "
-        f"发布日期 itself is not counted){_calendar_note(delay.assumed_years)}",
+        Words("hint.late", limit=limit, note=Message(
+            _calendar_note_zh(delay.assumed_years), _calendar_note(delay.assumed_years))),
         Severity.WARNING,
-        () if published_at is None else (Related(published_at, f"发布日期 {delay.published}"),),
+        () if published_at is None else (Related(published_at, Words(
+            "note.published", published=str(delay.published))),),
     )
 
 

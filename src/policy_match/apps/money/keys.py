@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -76,6 +77,11 @@ class KeyCheck:
     counted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     """Rows counted in totals: every row but the second and later rows of a duplicated key."""
 
+    @cached_property
+    def problem_rows(self) -> np.ndarray:
+        """The rows with a problem, sorted (for ``np.isin``)."""
+        return np.sort(np.fromiter(self.problems, dtype=np.int64, count=len(self.problems)))
+
     def payable(self, row: int) -> bool:
         return row not in self.problems
 
@@ -104,7 +110,10 @@ def _rejected(book: Rulebook, table: EnterpriseTable, key: str) -> dict[int, str
 
 
 def check_keys(book: Rulebook, table: EnterpriseTable) -> KeyCheck:
-    """Every row's key: missing, invalid, duplicated, or payable (see the module docstring)."""
+    """Every row's key: missing, invalid, duplicated, or payable (see the module docstring).
+
+    Column-wise: only rows with a problem get a Python object; duplicates are found by
+    dictionary-encoding the key column (Arrow), not by a dict of every key."""
     n = len(table)
     key = book.key
     if key is None:  # a rulebook without a key names no enterprise: nothing is payable
@@ -114,7 +123,8 @@ def check_keys(book: Rulebook, table: EnterpriseTable) -> KeyCheck:
     column = table.columns.columns.get(key)
     known = (np.asarray(column.known, dtype=bool) if column is not None
              else np.zeros(n, dtype=bool))
-    shown = [table.ids[i] if known[i] else "" for i in range(n)]
+    ids = table.id_array()
+    shown = np.where(known, table.id_objects(), "").tolist()  # the table's own strings
     problems: dict[int, KeyProblem] = {}
     for row, text in _rejected(book, table, key).items():
         if not known[row]:
@@ -122,7 +132,8 @@ def check_keys(book: Rulebook, table: EnterpriseTable) -> KeyCheck:
             problems[row] = KeyProblem("invalid", key, text)
     for row in np.flatnonzero(~known).tolist():
         problems.setdefault(row, KeyProblem("missing", key))
-    if _checks_uscc(book, key):
+    if _checks_uscc(book, key) and book.tags[key].type.name != "uscc":
+        # a uscc tag's values were checked while loading; another type's were not
         verdict: dict[str, bool] = {}
         for row in np.flatnonzero(known).tolist():
             text = shown[row]
@@ -131,17 +142,34 @@ def check_keys(book: Rulebook, table: EnterpriseTable) -> KeyCheck:
             if not verdict[text]:
                 problems[row] = KeyProblem("invalid", key, text)
     counted = np.ones(n, dtype=bool)
-    rows_of: dict[str, list[int]] = {}
-    for row in np.flatnonzero(known).tolist():
-        if row not in problems:
-            rows_of.setdefault(shown[row], []).append(row)
-    for rows in rows_of.values():
-        if len(rows) > 1:
-            for row in rows:
-                others = tuple(r + 1 for r in rows if r != row)
-                problems[row] = KeyProblem("duplicate", key, shown[row], others)
-            counted[rows[1:]] = False
+    _mark_duplicates(key, shown, ids, known, problems, counted)
     return KeyCheck(key, tuple(shown), problems, counted)
+
+
+def _mark_duplicates(key: str, shown: list[str], ids: Any, known: np.ndarray,
+                     problems: dict[int, KeyProblem], counted: np.ndarray) -> None:
+    """Rows whose (otherwise good) key is on another such row too: every one a problem,
+    each key counted once, on its first row."""
+    import pyarrow.compute as pc
+
+    good = known.copy()
+    if problems:
+        good[np.fromiter(problems, dtype=np.int64, count=len(problems))] = False
+    rows = np.flatnonzero(good)
+    if rows.size < 2:
+        return
+    codes = pc.dictionary_encode(ids.take(rows)).indices.to_numpy()
+    repeated = np.bincount(codes)[codes] > 1
+    if not repeated.any():
+        return
+    rows_of: dict[str, list[int]] = {}
+    for row in rows[repeated].tolist():
+        rows_of.setdefault(shown[row], []).append(row)
+    for same in rows_of.values():
+        for row in same:
+            others = tuple(r + 1 for r in same if r != row)
+            problems[row] = KeyProblem("duplicate", key, shown[row], others)
+        counted[same[1:]] = False
 
 
 def _valid_uscc(text: str) -> bool:

@@ -36,12 +36,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -52,11 +52,12 @@ from policy_match.apps.money.resolution import DISPLACED, HELD
 from policy_match.data.io import csv_format, workbook
 from policy_match.data.io.raw import batches_of
 from policy_match.dsl.display import to_decimal, value_text
-from policy_match.dsl.ir import Verdict
 from policy_match.dsl.types import Kind, Type
-from policy_match.engine.explain import ExplainNode, tags_read
+from policy_match.engine.explain import Explainer, ExplainNode, tags_read
+from policy_match.engine.scalar import ScalarEvaluator
 
 ENTERPRISE_NAME_TAG = "企业名称"
+Progress = Callable[[int, int], None]  # (done, total): a plain callable, no terminal here
 ROSTER_SHEET = "免申即享名单"
 VERIFY_SHEET = "待核实"
 AMOUNT_FORMAT = "#,##0.00"
@@ -145,7 +146,7 @@ _VERIFY_WIDTHS = (18, 28, 20, 8, 24, 28, 16, 12, 36, 36)
 @dataclass
 class Roster:
     as_of: dt.date
-    entries: list[RosterEntry]
+    entries: Sequence[RosterEntry]  # built lazily by build_roster (RosterEntries)
     withheld: dict[str, Withheld] = field(default_factory=dict)
     key_label: str = "企业标识"  # the header of the enterprise column
     to_verify: list[ToVerify] = field(default_factory=list)  # 待核实: never paid
@@ -155,12 +156,16 @@ class Roster:
 
     def total(self) -> Decimal:
         """What the roster pays (the 待核实 list is not paid)."""
+        if isinstance(self.entries, RosterEntries):
+            return from_cents(self.entries.cents_total())
         return sum((e.amount for e in self.entries if e.amount is not None), Decimal("0.00"))
 
     def total_to_verify(self) -> Decimal:
         return sum((v.amount for v in self.to_verify if v.amount is not None), Decimal("0.00"))
 
     def by_item(self) -> dict[str, tuple[int, Decimal]]:
+        if isinstance(self.entries, RosterEntries):
+            return self.entries.by_item()
         out: dict[str, tuple[int, Decimal]] = {}
         for e in self.entries:
             count, amount = out.get(e.policy_id, (0, Decimal("0.00")))
@@ -258,8 +263,14 @@ def true_facts(node: ExplainNode | None) -> list[str]:
     return found
 
 
-def build_roster(benefits: Benefits, policy_ids: Iterable[str] | None = None) -> Roster:
-    """The roster of the 免申即享 items (or of ``policy_ids``, which must be 免申即享)."""
+def build_roster(benefits: Benefits, policy_ids: Iterable[str] | None = None,
+                 progress: Progress | None = None) -> Roster:
+    """The roster of the 免申即享 items (or of ``policy_ids``, which must be 免申即享).
+
+    Who is paid, how much and why not the others is decided in bulk, item by item (numpy
+    over the benefit arrays); an entry's facts and amount basis are read from its row only
+    when the entry itself is read (:class:`RosterEntries`), so building a roster of a
+    million rows costs what the arrays cost. ``progress(done, total)`` hears of each item."""
     book = benefits.book
     chosen = roster_items(benefits)
     if policy_ids is not None:
@@ -271,59 +282,146 @@ def build_roster(benefits: Benefits, policy_ids: Iterable[str] | None = None) ->
                 raise ValueError(f"{pid} is not 免申即享")
         chosen = [pid for pid in chosen if pid in wanted]
     roster = Roster(as_of=benefits.as_of, entries=[], key_label=_key_label(benefits))
-    for pid in chosen:
-        _add_item(roster, benefits, pid)
-    roster.entries.sort(key=lambda e: (e.policy_id, e.enterprise))
+    paid: list[PaidRows] = []
+    for done, pid in enumerate(chosen, 1):
+        paid.append(_add_item(roster, benefits, pid))
+        if progress is not None:
+            progress(done, len(chosen))
+    roster.entries = RosterEntries(benefits, sorted(paid, key=lambda p: p.policy_id))
     roster.to_verify.sort(key=lambda v: (v.policy_id, v.row))
     return roster
 
 
-def _add_item(roster: Roster, benefits: Benefits, pid: str) -> None:
-    """One item's entries, 待核实 rows and withheld counts, added to ``roster``."""
+@dataclass(frozen=True)
+class PaidRows:
+    """One item's roster rows (table rows, in enterprise-id order) and their cents."""
+
+    policy_id: str
+    rows: np.ndarray  # int64
+    cents: np.ndarray | None  # int64 per row; None: the item pays no money
+
+
+def _add_item(roster: Roster, benefits: Benefits, pid: str) -> PaidRows:
+    """One item's 待核实 rows and withheld counts added to ``roster``; its payable rows."""
     book, table, as_of, keys = benefits.book, benefits.table, benefits.as_of, benefits.keys
     policy = book.policies[pid]
     status, known, settled = benefits.status[pid], benefits.known[pid], benefits.settled(pid)
     held = status == HELD
-    paid = held & known & settled
-    node = book.dag.benefits.get(pid)
-    basis_tags = tags_read(node, book.dag.defines) if node is not None else []
-    verify = 0
-    for row in np.flatnonzero(paid):
-        i = int(row)
-        record = table.row(i)
+    rows = np.flatnonzero(held & known & settled)
+    problem_rows = keys.problem_rows
+    flagged = np.isin(rows, problem_rows) if problem_rows.size else np.zeros(rows.size, bool)
+    for i in rows[flagged].tolist():
+        problem = keys.problems[i]
         amount = from_cents(benefits.cents[pid][i]) if benefits.pays[pid] else None
-        name = _name(book, record)
-        problem = keys.problems.get(i)
-        if problem is not None:
-            verify += 1
-            roster.to_verify.append(ToVerify(
-                policy_id=pid, policy_name=policy.name, department=policy.department,
-                row=i + 1, enterprise=keys.shown[i], enterprise_name=name, amount=amount,
-                as_of=as_of, reason=problem.zh, reason_en=problem.en))
-            continue
-        explanation = book.explain(record, pid, as_of=as_of)
-        if explanation.verdict is not Verdict.ELIGIBLE:
-            raise RuntimeError(f"{pid} for {table.ids[i]}: bulk says eligible, explain "
-                               f"says {explanation.verdict.value}")
-        enterprise = table.ids[i]
-        roster.entries.append(RosterEntry(
-            roster_id=roster_id(pid, enterprise, as_of, amount),
+        roster.to_verify.append(ToVerify(
             policy_id=pid, policy_name=policy.name, department=policy.department,
-            enterprise=enterprise, enterprise_name=name, amount=amount, as_of=as_of,
-            facts=tuple(true_facts(explanation.tree)),
-            amount_basis=tuple(f"{t} {_exact_text(record[t], book.tags[t].type)}"
-                               for t in basis_tags if t in record),
-            displaced=benefits.displaced_at(pid, i)))
+            row=i + 1, enterprise=keys.shown[i], enterprise_name=_name(book, table.row(i)),
+            amount=amount, as_of=as_of, reason=problem.zh, reason_en=problem.en))
+    rows = rows[~flagged]
+    rows = rows[by_enterprise(table, rows)]
     roster.withheld[pid] = Withheld(
         unknown=int(benefits.unknown[pid].sum()),
         amount_unknown=int((held & ~known).sum()),
         unsettled=int((held & known & ~settled).sum()),
         displaced=int((status == DISPLACED).sum()),
         blocked=int((benefits.eligible[pid] & (status != HELD) & (status != DISPLACED)).sum()),
-        to_verify=verify)
+        to_verify=int(flagged.sum()))
+    cents = benefits.cents[pid][rows] if benefits.pays[pid] else None
+    return PaidRows(pid, rows, cents)
 
 
-def _name(book: Any, record: dict[str, Any]) -> str | None:
+def by_enterprise(table: Any, rows: np.ndarray) -> np.ndarray:
+    """The order of ``rows`` by enterprise id (code-point order, as ``sorted`` on str; ties
+    keep table order)."""
+    if rows.size < 2:
+        return np.arange(rows.size)
+    import pyarrow.compute as pc
+
+    ids = table.id_array().take(rows)
+    return np.asarray(pc.sort_indices(ids).to_numpy(), dtype=np.int64)
+
+
+class RosterEntries(Sequence[RosterEntry]):
+    """The roster's entries, item by item in id order, each built when it is read: the facts
+    are the true atoms of the entry's explanation (the compiled book's explainer on the
+    table's parsed row: no record is parsed again)."""
+
+    def __init__(self, benefits: Benefits, paid: list[PaidRows]) -> None:
+        self.benefits = benefits
+        self.paid = paid
+        self.offsets = np.cumsum([0, *(p.rows.size for p in paid)])
+        self._basis: dict[str, list[str]] = {}
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1])
+
+    @overload
+    def __getitem__(self, index: int) -> RosterEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[RosterEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> RosterEntry | list[RosterEntry]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("roster entry out of range")
+        k = int(np.searchsorted(self.offsets, index, side="right")) - 1
+        return self._entry(self.paid[k], index - int(self.offsets[k]))
+
+    def __iter__(self) -> Iterator[RosterEntry]:
+        for item in self.paid:
+            for j in range(item.rows.size):
+                yield self._entry(item, j)
+
+    def cents_total(self) -> int:
+        return sum(int(p.cents.sum()) for p in self.paid if p.cents is not None)
+
+    def by_item(self) -> dict[str, tuple[int, Decimal]]:
+        return {p.policy_id: (int(p.rows.size),
+                              from_cents(int(p.cents.sum())) if p.cents is not None
+                              else Decimal("0.00"))
+                for p in self.paid if p.rows.size}
+
+    def _basis_tags(self, pid: str) -> list[str]:
+        found = self._basis.get(pid)
+        if found is None:
+            dag = self.benefits.book.dag
+            node = dag.benefits.get(pid)
+            found = self._basis[pid] = tags_read(node, dag.defines) if node is not None else []
+        return found
+
+    def _entry(self, item: PaidRows, j: int) -> RosterEntry:
+        benefits = self.benefits
+        book, table, as_of = benefits.book, benefits.table, benefits.as_of
+        pid, i = item.policy_id, int(item.rows[j])
+        policy = book.policies[pid]
+        record = table.row_view(i)
+        amount = from_cents(item.cents[j]) if item.cents is not None else None
+        enterprise = table.ids[i]
+        return RosterEntry(
+            roster_id=roster_id(pid, enterprise, as_of, amount),
+            policy_id=pid, policy_name=policy.name, department=policy.department,
+            enterprise=enterprise, enterprise_name=_name(book, record), amount=amount,
+            as_of=as_of, facts=tuple(entry_facts(book, record, pid, as_of)),
+            amount_basis=tuple(f"{t} {_exact_text(record[t], book.tags[t].type)}"
+                               for t in self._basis_tags(pid) if t in record),
+            displaced=benefits.displaced_at(pid, i))
+
+
+def entry_facts(book: Any, values: Mapping[str, Any], pid: str, as_of: dt.date) -> list[str]:
+    """The true atoms under the true part of the condition for parsed ``values`` (what
+    ``true_facts(book.explain(record, pid).tree)`` gives, without the rest of explain)."""
+    ev = ScalarEvaluator(book.dag, book.vocabulary, values, as_of)
+    root = book.dag.conditions[pid]
+    if ev.truth(root) is not True:
+        raise RuntimeError(f"{pid}: bulk says eligible, explain does not")
+    return true_facts(Explainer(ev, book.atom_ids).tree(root))
+
+
+def _name(book: Any, record: Mapping[str, Any]) -> str | None:
     if ENTERPRISE_NAME_TAG in book.tags and ENTERPRISE_NAME_TAG in record:
         return str(record[ENTERPRISE_NAME_TAG])
     return None
@@ -341,10 +439,25 @@ def _key_label(benefits: Benefits) -> str:
     return keys.label
 
 
-def roster(result: Any, policy_ids: Iterable[str] | None = None) -> Roster:
+def roster(result: Any, policy_ids: Iterable[str] | None = None,
+           progress: Progress | None = None) -> Roster:
     """The 免申即享 roster of a match result (``book.match(table, as_of)``)."""
-    return build_roster(compute_benefits(result), policy_ids)
+    return build_roster(compute_benefits(result), policy_ids, progress)
 
 
-__all__ = ["COLUMNS", "VERIFY_COLUMNS", "Roster", "RosterEntry", "ToVerify", "Withheld",
-           "build_roster", "roster", "roster_id", "roster_items", "true_facts"]
+__all__ = [
+    "COLUMNS",
+    "VERIFY_COLUMNS",
+    "PaidRows",
+    "Roster",
+    "RosterEntries",
+    "RosterEntry",
+    "ToVerify",
+    "Withheld",
+    "build_roster",
+    "entry_facts",
+    "roster",
+    "roster_id",
+    "roster_items",
+    "true_facts",
+]

@@ -1,7 +1,8 @@
 """The 惠企政策兑现事项清单: one row per item, the work plan's 14 columns, as .xlsx or .csv.
 
 The columns and their order are fixed by the work plan (五华区健全完善惠企政策精准直达机制
-工作方案, "一单两库"): :data:`COLUMNS`. Every cell is text:
+工作方案, "一单两库"): :data:`COLUMNS`; a file adds one column after them, 事项编码 (the
+policy id, :data:`HEADER`), so a published row can be traced to its rule. Every cell is text:
 
 - 申请条件 is the condition in plain language (:mod:`.describe`, statutory comparison words
   以上/以下/超过/不满), one top-level item per line, followed by "其中，…是指：…" for every
@@ -48,6 +49,11 @@ COLUMNS: tuple[str, ...] = (
     "申请方式", "办结时限", "政策分类", "公布网址", "执行部门", "联系人", "联系方式",
 )
 """The 14 columns of the 惠企政策兑现事项清单, in the work plan's order."""
+
+ID_COLUMN = "事项编码"
+HEADER: tuple[str, ...] = (*COLUMNS, ID_COLUMN)
+"""The columns written to a file: the work plan's 14 in their places (A–N, as in the
+province's template), then 事项编码, the policy id, so a row can be traced to its rule."""
 
 NOT_YET = "（尚未生效）"
 SHEET_TITLE = "惠企政策兑现事项清单"
@@ -97,7 +103,7 @@ def materials_text(policy: ir.Policy) -> str:
     return "；".join(policy.materials)
 
 
-def _definitions(d: Describer, start: int = 0) -> list[str]:
+def definition_lines(d: Describer, start: int = 0) -> list[str]:
     """"其中，X是指：…。" for every define the describer has met (and those they use)."""
     lines: list[str] = []
     done = set(d.used_defines[:start])
@@ -120,7 +126,7 @@ def condition_text(book: Rulebook, policy: ir.Policy, line_breaks: bool = True) 
     text = d.condition(policy.eligible) + "。"
     if line_breaks:
         text = _TOP_MARKER.sub("\n", text)
-    parts = [text, *_definitions(d)]
+    parts = [text, *definition_lines(d)]
     return ("\n" if line_breaks else "").join(parts)
 
 
@@ -130,7 +136,7 @@ def benefit_text(book: Rulebook, policy: ir.Policy) -> str | None:
         return None
     d = Describer(book, "zh")
     amount = d.value(policy.benefit, MONEY) + "。"
-    return "\n".join([amount, *_definitions(d)])
+    return "\n".join([amount, *definition_lines(d)])
 
 
 _SUBJECT = (ir.Member, ir.Has, ir.DefineRef, ir.TagRef)
@@ -169,11 +175,21 @@ class ListRow:
     status: Status
     cells: tuple[str, ...]
 
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The cells written to a file, in :data:`HEADER` order (the 14, then 事项编码)."""
+        return (*self.cells, self.policy_id)
+
     def as_dict(self) -> dict[str, str]:
+        """The work plan's 14 fields by column name."""
         return dict(zip(COLUMNS, self.cells, strict=True))
 
+    def file_dict(self) -> dict[str, str]:
+        """The row as a file holds it (and :func:`read_xlsx` reads it): the 14, 事项编码."""
+        return dict(zip(HEADER, self.values, strict=True))
+
     def __getitem__(self, column: str) -> str:
-        return self.cells[COLUMNS.index(column)]
+        return self.values[HEADER.index(column)]
 
 
 def list_row(book: Rulebook, policy: ir.Policy, as_of: dt.date | None = None) -> ListRow:
@@ -212,7 +228,7 @@ def list_rows(book: Rulebook, as_of: dt.date | None = None,
 _WIDTHS = {
     "事项名称": 24, "事项依据": 40, "事项内容": 40, "适用对象": 36, "适用时间": 22,
     "申请条件": 64, "申请材料": 36, "申请方式": 34, "办结时限": 12, "政策分类": 10,
-    "公布网址": 30, "执行部门": 18, "联系人": 10, "联系方式": 16,
+    "公布网址": 30, "执行部门": 18, "联系人": 10, "联系方式": 16, ID_COLUMN: 18,
 }
 
 
@@ -227,7 +243,7 @@ def _lines(text: str, width: int) -> int:
 def write_csv(rows: Iterable[ListRow], path: str | Path) -> int:
     """UTF-8 with a byte-order mark (so Excel reads the Chinese), a header row, CRLF; a cell
     that would start a formula gets a leading ``'`` (:mod:`policy_match.data.io.cells`)."""
-    return csv_format.write(Path(path), COLUMNS, batches_of(COLUMNS, (r.cells for r in rows)),
+    return csv_format.write(Path(path), HEADER, batches_of(HEADER, (r.values for r in rows)),
                             bom=True)
 
 
@@ -253,7 +269,7 @@ def write_xlsx(rows: Iterable[ListRow], path: str | Path, as_of: dt.date | None 
     head_fill = PatternFill("solid", fgColor="9E1B1B")
     top = Alignment(wrap_text=True, vertical="top")
 
-    ws.append(list(COLUMNS))
+    ws.append(list(HEADER))
     for cell in ws[1]:
         cell.font = head_font
         cell.fill = head_fill
@@ -262,10 +278,10 @@ def write_xlsx(rows: Iterable[ListRow], path: str | Path, as_of: dt.date | None 
     count = 0
     url_column = COLUMNS.index("公布网址") + 1
     for row in rows:
-        ws.append([text_value(c) for c in row.cells])  # inert: a text is never a formula
+        ws.append([text_value(c) for c in row.values])  # inert: a text is never a formula
         count += 1
         # explicit heights: not every spreadsheet program fits wrapped rows when opening
-        lines = max(_lines(text, _WIDTHS[name]) for name, text in zip(COLUMNS, row.cells,
+        lines = max(_lines(text, _WIDTHS[name]) for name, text in zip(HEADER, row.values,
                                                                         strict=True))
         ws.row_dimensions[ws.max_row].height = min(409, 18 * lines + 6)
         for cell in ws[ws.max_row]:
@@ -277,11 +293,11 @@ def write_xlsx(rows: Iterable[ListRow], path: str | Path, as_of: dt.date | None 
         if isinstance(link.value, str) and link.value.startswith(("http://", "https://")):
             link.hyperlink = link.value
             link.font = Font(color="0563C1", underline="single")
-    for i, name in enumerate(COLUMNS, start=1):
+    for i, name in enumerate(HEADER, start=1):
         ws.column_dimensions[get_column_letter(i)].width = _WIDTHS[name]
     ws.row_dimensions[1].height = 22
     ws.freeze_panes = "B2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(ws.max_row, 1)}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADER))}{max(ws.max_row, 1)}"
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -320,7 +336,8 @@ def read_xlsx(path: str | Path) -> list[dict[str, str]]:
 
 
 __all__ = [
-    "COLUMNS", "ListRow", "benefit_text", "condition_text", "deadline_text", "list_row",
+    "COLUMNS", "HEADER", "ID_COLUMN", "ListRow", "benefit_text", "condition_text",
+    "deadline_text", "list_row",
     "list_rows", "materials_text", "read_xlsx", "status_on", "target_text", "validity_text",
     "write_csv", "write_list", "write_xlsx",
 ]

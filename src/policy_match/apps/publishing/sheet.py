@@ -2,17 +2,20 @@
 
 A page holds what an enterprise needs to decide whether to apply and how: the title, what
 the item gives (事项内容, 兑付标准), who it is for, the conditions in plain language (the
-same text as the 清单, :mod:`.publish`), the materials, channel and deadline, the validity,
-the department and its contact, and a QR code of the 公布网址.
+清单's text, :mod:`.listing`, in the public's words, :mod:`.wording`: no "评估日"), the
+materials, channel and deadline, the validity, the department and its contact, and a QR code
+of the 公布网址. An item whose 适用时间 ends within :data:`EXPIRING_WITHIN` days of the
+page's date carries a 即将到期 badge; tiers of a 兑付标准 are a table.
 
-Pages are self-contained: the CSS is inline, the QR code is an SVG drawn from the
-``qrcode`` matrix and embedded as a ``data:`` URI, nothing is fetched when the page is
-opened or printed. The layout is A4 portrait (the 惠企政策墙), one item per page.
+Pages are self-contained: the CSS (``sheet.css`` beside this module) is inline, the QR code
+is an SVG (:mod:`.qr`) embedded as a ``data:`` URI, nothing is fetched when the page is
+opened or printed. On paper each item is one A4 page; on a phone the page is one column.
+The portal (``server/pages``) shows the same article (:func:`sheet_article`) in its frame.
+Every word comes from the message catalogue (``pages.sheet.*``).
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import html
@@ -20,6 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote
@@ -32,6 +36,9 @@ from policy_match.apps.publishing.listing import (
     target_text,
     validity_text,
 )
+from policy_match.apps.publishing.qr import qr_data_uri, qr_svg
+from policy_match.apps.publishing.wording import TierTable, public, tier_table
+from policy_match.base.messages import text
 from policy_match.dsl import ir
 from policy_match.dsl.display import date_zh
 
@@ -39,34 +46,22 @@ if TYPE_CHECKING:
     from policy_match.core.rulebook import Rulebook
 
 Format = Literal["html", "md"]
+PageStatus = Literal["active", "expiring", "pending", "expired", ""]
+
+EXPIRING_WITHIN = 30
+"""Calendar days: an item whose last valid day is at most this far off is 即将到期 (the
+same rule as ``apps/lifecycle``: ``as_of <= valid_to <= as_of + 30 days``)."""
 
 
-# ---- the QR code ---------------------------------------------------------------------------
+def _w(key: str, **fields: object) -> str:
+    """The page's words (Chinese) from the catalogue."""
+    return text(f"pages.sheet.{key}", "zh", **fields)
 
 
-def qr_svg(text: str, module: int = 4) -> str:
-    """A QR code of ``text`` as a small SVG: black modules on a white square, quiet zone of
-    four modules, error correction M (survives a smudge on a printed wall sheet)."""
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
-
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
-    code.add_data(text)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    n = len(matrix)
-    path = "".join(f"M{x},{y}h1v1h-1z" for y, line in enumerate(matrix)
-                   for x, dark in enumerate(line) if dark)
-    size = n * module
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-            f'viewBox="0 0 {n} {n}" shape-rendering="crispEdges">'
-            f'<rect width="{n}" height="{n}" fill="#fff"/><path d="{path}" fill="#000"/></svg>')
-
-
-def qr_data_uri(text: str) -> str:
-    """The QR code of ``text`` as ``data:image/svg+xml;base64,…``."""
-    svg = qr_svg(text).encode("utf-8")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+@cache
+def sheet_css() -> str:
+    """The page's style sheet (A4 print rules, phone layout, a CJK font stack)."""
+    return Path(__file__).with_name("sheet.css").read_text(encoding="utf-8")
 
 
 # ---- the content of a page -----------------------------------------------------------------
@@ -81,12 +76,13 @@ class SheetContent:
     category: str
     no_application: bool
     push: str
-    status: str  # 有效 | 尚未生效 | 已过期 | "" (no date given)
+    status: PageStatus  # "" when the page has no date
     content: str
     target: str
     conditions: tuple[str, ...]  # the lead line, then one line per top-level item
     definitions: tuple[str, ...]  # 其中，…是指：…
     benefit: tuple[str, ...]  # the amount, then its definitions; empty: no money
+    tiers: TierTable | None  # the amount's tiers as a table, when it has tiers
     materials: tuple[str, ...]
     channel: str
     deadline: str
@@ -98,14 +94,31 @@ class SheetContent:
     url: str
     group: str
     as_of: dt.date | None
+    valid_to: dt.date | None = None
+
+    @property
+    def days_left(self) -> int | None:
+        """Days from the page's date to the last valid day, for an item 即将到期."""
+        if self.status != "expiring" or self.as_of is None or self.valid_to is None:
+            return None
+        return (self.valid_to - self.as_of).days
 
 
-_STATUS_ZH = {"active": "有效", "pending": "尚未生效", "expired": "已过期"}
+def page_status(policy: ir.Policy, as_of: dt.date | None) -> PageStatus:
+    """The item's status on the page's date: 即将到期 when in force and the last valid day
+    is at most :data:`EXPIRING_WITHIN` days away."""
+    if as_of is None:
+        return ""
+    status = status_on(policy, as_of)
+    end = policy.valid_to
+    if status == "active" and end is not None and (end - as_of).days <= EXPIRING_WITHIN:
+        return "expiring"
+    return status
 
 
 def sheet_content(book: Rulebook, policy_id: str, as_of: dt.date | None = None) -> SheetContent:
     policy: ir.Policy = book.policy(policy_id)
-    lines = condition_text(book, policy).split("\n")
+    lines = [public(line, policy) for line in condition_text(book, policy).split("\n")]
     first_definition = next((i for i, line in enumerate(lines) if line.startswith("其中，")),
                             len(lines))
     benefit = benefit_text(book, policy)
@@ -115,12 +128,13 @@ def sheet_content(book: Rulebook, policy_id: str, as_of: dt.date | None = None) 
         category=policy.category or "",
         no_application=policy.no_application,
         push=policy.push,
-        status=_STATUS_ZH[status_on(policy, as_of)] if as_of is not None else "",
+        status=page_status(policy, as_of),
         content=policy.content or "",
-        target=target_text(book, policy),
+        target=public(target_text(book, policy), policy),
         conditions=tuple(lines[:first_definition]),
         definitions=tuple(lines[first_definition:]),
-        benefit=tuple(benefit.split("\n")) if benefit else (),
+        benefit=tuple(public(b, policy) for b in benefit.split("\n")) if benefit else (),
+        tiers=tier_table(book, policy),
         materials=policy.materials,
         channel=policy.channel or "",
         deadline=deadline_text(policy),
@@ -132,98 +146,102 @@ def sheet_content(book: Rulebook, policy_id: str, as_of: dt.date | None = None) 
         url=policy.url or "",
         group=policy.group or "",
         as_of=as_of,
+        valid_to=policy.valid_to,
     )
 
 
-def _badges(c: SheetContent) -> list[str]:
-    badges = [b for b in (c.category,) if b]
+_STRONG = frozenset({"pending", "expired"})
+
+
+def badges(c: SheetContent) -> list[tuple[str, str]]:
+    """The badges of a page as (words, kind): kind ``strong`` (免申即享, 尚未生效, 已过期),
+    ``expiring`` (即将到期) or ``""``."""
+    out = [(c.category, "")] if c.category else []
     if c.no_application:
-        badges.append("免申即享")
-    badges.append("普惠政策" if c.push == "普惠" else "精准推送")
+        out.append((_w("badge_no_application"), "strong"))
+    out.append((_w("badge_general") if c.push == "普惠" else _w("badge_targeted"), ""))
     if c.status:
-        badges.append(c.status)
-    return badges
+        kind = "strong" if c.status in _STRONG else "expiring" if c.status == "expiring" else ""
+        out.append((_w(f"status_{c.status}"), kind))
+    return out
+
+
+def expiring_note(c: SheetContent) -> str:
+    """"本事项适用时间至…，还剩…天，请及时申请。" for an item 即将到期, else ""."""
+    days = c.days_left
+    if days is None or c.valid_to is None:
+        return ""
+    key = "expiring_note_auto" if c.no_application else "expiring_note"  # nobody applies
+    return _w(key, date=date_zh(c.valid_to), days=days)
 
 
 def _footer(c: SheetContent) -> str:
-    made = f"，截至{date_zh(c.as_of)}" if c.as_of else ""
-    return (f"事项编号 {c.policy_id}{made}。本表由政策规则库自动生成，"
-            "是对政策的通俗解读，具体以政策原文和执行部门的解释为准。")
+    made = _w("as_of", date=date_zh(c.as_of)) if c.as_of else ""
+    return _w("footer", policy_id=c.policy_id, made=made)
 
 
 # ---- HTML ----------------------------------------------------------------------------------
 
-_CSS = """
-@page { size: A4 portrait; margin: 12mm; }
-* { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { margin: 0; background: #eef0f3; color: #1d1d1f;
-  font-family: "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC",
-    "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif;
-  font-size: 10.5pt; line-height: 1.6; }
-.sheet { width: 210mm; min-height: 297mm; margin: 8mm auto; padding: 12mm 14mm;
-  background: #fff; box-shadow: 0 1mm 4mm rgba(0,0,0,.12); }
-header { border-bottom: 2.5pt solid #b3261e; padding-bottom: 3mm; margin-bottom: 4mm; }
-.kicker { color: #b3261e; font-weight: 600; letter-spacing: .2em; font-size: 9.5pt; }
-h1 { font-size: 20pt; line-height: 1.3; margin: 1.5mm 0 2mm; }
-.badges span { display: inline-block; border: 0.8pt solid #b3261e; color: #b3261e;
-  border-radius: 2mm; padding: 0 2.2mm; margin: 0 1.5mm 1mm 0; font-size: 9pt; }
-.badges span.strong { background: #b3261e; color: #fff; }
-.lead { display: grid; grid-template-columns: 1fr 40mm; gap: 6mm; align-items: start; }
-.summary { font-size: 11.5pt; margin: 0; }
-.summary strong { color: #b3261e; }
-.qr { text-align: center; font-size: 8pt; color: #555; word-break: break-all; }
-.qr img { width: 36mm; height: 36mm; display: block; margin: 0 auto 1mm;
-  image-rendering: pixelated; }
-section { margin-top: 4mm; break-inside: avoid; }
-h2 { font-size: 12pt; margin: 0 0 1.5mm; padding-left: 2.5mm; border-left: 3pt solid #b3261e; }
-ol, ul { margin: 0; padding-left: 6mm; }
-ol.conditions { list-style: none; padding-left: 0; }
-ol.conditions li { padding-left: 2em; text-indent: -2em; }
-p { margin: 0; }
-.note { color: #555; font-size: 9.5pt; margin-top: 1mm; }
-dl.facts { display: grid; grid-template-columns: 22mm 1fr; gap: 1.2mm 3mm; margin: 0; }
-dl.facts dt { color: #555; }
-dl.facts dd { margin: 0; }
-.two { display: grid; grid-template-columns: 1fr 1fr; gap: 6mm; }
-.contact { background: #fbf3f2; border-radius: 2mm; padding: 3mm 4mm; }
-footer { margin-top: 6mm; padding-top: 2mm; border-top: 0.6pt solid #ccc; color: #777;
-  font-size: 8.5pt; }
-@media print {
-  body { background: #fff; font-size: 9.5pt; line-height: 1.5; }
-  h1 { font-size: 17pt; }
-  h2 { font-size: 11pt; }
-  section { margin-top: 3mm; }
-  .summary { font-size: 10.5pt; }
-  .sheet { margin: 0; width: auto; min-height: 0; padding: 0; box-shadow: none; }
-  .sheet + .sheet { break-before: page; }
-}
-"""
+
+def _esc(value: str) -> str:
+    return html.escape(value, quote=True)
 
 
-def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+def _facts(pairs: Iterable[tuple[str, str]]) -> str:
+    return "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in pairs if v)
+
+
+def _tiers_html(t: TierTable) -> list[str]:
+    rows = "".join(f'<tr><td>{_esc(a)}</td><td class="amount">{_esc(b)}</td></tr>'
+                   for a, b in t.rows)
+    return [f"<p>{_esc(t.lead)}</p>",
+            f'<table class="tiers"><thead><tr><th>{_w("tier_case")}</th>'
+            f'<th>{_w("tier_value")}</th></tr></thead><tbody>{rows}</tbody></table>',
+            f'<p class="note">{_w("tier_order")}</p>',
+            *(f'<p class="note">{_esc(d)}</p>' for d in t.definitions)]
+
+
+def _benefit_html(c: SheetContent) -> list[str]:
+    if not c.benefit:
+        return []
+    out = [f"<section><h2>{_w('benefit')}</h2>"]
+    if c.tiers is not None:
+        out += _tiers_html(c.tiers)
+    else:
+        out.append(f"<p>{_esc(c.benefit[0])}</p>")
+        out += [f'<p class="note">{_esc(d)}</p>' for d in c.benefit[1:]]
+    if c.group:
+        out.append(f'<p class="note">{_esc(_w("group_note", group=c.group))}</p>')
+    out.append("</section>")
+    return out
+
+
+def _head_html(c: SheetContent) -> list[str]:
+    out = ['<article class="sheet">', "<header>", f'<div class="kicker">{_w("kicker")}</div>',
+           f"<h1>{_esc(c.name)}</h1>", '<div class="badges">']
+    for words, kind in badges(c):
+        css = f' class="{kind}"' if kind else ""
+        out.append(f"<span{css}>{_esc(words)}</span>")
+    out += ["</div>", "</header>"]
+    note = expiring_note(c)
+    if note:
+        out.append(f'<p class="expiring-note">{_esc(note)}</p>')
+    out += ['<div class="lead">', "<div>"]
+    if c.content:
+        out.append(f'<p class="summary"><strong>{_w("content")}</strong>{_esc(c.content)}</p>')
+    out.append(f"<section><h2>{_w('target')}</h2><p>{_esc(c.target)}</p></section>")
+    out.append("</div>")
+    if c.url:
+        alt = _w("qr_alt", url=c.url)
+        out += ['<div class="qr">', f'<img src="{qr_data_uri(c.url)}" alt="{_esc(alt)}">',
+                f"{_w('qr_caption')}<br>{_esc(c.url)}", "</div>"]
+    out.append("</div>")
+    return out
 
 
 def _html_body(c: SheetContent) -> str:
-    out: list[str] = ['<article class="sheet">', "<header>",
-                      '<div class="kicker">一表读懂 · 惠企政策兑现事项</div>',
-                      f"<h1>{_esc(c.name)}</h1>", '<div class="badges">']
-    for badge in _badges(c):
-        strong = ' class="strong"' if badge in ("免申即享", "尚未生效", "已过期") else ""
-        out.append(f"<span{strong}>{_esc(badge)}</span>")
-    out += ["</div>", "</header>", '<div class="lead">', "<div>"]
-    if c.content:
-        out.append(f'<p class="summary"><strong>政策内容：</strong>{_esc(c.content)}</p>')
-    out.append(f'<section><h2>适用对象</h2><p>{_esc(c.target)}</p></section>')
-    out.append("</div>")
-    if c.url:
-        out += ['<div class="qr">',
-                f'<img src="{qr_data_uri(c.url)}" alt="公布网址二维码：{_esc(c.url)}">',
-                f"扫码查看政策原文<br>{_esc(c.url)}", "</div>"]
-    out.append("</div>")
-
-    out.append('<section class="conditions"><h2>申请条件</h2>')
+    out = _head_html(c)
+    out.append(f'<section class="conditions"><h2>{_w("conditions")}</h2>')
     head, items = c.conditions[0], c.conditions[1:]
     out.append(f"<p>{_esc(head)}</p>")
     if items:
@@ -232,33 +250,27 @@ def _html_body(c: SheetContent) -> str:
         out.append("</ol>")
     out += [f'<p class="note">{_esc(d)}</p>' for d in c.definitions]
     out.append("</section>")
-
-    if c.benefit:
-        out.append(f'<section><h2>兑付标准</h2><p>{_esc(c.benefit[0])}</p>')
-        out += [f'<p class="note">{_esc(d)}</p>' for d in c.benefit[1:]]
-        if c.group:
-            out.append(f'<p class="note">与互斥组“{_esc(c.group)}”内的其他事项就高不重复享受。</p>')
-        out.append("</section>")
+    out += _benefit_html(c)
 
     out.append('<div class="two">')
-    out.append("<section><h2>申请材料</h2>")
+    out.append(f"<section><h2>{_w('materials')}</h2>")
     if c.materials:
         out.append("<ol>" + "".join(f"<li>{_esc(m)}</li>" for m in c.materials) + "</ol>")
     else:
-        out.append("<p>无需提交材料。</p>" if c.no_application else "<p>—</p>")
+        out.append(f"<p>{_w('no_materials')}</p>" if c.no_application else "<p>—</p>")
     out.append("</section>")
-    out.append('<section><h2>怎么办理</h2><dl class="facts">')
-    facts = [("申请方式", c.channel), ("办结时限", c.deadline), ("适用时间", c.validity)]
-    out += [f"<dt>{k}</dt><dd>{_esc(v)}</dd>" for k, v in facts if v]
+    out.append(f'<section><h2>{_w("how")}</h2><dl class="facts">')
+    out.append(_facts([(_w("channel"), c.channel), (_w("deadline"), c.deadline),
+                       (_w("validity"), c.validity)]))
     out.append("</dl></section></div>")
 
-    out.append('<section class="contact"><h2>咨询与受理</h2><dl class="facts">')
-    facts = [("执行部门", c.department), ("联系人", c.contact), ("联系方式", c.phone),
-             ("公布网址", c.url)]
-    out += [f"<dt>{k}</dt><dd>{_esc(v)}</dd>" for k, v in facts if v]
+    out.append(f'<section class="contact"><h2>{_w("contact")}</h2><dl class="facts">')
+    out.append(_facts([(_w("department"), c.department), (_w("person"), c.contact),
+                       (_w("phone"), c.phone), (_w("url"), c.url)]))
     out.append("</dl></section>")
     if c.basis:
-        out.append(f'<section><h2>政策依据</h2><p class="note">{_esc(c.basis)}</p></section>')
+        out.append(f'<section><h2>{_w("basis")}</h2><p class="note">{_esc(c.basis)}</p>'
+                   "</section>")
     out.append(f"<footer>{_esc(_footer(c))}</footer>")
     out.append("</article>")
     return "\n".join(out)
@@ -268,20 +280,26 @@ def _html_page(title: str, bodies: Iterable[str]) -> str:
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_esc(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+        f"<title>{_esc(title)}</title>", f"<style>{sheet_css()}</style>", "</head>", "<body>",
         *bodies, "</body>", "</html>", ""])
+
+
+def sheet_article(book: Rulebook, policy_id: str, as_of: dt.date | None = None) -> str:
+    """The page's ``<article class="sheet">`` alone (escaped HTML), for a page that has its
+    own frame (the portal's ``/policies/{id}``); style it with :func:`sheet_css`."""
+    return _html_body(sheet_content(book, policy_id, as_of))
 
 
 def sheet_html(book: Rulebook, policy_id: str, as_of: dt.date | None = None) -> str:
     """The 一表读懂 page of one item: a complete, self-contained HTML document."""
     c = sheet_content(book, policy_id, as_of)
-    return _html_page(f"一表读懂｜{c.name}", [_html_body(c)])
+    return _html_page(_w("title", name=c.name), [_html_body(c)])
 
 
 def sheets_html(book: Rulebook, policy_ids: Sequence[str], as_of: dt.date | None = None) -> str:
     """Several items in one document, one printed page each (for printing the wall)."""
     bodies = [_html_body(sheet_content(book, pid, as_of)) for pid in policy_ids]
-    return _html_page("一表读懂涉企政策", bodies)
+    return _html_page(_w("all_title"), bodies)
 
 
 # ---- Markdown ------------------------------------------------------------------------------
@@ -289,41 +307,62 @@ def sheets_html(book: Rulebook, policy_ids: Sequence[str], as_of: dt.date | None
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
-def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
+def _md(value: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", value)
+
+
+def _benefit_md(c: SheetContent) -> list[str]:
+    if not c.benefit:
+        return []
+    out = [f"## {_w('benefit')}", ""]
+    if c.tiers is not None:
+        out += [_md(c.tiers.lead), "", f"| {_w('tier_case')} | {_w('tier_value')} |",
+                "| --- | --- |", *(f"| {_md(a)} | {_md(b)} |" for a, b in c.tiers.rows), "",
+                _w("tier_order"), ""]
+        out += [line for d in c.tiers.definitions for line in (_md(d), "")]
+    else:
+        out += [line for b in c.benefit for line in (_md(b), "")]
+    if c.group:
+        out += [_md(_w("group_note", group=c.group)), ""]
+    return out
 
 
 def sheet_markdown(book: Rulebook, policy_id: str, as_of: dt.date | None = None) -> str:
     """The 一表读懂 page of one item as Markdown (the QR code as an embedded data URI)."""
     c = sheet_content(book, policy_id, as_of)
-    out = [f"# {_md(c.name)}", "", "> 一表读懂 · " + " · ".join(_md(b) for b in _badges(c)), ""]
+    kicker = _w("kicker").split(" · ")[0]
+    out = [f"# {_md(c.name)}", "",
+           f"> {kicker} · " + " · ".join(_md(words) for words, _ in badges(c)), ""]
+    if expiring_note(c):
+        out += [f"**{_md(expiring_note(c))}**", ""]
     if c.content:
-        out += [f"**政策内容：** {_md(c.content)}", ""]
-    out += ["## 适用对象", "", _md(c.target), "", "## 申请条件", "", _md(c.conditions[0]), ""]
+        out += [f"**{_w('content')}** {_md(c.content)}", ""]
+    out += [f"## {_w('target')}", "", _md(c.target), "", f"## {_w('conditions')}", "",
+            _md(c.conditions[0]), ""]
     if len(c.conditions) > 1:
         out += [f"- {_md(item)}" for item in c.conditions[1:]] + [""]
     for d in c.definitions:
         out += [_md(d), ""]
-    if c.benefit:
-        out += ["## 兑付标准", ""] + [line for b in c.benefit for line in (_md(b), "")]
-        if c.group:
-            out += [f"与互斥组“{_md(c.group)}”内的其他事项就高不重复享受。", ""]
-    out += ["## 申请材料", ""]
+    out += _benefit_md(c)
+    out += [f"## {_w('materials')}", ""]
     if c.materials:
         out += [f"{i}. {_md(m)}" for i, m in enumerate(c.materials, start=1)] + [""]
     else:
-        out += ["无需提交材料。" if c.no_application else "—", ""]
-    out += ["## 怎么办理", ""]
-    facts = [("申请方式", c.channel), ("办结时限", c.deadline), ("适用时间", c.validity)]
+        out += [_w("no_materials") if c.no_application else "—", ""]
+    out += [f"## {_w('how')}", ""]
+    facts = [(_w("channel"), c.channel), (_w("deadline"), c.deadline),
+             (_w("validity"), c.validity)]
     out += [f"- **{k}：** {_md(v)}" for k, v in facts if v] + [""]
-    out += ["## 咨询与受理", ""]
-    facts = [("执行部门", c.department), ("联系人", c.contact), ("联系方式", c.phone)]
+    out += [f"## {_w('contact')}", ""]
+    facts = [(_w("department"), c.department), (_w("person"), c.contact),
+             (_w("phone"), c.phone)]
     out += [f"- **{k}：** {_md(v)}" for k, v in facts if v]
     if c.url:
-        out += [f"- **公布网址：** <{c.url}>", "", f"![公布网址二维码]({qr_data_uri(c.url)})"]
+        out += [f"- **{_w('url')}：** <{c.url}>", "",
+                f"![{_w('url')}二维码]({qr_data_uri(c.url)})"]
     out.append("")
     if c.basis:
-        out += ["## 政策依据", "", _md(c.basis), ""]
+        out += [f"## {_w('basis')}", "", _md(c.basis), ""]
     out += ["---", "", f"*{_md(_footer(c))}*", ""]
     return "\n".join(out)
 
@@ -400,11 +439,11 @@ def _index_page(book: Rulebook, ids: Sequence[str], names: dict[str, str]) -> st
         f'<li><a href="{_esc(quote(names[pid] + ".html"))}">{_esc(book.policy(pid).name)}</a>'
         f" <small>{_esc(pid)} · {_esc(book.policy(pid).department or '')}</small></li>"
         for pid in ids)
-    body = (f'<article class="sheet"><header><div class="kicker">一表读懂涉企政策</div>'
-            f"<h1>惠企政策兑现事项（{len(ids)}项）</h1></header>"
+    body = (f'<article class="sheet"><header><div class="kicker">{_w("all_title")}</div>'
+            f"<h1>{_w('index_heading', n=len(ids))}</h1></header>"
             f'<ol>{links}</ol><p class="note"><a href="{_esc(quote(COMBINED_NAME))}">'
-            "全部事项（打印版，每项一页）</a></p></article>")
-    return _html_page("一表读懂涉企政策", [body])
+            f"{_w('print_all')}</a></p></article>")
+    return _html_page(_w("all_title"), [body])
 
 
 def write_sheets(book: Rulebook, policy_ids: Sequence[str], out_dir: str | Path,
@@ -439,7 +478,8 @@ def write_sheets(book: Rulebook, policy_ids: Sequence[str], out_dir: str | Path,
 
 
 __all__ = [
-    "COMBINED_NAME", "INDEX_NAME", "SheetContent", "page_names", "qr_data_uri", "qr_svg",
-    "safe_name", "sheet_content", "sheet_html", "sheet_markdown", "sheet_paths", "sheets_html",
-    "write_sheets",
+    "COMBINED_NAME", "EXPIRING_WITHIN", "INDEX_NAME", "SheetContent", "badges",
+    "expiring_note", "page_names", "page_status", "qr_data_uri", "qr_svg", "safe_name",
+    "sheet_article", "sheet_content", "sheet_css", "sheet_html", "sheet_markdown",
+    "sheet_paths", "sheets_html", "write_sheets",
 ]

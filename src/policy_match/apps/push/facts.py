@@ -46,6 +46,7 @@ def read_facts(conn: sqlite3.Connection, enterprises: list[str]) -> Facts:
     """The told and prompted facts of ``enterprises``, by enterprise then item."""
     told: dict[str, dict[str, Told]] = {}
     prompted: dict[str, dict[str, Prompted]] = {}
+    texts: dict[str, tuple[str, ...]] = {}  # each distinct missing list parsed once
     for start in range(0, len(enterprises), _CHUNK):
         chunk = enterprises[start:start + _CHUNK]
         marks = ",".join("?" * len(chunk))
@@ -55,18 +56,22 @@ def read_facts(conn: sqlite3.Connection, enterprises: list[str]) -> Facts:
                 " JOIN told f ON f.enterprise = e.n JOIN items i ON i.n = f.item"
                 " JOIN outbox o ON o.seq = f.told_by JOIN bodies b ON b.n = o.body"
                 f" WHERE e.key IN ({marks})", chunk):
-            told.setdefault(eid, {})[item] = Told(MessageKind(_KIND_NAMES[kind]), gen,
+            told.setdefault(eid, {})[item] = Told(_KINDS[kind], gen,
                                                   bool(active), by, name)
         for eid, item, missing, gen in conn.execute(
                 "SELECT e.key, i.key, b.missing, f.generation FROM enterprises e"
                 " JOIN prompted f ON f.enterprise = e.n JOIN items i ON i.n = f.item"
                 " JOIN outbox o ON o.seq = f.prompted_by JOIN bodies b ON b.n = o.body"
                 f" WHERE e.key IN ({marks})", chunk):
-            prompted.setdefault(eid, {})[item] = Prompted(tuple(json.loads(missing)), gen)
+            found = texts.get(missing)
+            if found is None:
+                found = texts[missing] = tuple(json.loads(missing))
+            prompted.setdefault(eid, {})[item] = Prompted(found, gen)
     return told, prompted
 
 
 _KIND_NAMES = {code: name for name, code in KIND_CODES.items()}
+_KINDS = {code: MessageKind(name) for code, name in _KIND_NAMES.items()}  # no enum call per row
 
 
 class Recorder:

@@ -93,6 +93,11 @@ ENTRIES: dict[str, Message] = {
                  "disk"),
     "ledger.migrate": Message("{path}：无法升级旧格式账本（{detail}）；账本未改动",
                      "{path}: cannot migrate the old-format ledger ({detail}); it is unchanged"),
+    # ---- the command line ----------------------------------------------------------------
+    "cli.needs_extra": Message("此命令需要可选组件 {extra}（缺少 {module}）：pip install "
+                               "'policy-match[{extra}]'",
+                               "this command needs the optional part {extra} ({module} is "
+                               "missing): pip install 'policy-match[{extra}]'"),
     # ---- files ------------------------------------------------------------------------
     "io.unknown_format": Message("{path}：不支持的表格格式 {suffix}（可用 {accepted}）",
                                  "{path}: unknown table format {suffix} (use {accepted})"),

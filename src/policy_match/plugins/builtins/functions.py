@@ -19,8 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from policy_match.dsl.type_words import noun
 from policy_match.dsl.types import Kind, Type, unify_numeric
 from policy_match.dsl.vocabulary import FunctionSpec, TypeRule
+from policy_match.dsl.words import Words
 
 
 def _listing(args: list[Type]) -> str:
@@ -30,28 +32,28 @@ def _listing(args: list[Type]) -> str:
 def _extremum_typing(name: str) -> TypeRule:
     def rule(args: list[Type]) -> Type | str:
         if len(args) < 2:
-            return f"{name} needs at least 2 arguments, got {len(args)}"
+            return Words("func.at_least_two", name=name, n=len(args))
         if all(arg.is_numeric for arg in args):
             result: Type | None = args[0]
             for arg in args[1:]:
                 result = unify_numeric(result, arg) if result else None
             if result is None:
-                return f"{name} needs numbers of one kind, not a mix of {_listing(args)}"
+                return Words("func.one_kind", name=name, types=_listing(args))
             return result
         for kind in (Kind.DATE, Kind.DURATION):
             if all(arg.kind is kind for arg in args):
                 return args[0]
-        return f"{name} takes numbers, dates or durations, all of one kind; got {_listing(args)}"
+        return Words("func.extremum_types", name=name, types=_listing(args))
 
     return rule
 
 
 def _abs_typing(args: list[Type]) -> Type | str:
     if len(args) != 1:
-        return f"abs takes 1 argument, got {len(args)}"
+        return Words("func.abs_one", n=len(args))
     if args[0].is_numeric or args[0].kind is Kind.DURATION:
         return args[0]
-    return f"abs takes a number or a duration, not {args[0].article()}"
+    return Words("func.abs_type", type=noun(args[0]))
 
 
 def _extremum(name: str, pick: Callable[..., Any], elementwise: np.ufunc,

@@ -1,27 +1,42 @@
-"""The ``industry`` hierarchy: GB/T 4754-2017 国民经济行业分类.
+"""The ``industry`` hierarchy: GB/T 4754-2017 国民经济行业分类, the whole table.
 
 Canonical codes are a 门类 letter alone (``"C"``) or the letter followed by the 2-, 3- or
 4-digit 大类/中类/小类 code (``"C39"``, ``"C391"``, ``"C3911"``). Records and rules write the
 same industry many ways (``"3911"``, ``"c3911"``, ``"制造业"``); one canonical spelling lets
 containment be a plain prefix test that every backend can run as a string or range lookup.
 
-Only the 20 门类 and their 大类 ranges are shipped, not the full 中类/小类 table: a 3- or
-4-digit code is accepted whenever its 大类 exists. That keeps the letter derivable from the
-digits (the reason ``"3911"`` may be written without ``C``) and rejects the mistakes authors
-actually make (a wrong letter, a 大类 outside 01–97, a wrong length), at the cost of also
-accepting a few 中类/小类 numbers the standard leaves unused.
+The table (``data/gbt4754-2017.csv``: 20 门类, 97 大类, 473 中类, 1,381 小类 with their names)
+ships in the wheel and is read on first use. Every code has its own name
+(:meth:`IndustryHierarchy.label`), so explanations and 一表读懂 show ``计算机整机制造（C3911）``
+rather than a bare code.
 
-:meth:`IndustryHierarchy.label` names 门类 only and returns ``None`` for 大类 and deeper: the
-门类 name would describe a wider set than the code and mislead a reader of 一表读懂.
+Two strictnesses. :meth:`~IndustryHierarchy.lookup` reads a code as records write it and
+accepts any 中类/小类 number under a real 大类: registries still carry codes of the 2011
+edition, and refusing them would make the enterprise's industry unknown to every rule.
+:meth:`~IndustryHierarchy.verify` is what the checker asks of a code written in a *rule*: it
+must be in the standard, else it is an error (E-CODE) with the nearest real codes as the hint
+(``C3999`` → ``C3990（其他电子设备制造）``): a rule naming a code no enterprise has matches
+nobody.
+
+For editors and other tools the hierarchy also lists itself: :meth:`~IndustryHierarchy.codes`,
+:meth:`~IndustryHierarchy.children` and :meth:`~IndustryHierarchy.name_of`.
 """
 
 from __future__ import annotations
 
+import csv
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from policy_match.dsl.vocabulary import CodeLookup
+from policy_match.dsl.words import Words
+
+TABLE = "gbt4754-2017.csv"
 
 SECTIONS: dict[str, tuple[str, int, int]] = {
     "A": ("农、林、牧、渔业", 1, 5),
@@ -45,21 +60,65 @@ SECTIONS: dict[str, tuple[str, int, int]] = {
     "S": ("公共管理、社会保障和社会组织", 91, 96),
     "T": ("国际组织", 97, 97),
 }
-"""门类 letter → (Chinese name, first 大类, last 大类)."""
-
-_SECTION_OF_DIVISION = {
-    division: letter for letter, (_, lo, hi) in SECTIONS.items() for division in range(lo, hi + 1)
-}
-_LETTER_BY_NAME = {name: letter for letter, (name, _, _) in SECTIONS.items()}
+"""门类 letter → (Chinese name, first 大类, last 大类): the standard's top level at a glance
+(the table agrees: ``tests/plugins/builtins/test_industry.py``)."""
 _CODE = re.compile(r"([A-Za-z]?)([0-9]+)")
+_LEVEL_WORDS = {2: "大类", 3: "中类", 4: "小类"}
+NEAREST = 3  # real codes offered for one that does not exist
+
+
+@dataclass(frozen=True)
+class _Table:
+    names: dict[str, str]  # canonical code → name, in the order of the standard
+    section_of: dict[str, str]  # 大类 digits → 门类 letter
+    by_parent: dict[str | None, list[str]]  # canonical code (None: the top) → its children
+    letter_by_name: dict[str, str]  # 门类 name → letter
+
+
+def _parent(code: str) -> str | None:
+    return None if len(code) == 1 else (code[0] if len(code) == 3 else code[:-1])
+
+
+@cache
+def table() -> _Table:
+    """The standard, read once from the package (``data/gbt4754-2017.csv``)."""
+    source = resources.files("policy_match.plugins.builtins").joinpath("data", TABLE)
+    names: dict[str, str] = {}
+    section_of: dict[str, str] = {}
+    with source.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            section, code = row["section"], row["code"]
+            canonical = section if code == section else section + code
+            names[canonical] = row["name"].strip()  # the source has trailing spaces
+            if len(code) == 2:
+                section_of[code] = section
+    by_parent: dict[str | None, list[str]] = {}
+    for code in names:
+        by_parent.setdefault(_parent(code), []).append(code)
+    letters = {names[c]: c for c in by_parent[None]}
+    return _Table(names, section_of, by_parent, letters)
 
 
 def _unknown(reason: str, hint: str = "") -> CodeLookup:
     return CodeLookup(None, reason=reason, hint=hint)
 
 
-def _section(letter: str) -> str:
-    return f"{letter} {SECTIONS[letter][0]}"
+def named(code: str) -> str:
+    """``"C3911（计算机整机制造）"``: a canonical code with its name."""
+    return f"{code}（{table().names[code]}）"
+
+
+def _nearest(section: str, digits: str) -> list[str]:
+    """The real codes of ``digits``' length closest to it, under its longest real ancestor."""
+    names = table().names
+    for keep in range(len(digits) - 1, 1, -1):
+        stem = section + digits[:keep]
+        if stem not in names:
+            continue
+        same = [c for c in names if c.startswith(stem) and len(c) == len(digits) + 1]
+        if same:
+            return sorted(same, key=lambda c: (abs(int(c[1:]) - int(digits)), c))[:NEAREST]
+    return [section + digits[:2]] if section + digits[:2] in names else []
 
 
 class IndustryHierarchy:
@@ -74,53 +133,84 @@ class IndustryHierarchy:
         spreadsheets reads like ``"C3911"``.
         """
         raw = unicodedata.normalize("NFKC", text).strip()
+        t = table()
         if not raw:
-            return _unknown("an industry code is empty")
-        if raw in _LETTER_BY_NAME:
-            return CodeLookup(_LETTER_BY_NAME[raw])
+            return _unknown(Words("code.industry_empty"))
+        if raw in t.letter_by_name:
+            return CodeLookup(t.letter_by_name[raw])
         if len(raw) == 1 and raw.isascii() and raw.isalpha():
             letter = raw.upper()
-            if letter in SECTIONS:
+            if letter in t.names:
                 return CodeLookup(letter)
-            return _unknown(f'"{raw}" is not a GB/T 4754-2017 门类: the 门类 are A–T')
+            return _unknown(Words("code.industry_not_section"))
         match = _CODE.fullmatch(raw)
         if match is None:
             return self._not_a_code(raw)
         letter, digits = match.group(1).upper(), match.group(2)
         if len(digits) not in (2, 3, 4):
-            return _unknown(f'"{raw}": a code has 2 (大类), 3 (中类) or 4 (小类) digits')
-        division = digits[:2]
-        section = _SECTION_OF_DIVISION.get(int(division))
+            return _unknown(Words("code.industry_length"))
+        section = t.section_of.get(digits[:2])
         if section is None:
-            return _unknown(f'"{raw}": 大类 {division} does not exist; 大类 run from 01 to 97')
+            return _unknown(Words("code.industry_no_division", code=raw, division=digits[:2]))
         if letter and letter != section:
-            wrong = _section(letter) if letter in SECTIONS else f"{letter} (not a 门类)"
+            wrong = f"{letter} {t.names[letter]}" if letter in t.names else letter
             return _unknown(
-                f'"{raw}": 大类 {division} belongs to {_section(section)}, not to {wrong}',
-                hint=f'did you mean "{section}{digits}"?',
+                Words("code.industry_wrong_section", code=raw, division=digits[:2],
+                      section=f"{section} {t.names[section]}", wrong=wrong),
+                hint=Words("hint.did_you_mean", name=f'"{section}{digits}"'),
             )
         return CodeLookup(section + digits)
 
+    def verify(self, code: str) -> CodeLookup:
+        """A canonical code checked against the table: a rule may name only codes of the
+        standard (``C3999`` is unknown, with the nearest real codes as the hint)."""
+        if code in table().names:
+            return CodeLookup(code)
+        section, digits = code[0], code[1:]
+        reason = Words("code.industry_missing", code=code, level=_LEVEL_WORDS[len(digits)])
+        near = _nearest(section, digits)
+        if not near:
+            return _unknown(reason)
+        return _unknown(reason, hint=Words("hint.nearest_codes",
+                                           codes=[named(c) for c in near]))
+
     def _not_a_code(self, raw: str) -> CodeLookup:
-        reason = f'"{raw}" is neither a GB/T 4754-2017 code nor the name of a 门类'
-        close = difflib.get_close_matches(raw, _LETTER_BY_NAME, n=1, cutoff=0.5)
+        t = table()
+        reason = Words("code.industry_not_code")
+        close = difflib.get_close_matches(raw, t.letter_by_name, n=1, cutoff=0.5)
         if not close:
-            return _unknown(
-                reason, hint='write a 门类 letter ("C"), a code ("C3911") or a 门类 name'
-            )
-        return _unknown(reason, hint=f'did you mean "{close[0]}" ({_LETTER_BY_NAME[close[0]]})?')
+            return _unknown(reason, hint=Words("hint.industry_forms"))
+        return _unknown(reason, hint=Words("hint.did_you_mean", name=(
+            f'"{close[0]}" ({t.letter_by_name[close[0]]})')))
 
     def contains(self, outer: str, inner: str) -> bool:
         """Prefix containment: canonical codes spell their ancestors as prefixes."""
         return inner.startswith(outer)
 
     def label(self, code: str) -> str | None:
-        """The Chinese name of a 门类; ``None`` for 大类 and deeper (see the module docstring)."""
-        return SECTIONS[code][0] if code in SECTIONS else None
+        """The name the standard gives a canonical code (``"C3911"`` → 计算机整机制造)."""
+        return table().names.get(code)
 
     def path(self, code: str) -> tuple[str, ...]:
         """``"C3911"`` → ``("C", "C39", "C391", "C3911")``."""
         return (code[:1], *(code[:end] for end in range(3, len(code) + 1)))
 
+    # ---- the table, for editors (hover, completion) and tools ---------------------------
+
+    def name_of(self, code: str) -> str | None:
+        """The name of a code written any way ``lookup`` accepts (``"3911"``); None if
+        the code is not in the standard."""
+        found = self.lookup(code).code
+        return None if found is None else table().names.get(found)
+
+    def children(self, code: str | None = None) -> list[str]:
+        """The canonical codes one level below ``code`` (the 20 门类 for None)."""
+        return list(table().by_parent.get(code, ()))
+
+    def codes(self) -> Iterator[str]:
+        """Every canonical code of the standard, in its order (门类 before their 大类…)."""
+        return iter(table().names)
+
 
 INDUSTRY = IndustryHierarchy()
+

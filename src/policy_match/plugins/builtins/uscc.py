@@ -13,6 +13,7 @@ import numpy as np
 
 from policy_match.dsl.types import Kind, Type
 from policy_match.dsl.vocabulary import TagTypeSpec
+from policy_match.dsl.words import Words
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 """The 31 symbols of GB 32100-2015: digits and capitals without I, O, S, V and Z."""
@@ -39,10 +40,8 @@ def uscc_check_char(first17: str) -> str:
 def _check_alphabet(text: str) -> None:
     for position, symbol in enumerate(text, start=1):
         if symbol not in _INDEX:
-            raise ValueError(
-                f"character {position} {symbol!r} is not allowed in a unified social credit "
-                f"code (digits and capital letters except I, O, S, V, Z)"
-            )
+            raise ValueError(Words("code.uscc_character", position=position,
+                                   symbol=repr(symbol)))
 
 
 def validate_uscc(text: str) -> str:
@@ -52,13 +51,12 @@ def validate_uscc(text: str) -> str:
     """
     code = unicodedata.normalize("NFKC", text).strip().upper()
     if len(code) != 18:
-        raise ValueError(f"a unified social credit code has 18 characters, not {len(code)}")
+        raise ValueError(Words("code.uscc_length", n=len(code)))
     _check_alphabet(code)
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
-        raise ValueError(
-            f"check character {code[17]!r} is wrong: the first 17 characters require {expected!r}"
-        )
+        raise ValueError(Words("code.uscc_check", found=repr(code[17]),
+                               expected=repr(expected)))
     return code
 
 

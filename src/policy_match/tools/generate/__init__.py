@@ -6,9 +6,12 @@ table, byte for byte (``data/enterprises-2000.csv`` is ``generate --n 2000 --see
 
 The modules, by job:
 
-- ``industries``: 所属行业, the mix of a central district as GB/T 4754-2017 小类 codes,
-  written with the 门类 letter (``"F5212"``) or without (``"5212"``);
-- ``identities``: 所在区域 (mostly the ten 街道 of 五华区), 成立日期, 市场主体类型, 企业名称,
+- ``industries``: 所属行业, the mix of a central district as 小类 numbers under real GB/T
+  4754-2017 大类 (not every one is a 小类 of the standard: records may carry such codes,
+  rules may not), written with the 门类 letter (``"F5212"``) or without (``"5212"``);
+- ``identities``: 所在区域 (mostly the ten 街道 of 五华区, in the *sample* numbering
+  530102001–530102010 of ``plugins/builtins/data/sample-streets-wuhua.csv``, not official
+  codes; streets of other real counties numbered 001 up), 成立日期, 市场主体类型, 企业名称,
   经营范围 and valid, unique 统一社会信用代码;
 - ``sizes``: the 2017 size table (国统字〔2017〕213号) and 企业规模;
 - ``money``: staff, revenue and assets (correlated lognormals), growth, R&D, taxes, loans;

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from policy_match.plugins.builtins.region import WUHUA_STREETS
+from policy_match.plugins.builtins.region import sample_streets
 from policy_match.plugins.builtins.uscc import ALPHABET
 from policy_match.tools.generate.cells import dates, distinct_strings, join, pick, strings
 from policy_match.tools.generate.columns import REFERENCE_DAY
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # ---- places -------------------------------------------------------------------------------
 
 _STREET_SHARE = (0.14, 0.13, 0.12, 0.13, 0.10, 0.12, 0.10, 0.08, 0.05, 0.03)
-assert len(_STREET_SHARE) == len(WUHUA_STREETS)
+assert len(_STREET_SHARE) == len(sample_streets())  # the sample numbering 530102001–010
 _WUHUA_SHARE = 0.85
 # Other counties (neighbouring districts, a few farther away) and how many streets each has.
 _OTHER_COUNTIES = (("530103", 12, 0.35), ("530111", 10, 0.25), ("530112", 10, 0.20),

@@ -1,0 +1,236 @@
+"""``POST /api/check`` and the 政策计算器: one record an enterprise typed in, against every
+current item. Nothing is stored.
+
+The record is read strictly: a field that is not a tag of the rulebook, or a value that does
+not parse for its tag, is a :class:`~.errors.BadInput` (422) naming the tag, the value and
+the reason in Chinese and English, so that a form never silently drops what a person typed.
+
+One scalar evaluator per request answers every item and keeps what it computed (a define
+or a test shared by items is evaluated once), so the verdicts, the amounts of the eligible
+items, the missing tags of the unknown ones and (asked for) the gaps of the ineligible ones
+reuse one another's work; measured, this is as fast as the point evaluator and the missing
+tags come free. ``explain`` adds each item's outcome tree. Condition lines and, with gaps or
+explanations, whole item answers are shared across requests (:mod:`.reports`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from pydantic_core import to_json
+
+from policy_match.base.messages import text
+from policy_match.core.rulebook import Rulebook
+from policy_match.data.records import FieldError, ParsedRecord
+from policy_match.dsl import ir
+from policy_match.dsl.display import money_zh, to_decimal
+from policy_match.dsl.ir import Verdict
+from policy_match.dsl.suggest import closest
+from policy_match.engine.explain import Explainer, Explanation, match_degree
+from policy_match.engine.scalar import ScalarEvaluator
+from policy_match.server.current import current_policies
+from policy_match.server.errors import BadInput, FieldProblem
+from policy_match.server.models import CheckResponse, CheckResult, GapItem
+from policy_match.server.reports import AnswerCache, ReportCache, SharingExplainer
+from policy_match.server.state import Snapshot
+
+__all__ = ["MAX_FIELDS", "amount_of", "check_items", "check_json", "check_record",
+           "explanation_of", "read_strict", "reason_text"]
+
+MAX_FIELDS = 500  # a record has at most this many fields (the rulebook has fewer tags)
+_PLAIN = (str, int, float, bool)
+_ORDER = {Verdict.ELIGIBLE: 0, Verdict.UNKNOWN: 1, Verdict.INELIGIBLE: 2}
+
+
+def reason_text(error: FieldError, lang: str) -> str:
+    """Why a value does not read, without the where and the value (the problem has them)."""
+    return text(error.code, lang, **dict(error.params)) if error.code else error.reason
+
+
+def _shape_problem(tag: str, value: Any) -> FieldProblem | None:
+    """A value JSON can carry but no tag takes (an object, a list of lists)."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return None  # a set tag's members
+    shown = repr(value)[:80]
+    return FieldProblem(tag, shown, text("server.value_shape", "zh"),
+                        text("server.value_shape", "en"))
+
+
+def _unknown_tag(book: Rulebook, tag: str, value: Any) -> FieldProblem:
+    near = closest(tag, book.tags)
+    key, fields = (("server.unknown_tag_hint", {"name": near[0]}) if near
+                   else ("server.unknown_tag", {}))
+    return FieldProblem(tag, repr(value)[:80], text(key, "zh", **fields),
+                        text(key, "en", **fields))
+
+
+def read_strict(book: Rulebook, record: Mapping[str, Any]) -> ParsedRecord:
+    """The record parsed by tag type (a list of texts is a set's members); raises
+    :class:`BadInput` with every unknown tag and every bad value at once."""
+    if len(record) > MAX_FIELDS:
+        raise BadInput([FieldProblem("record", f"{len(record)}",
+                                     text("server.too_many_fields", "zh", n=MAX_FIELDS),
+                                     text("server.too_many_fields", "en", n=MAX_FIELDS))])
+    problems: list[FieldProblem] = []
+    clean: dict[str, Any] = {}
+    tags = book.tags
+    for tag, value in record.items():
+        if tag not in tags:
+            problems.append(_unknown_tag(book, tag, value))
+        elif value is None or type(value) in _PLAIN:  # the usual case first
+            clean[tag] = value
+        elif (shape := _shape_problem(tag, value)) is not None:
+            problems.append(shape)
+        else:
+            clean[tag] = "、".join(value) if isinstance(value, list) else value
+    parsed = book.read_record(clean, on_error="missing")
+    problems += [FieldProblem(e.column, e.value, reason_text(e, "zh"), reason_text(e, "en"))
+                 for e in parsed.errors]
+    if problems:
+        raise BadInput(problems)
+    return parsed
+
+
+def _gap(explainer: Explainer, root: Any) -> list[GapItem] | None:
+    choice = explainer.gap(root)
+    if choice.gap is None:
+        return None
+    reports = sorted((explainer.report(a) for a in choice.gap), key=lambda r: r.id)
+    return [GapItem(subject=r.subject, tags=list(r.tags), observed=r.observed,
+                    operator=r.operator, threshold=r.threshold, text_zh=r.text_zh,
+                    text_en=r.text_en) for r in reports]
+
+
+def amount_of(ev: ScalarEvaluator, node: Any) -> Decimal | None:
+    """An amount node's value in yuan, or None where the data do not settle it."""
+    value = ev.value(node)
+    return None if value is None else to_decimal(Fraction(value))
+
+
+def _verdict(ev: ScalarEvaluator, root: Any) -> Verdict:
+    truth = ev.truth(root)
+    return Verdict.UNKNOWN if truth is None else Verdict.ELIGIBLE if truth else Verdict.INELIGIBLE
+
+
+_VERDICT_ZH = {v: v.zh for v in (Verdict.ELIGIBLE, Verdict.UNKNOWN, Verdict.INELIGIBLE)}
+
+
+def _item(policy: ir.Policy, verdict: Verdict, amount: Decimal | None, waiting: list[str],
+          missing: list[str], gap: list[GapItem] | None,
+          explanation: Explanation | None) -> dict[str, Any]:
+    return {"policy_id": policy.id, "name": policy.name, "verdict": verdict.value,
+            "verdict_zh": _VERDICT_ZH[verdict],
+            "benefit": None if amount is None else str(amount),
+            "benefit_zh": None if amount is None else money_zh(Fraction(amount)),
+            "benefit_missing": waiting, "missing": missing, "gap": gap,
+            "department": policy.department, "explanation": explanation}
+
+
+class _Checker:
+    """One record's check: the shared evaluator and explainer, and one item at a time."""
+
+    def __init__(self, snapshot: Snapshot, record: Mapping[str, Any], as_of: dt.date,
+                 explain: bool, gaps: bool) -> None:
+        book = self.book = snapshot.book
+        self.values = read_strict(book, record).values
+        self.ev = ScalarEvaluator(book.dag, book.vocabulary, self.values, as_of)
+        atom_ids = snapshot.cached("atom_ids",
+                                   lambda: {a: i for i, a in enumerate(book.dag.atoms)})
+        self.explainer = SharingExplainer(
+            self.ev, atom_ids, snapshot.cached("reports", lambda: ReportCache(book.dag)))
+        self.explain = explain
+        self.gaps = gaps or explain
+
+    def item(self, policy: ir.Policy) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The sort key and the result of one item."""
+        book, ev, explainer = self.book, self.ev, self.explainer
+        root = book.dag.conditions[policy.id]
+        verdict = _verdict(ev, root)
+        node = book.dag.benefits[policy.id]
+        amount = amount_of(ev, node) if verdict is Verdict.ELIGIBLE and node is not None else None
+        waiting = (explainer.benefit_missing(node) if verdict is Verdict.ELIGIBLE
+                   and node is not None and amount is None else [])
+        missing = explainer.missing(root) if verdict is Verdict.UNKNOWN else []
+        gap = _gap(explainer, root) if self.gaps and verdict is Verdict.INELIGIBLE else None
+        explanation = (explanation_of(book, ev, explainer, policy.id, verdict) if self.explain
+                       else None)
+        key = (_ORDER[verdict], len(missing), len(gap) if gap is not None else 1 << 20,
+               policy.id)
+        return key, _item(policy, verdict, amount, waiting, missing, gap, explanation)
+
+
+def check_items(snapshot: Snapshot, record: Mapping[str, Any], as_of: dt.date,
+                explain: bool = False, gaps: bool | None = None) -> list[dict[str, Any]]:
+    """The results of :func:`check_record` as plain dicts (what the JSON endpoint writes
+    without building a model per item). ``gaps`` (default: ``explain``) fills ``gap``."""
+    checker = _Checker(snapshot, record, as_of, explain, explain if gaps is None else gaps)
+    results = [checker.item(policy) for policy in current_policies(snapshot, as_of)]
+    results.sort(key=lambda pair: pair[0])
+    return [r for _, r in results]
+
+
+def check_record(snapshot: Snapshot, record: Mapping[str, Any], as_of: dt.date,
+                 explain: bool = False, today: dt.date | None = None,
+                 gaps: bool = True) -> CheckResponse:
+    """Every item current on ``as_of`` against ``record``: verdict, amount, missing tags,
+    the gap of ineligible items (``gaps``: 差一项 is a gap of one), and with ``explain`` the
+    outcome tree; eligible first, then unknown (fewest missing tags first), then ineligible
+    (smallest gap first). One scalar evaluator answers every item and keeps what it
+    computed, so the missing tags, gaps and amounts reuse the verdicts' work. ``today`` is
+    accepted for callers that pass the service's day; the answer depends on ``as_of``."""
+    del today
+    items = check_items(snapshot, record, as_of, explain, gaps or explain)
+    return CheckResponse.model_construct(  # made from checked values: no validation again
+        as_of=as_of, version=snapshot.version,
+        results=[CheckResult.model_construct(**item) for item in items])
+
+
+def check_json(snapshot: Snapshot, record: Mapping[str, Any], as_of: dt.date,
+               explain: bool = False, gaps: bool = False) -> bytes:
+    """The :class:`CheckResponse` of the record as JSON bytes; the gaps only when asked
+    (``gaps`` or ``explain``): they cost more than the verdicts.
+
+    With gaps or explanations each item's answer is kept as JSON, keyed by the values of
+    the tags the item reads (its condition and amount, through defines) and the date:
+    an item's answer is a function of those alone, and forms repeat them (sizes,
+    districts, yes/no answers), so an item answered before is copied, not explained again.
+    Plain checks are cheaper to answer than to look up."""
+    if not (gaps or explain):
+        return to_json({"as_of": as_of, "version": snapshot.version,
+                        "results": check_items(snapshot, record, as_of)})
+    checker = _Checker(snapshot, record, as_of, explain, gaps)
+    answers = snapshot.cached("answers", lambda: AnswerCache(snapshot.book))
+    found: list[tuple[tuple[Any, ...], bytes]] = []
+    for policy in current_policies(snapshot, as_of):
+        key = answers.key(policy.id, checker.explainer.keys, as_of, explain)
+        known = answers.get(key)
+        if known is None:
+            order, item = checker.item(policy)
+            known = (order, to_json(item))
+            answers.put(key, known)
+        found.append(known)
+    found.sort(key=lambda pair: pair[0])
+    head = to_json({"as_of": as_of, "version": snapshot.version})[:-1]
+    return head + b',"results":[' + b",".join(j for _, j in found) + b"]}"
+
+
+def explanation_of(book: Rulebook, ev: ScalarEvaluator, explainer: Explainer,
+                   policy_id: str, verdict: Verdict) -> Explanation:
+    """The outcome tree and failed tests of one item, from the shared evaluator."""
+    policy = book.policies[policy_id]
+    root = book.dag.conditions[policy_id]
+    choice = explainer.gap(root)
+    node = book.dag.benefits[policy_id]
+    amount = amount_of(ev, node) if verdict is Verdict.ELIGIBLE and node is not None else None
+    return Explanation(
+        policy_id=policy_id, policy_name=policy.name, as_of=ev.as_of, verdict=verdict,
+        tree=explainer.tree(root), missing=explainer.missing(root),
+        failed=[explainer.report(a) for a in explainer.atoms_where(root, True, False)],
+        gap=sorted((explainer.report(a) for a in choice.gap or ()), key=lambda r: r.id),
+        match_degree=match_degree(choice),
+        benefit=None if amount is None else money_zh(Fraction(amount)),
+        group=policy.group, valid_from=policy.valid_from, valid_to=policy.valid_to)

@@ -1,0 +1,131 @@
+"""Condition lines (✓/✗/? 营业收入 …) and whole item answers shared across requests.
+
+Writing one condition's line in Chinese and English is most of what an explanation costs.
+A line is a function of the condition, the values of the tags it reads (through defines) and
+the evaluation date — nothing else of the record — so requests that give a condition the
+same values share its line: a portal's forms repeat sizes, districts, yes/no answers and
+round amounts. The cache belongs to one snapshot (conditions are its own) and is bounded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from policy_match.engine import dag
+from policy_match.engine.atom_text import AtomReport, tags_read
+from policy_match.engine.explain import Explainer
+from policy_match.engine.scalar import ScalarEvaluator
+
+__all__ = ["AnswerCache", "ReportCache", "SharingExplainer", "keyed"]
+
+LIMIT = 200_000  # lines kept per snapshot; past it the cache starts again
+ANSWERS = 20_000  # item answers (JSON, a few KiB each) kept per snapshot
+
+
+def keyed(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's values as cheap dictionary keys: a fraction as its numerator and
+    denominator (hashing a ``Fraction`` costs a modular inverse; two ints cost nothing)."""
+    return {t: (v.numerator, v.denominator) if type(v) is Fraction else v
+            for t, v in values.items()}
+
+
+class ReportCache:
+    """Lines by (condition, values read, date), and each condition's tags."""
+
+    def __init__(self, graph: dag.Dag, limit: int = LIMIT) -> None:
+        self.graph = graph
+        self.limit = limit
+        self._tags: dict[int, tuple[str, ...]] = {}
+        self._lines: dict[tuple[Any, ...], AtomReport] = {}
+        self._lock = threading.Lock()
+
+    def tags(self, atom: dag.Atom) -> tuple[str, ...]:
+        # by identity: the atoms are the snapshot's own and live as long as this cache, and
+        # hashing a condition node walks it
+        found = self._tags.get(id(atom))
+        if found is None:
+            found = self._tags[id(atom)] = tuple(tags_read(atom, self.graph.defines))
+        return found
+
+    def get(self, key: tuple[Any, ...]) -> AtomReport | None:
+        return self._lines.get(key)
+
+    def put(self, key: tuple[Any, ...], report: AtomReport) -> None:
+        with self._lock:
+            if len(self._lines) >= self.limit:
+                self._lines.clear()
+            self._lines[key] = report
+
+
+class SharingExplainer(Explainer):
+    """An :class:`Explainer` whose condition lines come from a :class:`ReportCache`."""
+
+    def __init__(self, evaluator: ScalarEvaluator, atom_ids: dict[dag.Atom, int],
+                 shared: ReportCache) -> None:
+        super().__init__(evaluator, atom_ids)
+        self.shared = shared
+        self.keys = keyed(evaluator.record)
+        self._mine: dict[int, AtomReport] = {}  # this request's lines, by the atom's identity
+
+    def report(self, atom: dag.Atom) -> AtomReport:
+        found = self._mine.get(id(atom))
+        if found is None:
+            found = self._mine[id(atom)] = self._shared_report(atom)
+        return found
+
+    def _shared_report(self, atom: dag.Atom) -> AtomReport:
+        record = self.keys
+        key = (id(atom), self.ev.as_of, *(record.get(t) for t in self.shared.tags(atom)))
+        try:
+            found = self.shared.get(key)
+        except TypeError:  # a value that cannot be a key: write the line afresh
+            return super().report(atom)
+        if found is None:
+            found = super().report(atom)
+            self.shared.put(key, found)
+        return found
+
+
+class AnswerCache:
+    """One item's answer to a check (as JSON) by (item, date, explain, the values of the
+    tags the item reads): its condition and amount read nothing else of the record."""
+
+    def __init__(self, book: Any, limit: int = ANSWERS) -> None:
+        self.book = book
+        self.limit = limit
+        self._tags: dict[str, tuple[str, ...]] = {}
+        self._answers: dict[tuple[Any, ...], tuple[tuple[Any, ...], bytes]] = {}
+        self._lock = threading.Lock()
+
+    def tags(self, policy_id: str) -> tuple[str, ...]:
+        found = self._tags.get(policy_id)
+        if found is None:
+            graph = self.book.dag
+            read = tags_read(graph.conditions[policy_id], graph.defines)
+            benefit = graph.benefits[policy_id]
+            if benefit is not None:
+                read += tags_read(benefit, graph.defines)
+            found = self._tags[policy_id] = tuple(dict.fromkeys(read))
+        return found
+
+    def key(self, policy_id: str, keys: Mapping[str, Any], as_of: Any,
+            explain: bool) -> tuple[Any, ...]:
+        """``keys``: the record's values through :func:`keyed`."""
+        return (policy_id, as_of, explain, *(keys.get(t) for t in self.tags(policy_id)))
+
+    def get(self, key: tuple[Any, ...]) -> tuple[tuple[Any, ...], bytes] | None:
+        try:
+            return self._answers.get(key)
+        except TypeError:  # a value that cannot be a key
+            return None
+
+    def put(self, key: tuple[Any, ...], answer: tuple[tuple[Any, ...], bytes]) -> None:
+        with self._lock:
+            if len(self._answers) >= self.limit:
+                self._answers.clear()
+            with contextlib.suppress(TypeError):
+                self._answers[key] = answer
