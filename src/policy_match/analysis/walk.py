@@ -12,21 +12,7 @@ from policy_match.dsl.types import Kind
 
 def parts(e: ir.Expr) -> tuple[ir.Expr, ...]:
     """The direct sub-expressions of ``e``."""
-    if isinstance(e, ir.Arith | ir.Compare):
-        return (e.left, e.right)
-    if isinstance(e, ir.Neg | ir.Not):
-        return (e.operand,)
-    if isinstance(e, ir.Member | ir.Has):
-        return (e.operand,)
-    if isinstance(e, ir.Call):
-        return e.args
-    if isinstance(e, ir.And | ir.Or | ir.AtLeast):
-        return e.items
-    if isinstance(e, ir.Case):
-        return (*(x for pair in e.branches for x in pair), e.default)
-    if isinstance(e, ir.Known):
-        return (e.ref,)
-    return ()
+    return ir.sub_expressions(e)  # type: ignore[return-value]
 
 
 def every(e: ir.Expr) -> Iterator[ir.Expr]:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from policy_match.base.messages import DEFAULT_LANG, Lang, text
 from policy_match.dsl.ir import TagSpec
 from policy_match.dsl.types import Kind
-from policy_match.dsl.values import DURATION_UNITS, MAGNITUDES, Duration
+from policy_match.dsl.values import DURATION_UNITS, MAGNITUDES, Duration, decimal_scale
 from policy_match.dsl.vocabulary import Vocabulary
 from policy_match.dsl.words import Words
 
@@ -175,16 +175,9 @@ def bounded(amount: Fraction) -> Fraction:
     """``amount`` if it is within :data:`MAX_MAGNITUDE` and :data:`MAX_DIGITS`."""
     if abs(amount) >= MAX_MAGNITUDE:
         raise ValueProblem("value.too_large", exp=MAX_EXPONENT)
-    d = amount.denominator
-    twos = (d & -d).bit_length() - 1
-    rest = d >> twos
-    fives = 0
-    while rest % 5 == 0:
-        rest //= 5
-        fives += 1
-    if rest == 1:  # a decimal: n / 10**scale
-        scale = max(twos, fives)
-        n = abs(amount.numerator) * 10**scale // d
+    scale = decimal_scale(amount)
+    if scale is not None:  # a decimal: n / 10**scale
+        n = abs(amount.numerator) * 10**scale // amount.denominator
         if scale > MAX_DIGITS + 3 or len(str(n).rstrip("0")) > MAX_DIGITS:
             raise ValueProblem("value.too_many_digits", max=MAX_DIGITS)
     return amount

@@ -268,3 +268,21 @@ class Program:
     defines: dict[str, Define]  # in dependency order: a define follows those it uses
     policies: dict[str, Policy]
     key: str | None = None
+
+
+def sub_expressions(e: object) -> tuple[object, ...]:
+    """The direct sub-expressions of ``e`` (a ``Known`` test's tag or define included); a
+    define reference is a leaf: it is not followed."""
+    if isinstance(e, Arith | Compare):
+        return (e.left, e.right)
+    if isinstance(e, Neg | Not | Member | Has):
+        return (e.operand,)
+    if isinstance(e, Call):
+        return e.args
+    if isinstance(e, And | Or | AtLeast):
+        return e.items
+    if isinstance(e, Case):
+        return (*(x for pair in e.branches for x in pair), e.default)
+    if isinstance(e, Known):
+        return (e.ref,)
+    return ()

@@ -50,6 +50,19 @@ class Duration:
         return self.amount * _APPROX_DAYS[self.unit]
 
 
+def decimal_scale(value: Fraction) -> int | None:
+    """How many decimal places ``value`` needs when it is a decimal (its denominator has no
+    prime but 2 and 5), else ``None`` (1/3)."""
+    d = value.denominator
+    twos = (d & -d).bit_length() - 1
+    rest = d >> twos
+    fives = 0
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    return max(twos, fives) if rest == 1 else None
+
+
 def format_number(value: Fraction) -> str:
     """``Fraction(5, 2)`` → ``2.5``; integers without a point."""
     if value.denominator == 1:

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from policy_match.dsl.values import Duration
+from policy_match.dsl.values import Duration, decimal_scale
 from policy_match.engine.semantics import Elapsed
 
 
@@ -78,17 +78,10 @@ def integer(value: int) -> exp.Expr:
 
 def decimal_text(value: Fraction) -> str | None:
     """``value`` written as a decimal, or ``None`` when it is not one (1/3)."""
-    d = value.denominator
-    twos = (d & -d).bit_length() - 1
-    rest = d >> twos
-    fives = 0
-    while rest % 5 == 0:
-        rest //= 5
-        fives += 1
-    if rest != 1:
+    scale = decimal_scale(value)
+    if scale is None:
         return None
-    scale = max(twos, fives)
-    digits = str(abs(value.numerator) * 10**scale // d).rjust(scale + 1, "0")
+    digits = str(abs(value.numerator) * 10**scale // value.denominator).rjust(scale + 1, "0")
     text = digits if scale == 0 else f"{digits[:-scale]}.{digits[-scale:]}"
     return text
 
