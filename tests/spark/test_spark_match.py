@@ -149,3 +149,30 @@ def test_a_rulebook_without_a_key_names_rows_by_enterprise_id(spark: Any) -> Non
     got = collected(match(book, frame, as_of=AS_OF, verdicts=ALL))
     assert ("E1", "大", "eligible") in got and ("E2", "大", "ineligible") in got
     assert ("E2", "新", "unknown") in got and len(got) == 4
+
+
+CASE_RULES = """\
+tag 代码: text key
+tag 营业收入: money
+tag 企业规模: enum["大型", "中型", "小型"]
+policy "规模" {
+    事项名称: "按规模"
+    申请条件: case { 企业规模 in ["大型"]: 营业收入 >= 1亿元; else: 营业收入 >= 100万元 }
+}
+"""
+
+
+def test_spark_sql_reads_a_case_whose_test_is_a_list_membership(spark: Any) -> None:
+    """Spark's parser refuses ``x IN ('a') IS NULL``: the unknown test of a ``case`` is
+    written ``(x IN ('a')) IS NULL`` (CI found this with a random rulebook)."""
+    book = load(CASE_RULES)
+    raws = [{"代码": "A", "营业收入": "2亿", "企业规模": "大型"},
+            {"代码": "B", "营业收入": "200万", "企业规模": "大型"},
+            {"代码": "C", "营业收入": "200万", "企业规模": "小型"},
+            {"代码": "D", "营业收入": "200万", "企业规模": None}]
+    table = pm.EnterpriseTable.from_records(raws, book)
+    want = local_pairs(book, table, AS_OF)
+    assert want == {("A", "规模", "eligible"), ("B", "规模", "ineligible"),
+                    ("C", "规模", "eligible"), ("D", "规模", "unknown")}
+    frame = to_frame(spark, table, book, partitions=2)
+    assert collected(match_sql(book, frame, as_of=AS_OF, verdicts=ALL)) == want

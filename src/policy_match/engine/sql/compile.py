@@ -35,6 +35,7 @@ from policy_match.engine.sql.values import (
     Span,
     SqlValue,
     date_literal,
+    grouped,
     integer,
     is_number,
     literal_days,
@@ -58,10 +59,6 @@ class SqlUnsupported(ValueError):
         super().__init__(text(key, "en", **self.fields))
 
 
-def paren(e: exp.Expr) -> exp.Expr:
-    return exp.Paren(this=e) if isinstance(e, exp.Binary | exp.Not | exp.Neg) else e
-
-
 def truth_literal(value: bool | None) -> exp.Expr:
     if value is None:
         return exp.Cast(this=null(), to=exp.DataType.build("BOOLEAN"))
@@ -81,7 +78,7 @@ def case_of(tests: list[tuple[exp.Expr, exp.Expr]],
     the result unknown."""
     ifs: list[exp.Expr] = []
     for test, value in tests:
-        ifs.append(exp.If(this=exp.Is(this=paren(test), expression=null()), true=null()))
+        ifs.append(exp.If(this=exp.Is(this=grouped(test), expression=null()), true=null()))
         ifs.append(exp.If(this=test, true=value))
     return exp.Case(ifs=ifs, default=default)
 
@@ -244,8 +241,8 @@ class SqlCompiler(Backend[SqlValue, exp.Expr]):
             best = self.plain(args[0])
             for other in map(self.plain, args[1:]):
                 pick = exp.Case(ifs=[
-                    exp.If(this=exp.Or(this=exp.Is(this=best, expression=null()),
-                                       expression=exp.Is(this=other, expression=null())),
+                    exp.If(this=exp.Or(this=exp.Is(this=grouped(best), expression=null()),
+                                       expression=exp.Is(this=grouped(other), expression=null())),
                            true=null()),
                     exp.If(this=nm.COMPARE[keep](this=best, expression=other), true=best)],
                     default=other)
@@ -303,7 +300,7 @@ class SqlCompiler(Backend[SqlValue, exp.Expr]):
         items = [self.truth(i) for i in node.items]
         one, zero = integer(1), integer(0)
         true = _sum([exp.Case(ifs=[exp.If(this=i, true=one)], default=zero) for i in items])
-        possible = _sum([exp.Case(ifs=[exp.If(this=exp.Not(this=paren(i)), true=zero)],
+        possible = _sum([exp.Case(ifs=[exp.If(this=exp.Not(this=grouped(i)), true=zero)],
                                   default=one) for i in items])
         n = integer(node.n)
         return exp.Case(ifs=[exp.If(this=exp.GTE(this=true, expression=n), true=exp.true()),
@@ -328,7 +325,7 @@ class SqlCompiler(Backend[SqlValue, exp.Expr]):
             return truth_literal((v.value is not None) != node.negated)
         parts = [v.n, v.d] if isinstance(v, Num) else \
             [v.start, v.end] if isinstance(v, Span) else [v.expr]
-        tests: list[exp.Expr] = [exp.Not(this=exp.Is(this=paren(p), expression=null()))
+        tests: list[exp.Expr] = [exp.Not(this=exp.Is(this=grouped(p), expression=null()))
                                  for p in parts if p is not None]
         return negated(_chain(exp.And, tests), node.negated)
 
@@ -384,10 +381,10 @@ class SqlCompiler(Backend[SqlValue, exp.Expr]):
                 and isinstance(right.value, Duration):
             # elapsed op D  ⇔  end op start + D, on the calendar
             reached = shift_sql(self.dialect, left.start, right.value, 1)
-            return nm.COMPARE[op](this=paren(left.end), expression=paren(reached))
+            return nm.COMPARE[op](this=grouped(left.end), expression=grouped(reached))
         if self.is_numeric(left) or self.is_numeric(right):
             return nm.compare(op, self.num(left), self.num(right))
-        return nm.COMPARE[op](this=paren(self.plain(left)), expression=paren(self.plain(right)))
+        return nm.COMPARE[op](this=grouped(self.plain(left)), expression=grouped(self.plain(right)))
 
 
 def prefix_test(column: exp.Expr, codes: tuple[str, ...]) -> exp.Expr:
@@ -409,7 +406,7 @@ def prefix_test(column: exp.Expr, codes: tuple[str, ...]) -> exp.Expr:
 
 def _chain(kind: Callable[..., exp.Expr], items: list[exp.Expr]) -> exp.Expr:
     """``a AND b AND c`` as a balanced tree: no recursion limit on a thousand items."""
-    parts = [paren(i) if isinstance(i, exp.Connector) else i for i in items]
+    parts = [grouped(i) if isinstance(i, exp.Connector) else i for i in items]
     while len(parts) > 1:
         paired = [kind(this=parts[i], expression=parts[i + 1])
                   for i in range(0, len(parts) - 1, 2)]

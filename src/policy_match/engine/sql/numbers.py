@@ -16,15 +16,11 @@ from typing import Any
 
 from sqlglot import exp
 
-from policy_match.engine.sql.values import Num, is_number, null, null_number, number
+from policy_match.engine.sql.values import Num, grouped, is_number, null, null_number, number
 
 COMPARE: dict[str, Callable[..., exp.Expr]] = {
     "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE, "==": exp.EQ, "!=": exp.NEQ,
 }
-
-
-def _p(e: exp.Expr) -> exp.Expr:
-    return exp.Paren(this=e) if isinstance(e, exp.Binary | exp.Neg | exp.Case) else e
 
 
 def literal_value(e: exp.Expr) -> Fraction | None:
@@ -52,7 +48,7 @@ def times(a: exp.Expr | None, b: exp.Expr | None) -> exp.Expr | None:
         product = number(x * y)
         if product.d is None:
             return product.n
-    return exp.Mul(this=_p(a), expression=_p(b))
+    return exp.Mul(this=grouped(a), expression=grouped(b))
 
 
 def _one(e: exp.Expr | None) -> exp.Expr:
@@ -68,8 +64,8 @@ def constant(value: Any) -> Num:
 def add(a: Num, b: Num, op: str) -> Num:
     make = exp.Add if op == "+" else exp.Sub
     if a.d is None and b.d is None:
-        return Num(make(this=_p(a.n), expression=_p(b.n)))
-    n = make(this=_p(_one(times(a.n, b.d))), expression=_p(_one(times(b.n, a.d))))
+        return Num(make(this=grouped(a.n), expression=grouped(b.n)))
+    n = make(this=grouped(_one(times(a.n, b.d))), expression=grouped(_one(times(b.n, a.d))))
     return Num(n, times(a.d, b.d))
 
 
@@ -80,8 +76,8 @@ def multiply(a: Num, b: Num) -> Num:
 def divide(a: Num, b: Num) -> Num:
     """``a / b``: unknown where ``b`` is zero (its denominator becomes NULL)."""
     top = _one(times(a.n, b.d))
-    n = exp.Case(ifs=[exp.If(this=exp.LT(this=_p(b.n), expression=exp.Literal.number(0)),
-                             true=exp.Neg(this=_p(top)))], default=top)
+    n = exp.Case(ifs=[exp.If(this=exp.LT(this=grouped(b.n), expression=exp.Literal.number(0)),
+                             true=exp.Neg(this=grouped(top)))], default=top)
     magnitude = exp.Abs(this=exp.Nullif(this=b.n, expression=exp.Literal.number(0)))
     return Num(n, times(a.d, magnitude))
 
@@ -97,7 +93,7 @@ def divide_by_constant(a: Num, value: Any) -> Num:
 
 
 def neg(a: Num) -> Num:
-    return Num(exp.Neg(this=_p(a.n)), a.d)
+    return Num(exp.Neg(this=grouped(a.n)), a.d)
 
 
 def absolute(a: Num) -> Num:
@@ -107,14 +103,14 @@ def absolute(a: Num) -> Num:
 def compare(op: str, a: Num, b: Num) -> exp.Expr:
     left = _one(times(a.n, b.d))
     right = _one(times(b.n, a.d))
-    return COMPARE[op](this=_p(left), expression=_p(right))
+    return COMPARE[op](this=grouped(left), expression=grouped(right))
 
 
 def pick(a: Num, b: Num, keep: str) -> Num:
     """``a`` where ``a keep b`` (``<=`` for min, ``>=`` for max), else ``b``; unknown when
     either is."""
     test = compare(keep, a, b)
-    unknown = exp.Is(this=_p(test), expression=null())
+    unknown = exp.Is(this=grouped(test), expression=null())
 
     def choose(x: exp.Expr, y: exp.Expr) -> exp.Expr:
         return exp.Case(ifs=[exp.If(this=unknown, true=null()), exp.If(this=test, true=x)],

@@ -24,6 +24,15 @@ from sqlglot import exp
 from policy_match.dsl.values import Duration, decimal_scale
 from policy_match.engine.semantics import Elapsed
 
+_SELF_DELIMITED = (exp.Column, exp.Literal, exp.Paren, exp.Null, exp.Boolean, exp.Cast)
+
+
+def grouped(e: exp.Expr) -> exp.Expr:
+    """``e`` in parentheses unless it is one token or already bracketed: an operand of
+    ``IS NULL``, ``NOT`` or a comparison binds as written in every dialect (Spark reads
+    ``x IN ('a') IS NULL`` as a syntax error)."""
+    return e if isinstance(e, _SELF_DELIMITED) else exp.Paren(this=e)
+
 
 @dataclass(frozen=True)
 class Num:
