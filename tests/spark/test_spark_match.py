@@ -176,3 +176,21 @@ def test_spark_sql_reads_a_case_whose_test_is_a_list_membership(spark: Any) -> N
                     ("C", "规模", "eligible"), ("D", "规模", "unknown")}
     frame = to_frame(spark, table, book, partitions=2)
     assert collected(match_sql(book, frame, as_of=AS_OF, verdicts=ALL)) == want
+
+
+def test_an_unknown_number_does_not_set_the_scale_of_the_case_it_is_in(spark: Any) -> None:
+    """A ``CASE`` with a ``DECIMAL(38, 0)`` NULL branch took scale 0 in Spark, which then
+    compared ``0.1`` as ``0`` (CI's random rulebooks found it): an unknown number is a bare
+    NULL where numbers are bounded decimals."""
+    book = load(CASE_RULES.replace(
+        'case { 企业规模 in ["大型"]: 营业收入 >= 1亿元; else: 营业收入 >= 100万元 }',
+        '0.1 != case { 企业规模 in ["大型"]: 营业收入 / 0; else: min(营业收入, 1) }'))
+    raws = [{"代码": "A", "营业收入": "0", "企业规模": "小型"},
+            {"代码": "B", "营业收入": "0.1", "企业规模": "小型"},
+            {"代码": "C", "营业收入": "5", "企业规模": "大型"}]
+    table = pm.EnterpriseTable.from_records(raws, book)
+    want = local_pairs(book, table, AS_OF)
+    assert want == {("A", "规模", "eligible"), ("B", "规模", "ineligible"),
+                    ("C", "规模", "unknown")}
+    frame = to_frame(spark, table, book, partitions=2)
+    assert collected(match_sql(book, frame, as_of=AS_OF, verdicts=ALL)) == want

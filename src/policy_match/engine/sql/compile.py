@@ -123,7 +123,7 @@ class SqlCompiler(Backend[SqlValue, exp.Expr]):
             return Num(self.dialect.days(v.start, v.end))
         if isinstance(v, Lit):
             if v.value is None:
-                return Num(null_number())
+                return Num(null_number(self.dialect.bounded_numeric))
             days = literal_days(v.value)
             return nm.constant(days if days is not None else v.value)
         raise TypeError(f"not a number: {v}")
@@ -197,7 +197,8 @@ class SqlCompiler(Backend[SqlValue, exp.Expr]):
         if self.is_date(left) or self.is_date(right):
             return self._date_arith(node.op, left, right)
         if node.op == "/" and isinstance(right, Lit):
-            return nm.divide_by_constant(self.num(left), right.value)
+            return nm.divide_by_constant(self.num(left), right.value,
+                                          null_number(self.dialect.bounded_numeric))
         a, b = self.num(left), self.num(right)
         if node.op in "+-":
             return nm.add(a, b, node.op)

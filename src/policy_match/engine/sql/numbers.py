@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from policy_match.engine.sql.values import Num, grouped, is_number, null, null_number, number
+from policy_match.engine.sql.values import Num, grouped, is_number, null, number
 
 COMPARE: dict[str, Callable[..., exp.Expr]] = {
     "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE, "==": exp.EQ, "!=": exp.NEQ,
@@ -82,10 +82,11 @@ def divide(a: Num, b: Num) -> Num:
     return Num(n, times(a.d, magnitude))
 
 
-def divide_by_constant(a: Num, value: Any) -> Num:
-    """``a / c`` for a constant ``c``: a multiplication by ``1/c`` (unknown if ``c`` is 0)."""
+def divide_by_constant(a: Num, value: Any, unknown: exp.Expr) -> Num:
+    """``a / c`` for a constant ``c``: a multiplication by ``1/c`` (``unknown`` if ``c`` is
+    0)."""
     if value is None or (is_number(value) and value == 0):
-        return Num(null_number())
+        return Num(unknown)
     c = Fraction(value)
     inverse = number(Fraction(c.denominator, abs(c.numerator)))
     out = multiply(a, inverse)

@@ -71,8 +71,11 @@ def typed_null(type_text: str) -> exp.Expr:
     return exp.Cast(this=exp.Null(), to=exp.DataType.build(type_text))
 
 
-def null_number() -> exp.Expr:
-    return typed_null("DECIMAL(38, 0)")
+def null_number(bounded: bool) -> exp.Expr:
+    """An unknown number. Where numbers are ``DECIMAL(38, s)`` it is a bare NULL: a typed
+    ``DECIMAL(38, 0)`` would set the scale of a ``CASE`` it is a branch of, and Spark then
+    rounds ``0.1`` to ``0`` to compare with it; unbounded ``NUMERIC`` has no scale to set."""
+    return null() if bounded else typed_null("NUMERIC")
 
 
 def integer(value: int) -> exp.Expr:
