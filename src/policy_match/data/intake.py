@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from policy_match.base.messages import DEFAULT_LANG, Lang, text
+from policy_match.data.arrow_numpy import valid_mask
 from policy_match.data.records import FieldError, Unit, ValueProblem, is_missing
 from policy_match.data.schema import TagSchema
 from policy_match.dsl.suggest import closest
@@ -80,7 +81,7 @@ def blank_arrow_rows(data: pa.Table) -> np.ndarray | None:
         return None
     blank: np.ndarray | None = None
     for column in columns:
-        nulls = np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        nulls = ~valid_mask(column)
         blank = nulls if blank is None else blank & nulls
         if not blank.any():
             return None

@@ -119,9 +119,10 @@ class DurationColumn:
 
 
 class TextColumn:
-    """Free text kept as it was read (an Arrow string array), for the columns no rule tests
-    in bulk — 企业名称, 经营范围 — so a million names are not turned into Python objects.
-    A rule that does test it gets :meth:`categories` once, dictionary-encoded."""
+    """Free text kept as it was read (an Arrow string array, or a dictionary array when a
+    few texts repeat), for the columns no rule tests in bulk — 企业名称, 经营范围 — so a
+    million names are not turned into Python objects. A rule that does test it gets
+    :meth:`categories` once, dictionary-encoded."""
 
     def __init__(self, array: Any, known: np.ndarray) -> None:
         self.array = array
@@ -133,14 +134,37 @@ class TextColumn:
 
     def categories(self) -> CategoryColumn:
         if self._encoded is None:
+            import pyarrow as pa
             import pyarrow.compute as pc
 
-            encoded = pc.dictionary_encode(pc.utf8_trim_whitespace(self.array))
-            codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+            array = self.array
+            if isinstance(array, pa.ChunkedArray):
+                array = array.combine_chunks()
+            if pa.types.is_dictionary(array.type):  # trim the few texts, not every row
+                encoded = pc.dictionary_encode(pc.utf8_trim_whitespace(array.dictionary))
+                codes = np.append(_indices(encoded.indices), -1)[_indices(array.indices)]
+            else:
+                encoded = pc.dictionary_encode(pc.utf8_trim_whitespace(array))
+                codes = _indices(encoded.indices)
             codes = np.where(self.known, codes, -1).astype(np.int32)
             self._encoded = CategoryColumn(codes, tuple(encoded.dictionary.to_pylist()),
                                            self.known)
         return self._encoded
+
+
+def _indices(indices: Any) -> np.ndarray:
+    """Dictionary indices (int32) as numpy, -1 where null, read from Arrow's buffers
+    (pyarrow's own ``to_numpy`` and ``fill_null`` import pandas)."""
+    n = len(indices)
+    validity, data = indices.buffers()[:2]
+    if data is None or n == 0:
+        return np.full(n, -1, dtype=np.int32)
+    values = np.frombuffer(data, dtype=np.int32, count=indices.offset + n)[indices.offset:]
+    if not indices.null_count:
+        return values.copy()
+    packed = np.frombuffer(validity, dtype=np.uint8)
+    valid = np.unpackbits(packed, bitorder="little", count=indices.offset + n)[indices.offset:]
+    return np.where(valid.astype(bool), values, np.int32(-1))
 
 
 @dataclass(frozen=True)

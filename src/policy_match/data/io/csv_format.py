@@ -31,12 +31,14 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 REPLACED = "\ufffd".encode()
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 ROW_COLUMN = "(row)"
+BLOCK_BYTES = 1 << 22  # Arrow's 1 MB makes a million-row column of hundreds of small chunks
 
 
 def sniff_encoding(path: Path) -> str:
     """UTF-16 when the file starts with its byte-order mark; UTF-8 (with or without BOM);
     else GB18030: what Chinese spreadsheets export."""
-    head = path.read_bytes()[:ENCODING_SAMPLE]
+    with open(path, "rb") as handle:  # not the whole file, only its head
+        head = handle.read(ENCODING_SAMPLE)
     if head.startswith(UTF16_BOMS):
         return "utf-16"
     try:
@@ -90,9 +92,8 @@ def _arrow(source: Any, encoding: str, header: list[str], block_size: int | None
         invalid.append((row.expected_columns, row.actual_columns, row.text))
         return "skip"
 
-    read_options = pacsv.ReadOptions(encoding=encoding, column_names=header, skip_rows=1)
-    if block_size is not None:
-        read_options.block_size = block_size
+    read_options = pacsv.ReadOptions(encoding=encoding, column_names=header, skip_rows=1,
+                                     block_size=block_size or BLOCK_BYTES)
     data = pacsv.read_csv(
         source, read_options=read_options,
         parse_options=pacsv.ParseOptions(invalid_row_handler=ragged),
@@ -113,7 +114,7 @@ def _read_decoded(path: Path, encoding: str, header: list[str], why: str) -> Raw
     del text
     found = csv_lines.scan(body)
     bad = _replaced(body, found)
-    block = max(1 << 20, min(2 * found.longest() + (1 << 16), (1 << 31) - 1))
+    block = max(BLOCK_BYTES, min(2 * found.longest() + (1 << 16), (1 << 31) - 1))
     data, invalid = _arrow(pa.BufferReader(body), "utf8", header, block)
     raw = RawTable(arrow=data, unit="line", first=2, header_at=1, header=header, fallback=why)
     _reject(raw, body, found, invalid, encoding, bad)
