@@ -135,9 +135,16 @@ class ColumnAmounts:
         self.result = result
         self.ev = result.evaluator
         self.n = len(result.table)
-        self.errors = ErrorBounds(self.ev, book.dag)
         self._rows: dict[int, ScalarEvaluator] = {}
         self.recomputed = 0  # rows decided by the exact evaluator (near-ties and fall-backs)
+
+    def _errors(self) -> ErrorBounds:
+        """A private columnar evaluator for one amount, dropped with it: the result's own
+        evaluator would keep every value array of every benefit node (a float64 per row and
+        node: gigabytes at a million rows) for as long as the result lives."""
+        ev = ColumnarEvaluator(self.book.dag, self.book.vocabulary, self.ev.table,
+                               self.ev.as_of)
+        return ErrorBounds(ev, self.book.dag)
 
     def _scalar(self, i: int) -> ScalarEvaluator:
         found = self._rows.get(i)
@@ -150,13 +157,14 @@ class ColumnAmounts:
         """``(cents, known)`` per row; only rows in ``wanted`` are meaningful."""
         cents = np.zeros(self.n, dtype=np.int64)
         known = np.zeros(self.n, dtype=bool)
+        errors = self._errors()
         try:
-            err, suspect = self.errors.of(node)
+            err, suspect = errors.of(node)
         except Unvectorized:
             self._exact(node, np.flatnonzero(wanted), cents, known)
             return cents, known
-        x = self.errors.data(node)
-        vec_known = self.errors.known(node)
+        x = errors.data(node)
+        vec_known = errors.known(node)
         with np.errstate(invalid="ignore", over="ignore"):
             c = x * 100.0
             slack = 4.0 * (100.0 * err + _U * np.abs(c))

@@ -151,15 +151,15 @@ class Benefits:
         for pid in self.items:
             tri = result.tris[pid]
             if tri is None:
-                self.eligible[pid] = self.unknown[pid] = np.zeros(n, dtype=bool)
+                self.eligible[pid] = self.unknown[pid] = np.broadcast_to(np.False_, (n,))
             else:
                 t, f = bitset.unpack(tri.t, n), bitset.unpack(tri.f, n)
                 self.eligible[pid], self.unknown[pid] = t.copy(), ~(t | f)
             node = book.dag.benefits.get(pid)
             self.pays[pid] = node is not None
-            if node is None:
-                self.cents[pid] = np.zeros(n, dtype=np.int64)
-                self.known[pid] = np.ones(n, dtype=bool)
+            if node is None:  # read-only views of one value: no array per row
+                self.cents[pid] = np.broadcast_to(np.int64(0), (n,))
+                self.known[pid] = np.broadcast_to(np.True_, (n,))
                 self.max_cents[pid] = 0
                 continue
             wanted = self.eligible[pid] | self.unknown[pid]

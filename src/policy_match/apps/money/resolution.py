@@ -55,7 +55,9 @@ class _Steps:
         self.graph = graph
         self.index = {pid: k for k, pid in enumerate(items)}
         self.status = {pid: np.zeros(n, dtype=np.int8) for pid in items}
-        self.by = {pid: np.full(n, -1, dtype=np.int32) for pid in items}
+        # the smallest integer that holds every item's index (two bytes for up to 32,767)
+        kind = np.int16 if len(items) < np.iinfo(np.int16).max else np.int32
+        self.by = {pid: np.full(n, -1, dtype=kind) for pid in items}
 
     def mark(self, pid: str, rows: np.ndarray, status: int, other: str) -> None:
         """The first cause found is the one reported."""

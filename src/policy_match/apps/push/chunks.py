@@ -3,13 +3,14 @@ rows at a time, so memory holds one chunk's verdicts, never the whole table's.
 
 A chunk is matched on its own (a small table of just its rows, through the columnar backend:
 a verdict depends only on the row, the condition and the date, so these are the verdicts of
-the result being planned). From it, two sparse lists are taken with numpy, each sorted by
-row then policy:
+the result being planned). From it, a batch of rows takes
+three (rows × policies) masks (:meth:`Chunk.states`):
 
-- *tell candidates*: (row, policy) where the policy is in force and 普惠, or its verdict is
-  eligible — a message is due when the enterprise has not been told yet;
-- *unknown*: (row, policy) whose verdict is unknown — a prompt is due when explain names
-  missing tags and they are not the set last asked for.
+- *tell candidates*: the policy is in force and 普惠, or its verdict is eligible — a message
+  is due when the enterprise has not been told yet;
+- *ineligible*: a standing 精准 item is withdrawn;
+- *unknown*: a prompt is due when explain names missing tags and they are not the set last
+  asked for.
 
 Missing tags come from :func:`policy_match.core.missing.missing_tags` over the chunk, per
 policy, on first need.
@@ -31,15 +32,8 @@ if TYPE_CHECKING:
     from policy_match.core.match import MatchResult
     from policy_match.core.rulebook import Rulebook
 
-CHUNK_ROWS = 8192  # rows matched at once: 1,906 policies × 8,192 rows is 15 MB per mask
-
-
-def _pairs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row starts, policy indices) of a (policies × rows) mask, grouped by row: row j's
-    policies are ``policies[starts[j]:starts[j + 1]]``, ascending."""
-    rows, policies = np.nonzero(mask.T)
-    starts = np.searchsorted(rows, np.arange(mask.shape[1] + 1))
-    return starts, policies, rows
+CHUNK_ROWS = 16384  # rows matched at once: 2,000 policies × 16,384 rows is 33 MB per mask
+# (the missing tags of a chunk cost a fixed part per policy: fewer, larger chunks pay it less)
 
 
 class Chunk:
@@ -54,36 +48,33 @@ class Chunk:
         ids = table.id_objects()[rows].tolist()
         sub = EnterpriseTable(take_columns(table.columns, rows), ids, [])
         self.result: MatchResult[Rulebook] = book.match(sub, as_of)
+        self.policies = list(book.policies)
+        self.index = {pid: k for k, pid in enumerate(self.policies)}
         self.active = [pid for pid, tri in self.result.tris.items() if tri is not None]
-        self.index = {pid: k for k, pid in enumerate(book.policies)}
-        eligible = np.zeros((len(self.active), m), dtype=bool)
-        unknown = np.zeros((len(self.active), m), dtype=bool)
-        self.ineligible = np.zeros((len(self.active), m), dtype=bool)
-        for k, pid in enumerate(self.active):
+        # per policy of the rulebook: in force today (the others have no verdicts)
+        self.in_force = np.zeros(len(self.policies), dtype=bool)
+        self.in_force[[self.index[p] for p in self.active]] = True
+        self.general = general
+        # (policies × rows), rulebook order; rows of policies not in force stay False
+        self.eligible = np.zeros((len(self.policies), m), dtype=bool)
+        self.ineligible = np.zeros((len(self.policies), m), dtype=bool)
+        for pid in self.active:
             tri = self.result.tris[pid]
             assert tri is not None
-            eligible[k] = bitset.unpack(tri.t, m)
-            self.ineligible[k] = bitset.unpack(tri.f, m)
-            unknown[k] = ~(eligible[k] | self.ineligible[k])
-        self.active_index = {pid: k for k, pid in enumerate(self.active)}
-        is_general = general[[self.index[p] for p in self.active]] if self.active else general[:0]
-        self.tell = _pairs(eligible | is_general[:, None])
-        self.unknown = _pairs(unknown)
+            k = self.index[pid]
+            self.eligible[k] = bitset.unpack(tri.t, m)[:m]
+            self.ineligible[k] = bitset.unpack(tri.f, m)[:m]
         self._all_missing: dict[str, dict[int, tuple[str, ...]]] | None = None
 
-    def told_candidates(self, j: int) -> list[str]:
-        starts, policies, _ = self.tell
-        return [self.active[k] for k in policies[starts[j]:starts[j + 1]].tolist()]
-
-    def unknown_policies(self, j: int) -> list[str]:
-        starts, policies, _ = self.unknown
-        return [self.active[k] for k in policies[starts[j]:starts[j + 1]].tolist()]
-
-    def ineligible_at(self, pid: str, j: int) -> bool:
-        return bool(self.ineligible[self.active_index[pid], j])
-
-    def in_force(self, pid: str) -> bool:
-        return pid in self.active_index
+    def states(self, local: range) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(tell candidates, ineligible, unknown) of the local rows ``local``, each a
+        (rows × policies) mask: a tell candidate is in force and eligible, or 普惠."""
+        part = slice(local.start, local.stop)
+        eligible, ineligible = self.eligible[:, part].T, self.ineligible[:, part].T
+        in_force = self.in_force[None, :]
+        tell = (eligible | self.general[None, :]) & in_force
+        unknown = in_force & ~(eligible | ineligible)
+        return tell, ineligible, unknown
 
     def missing(self, pid: str, j: int) -> tuple[str, ...]:
         if self._all_missing is None:  # every policy at once: the rows' walks are shared

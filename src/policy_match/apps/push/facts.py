@@ -13,6 +13,8 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+import numpy as np
+
 from policy_match.apps.push.ledger import Ledger
 from policy_match.apps.push.messages import TELLING, Message, MessageKind
 from policy_match.apps.push.schema import KIND_CODES, body_digest, id_blob
@@ -21,57 +23,98 @@ _CHUNK = 500  # enterprises per IN (...) query: well under SQLite's bound-parame
 
 
 @dataclass(frozen=True)
-class Told:
-    """A standing or withdrawn "told" fact of one (enterprise, item)."""
+class Facts:
+    """The told and prompted facts of a batch of enterprises, one array entry per fact
+    (``*_at``: the enterprise's position in the batch; items are the ledger's numbers)."""
 
-    kind: MessageKind
-    generation: int
-    active: bool
-    told_by: str
-    item_name: str
-
-
-@dataclass(frozen=True)
-class Prompted:
-    """The missing tags an enterprise was last asked for, for one item."""
-
-    missing: tuple[str, ...]
-    generation: int
+    enterprise_n: dict[int, int]  # batch position -> the enterprise's number in the ledger
+    told_at: np.ndarray
+    told_item: np.ndarray
+    told_generation: np.ndarray
+    told_active: np.ndarray  # bool: not withdrawn
+    prompted_at: np.ndarray
+    prompted_item: np.ndarray
+    prompted_generation: np.ndarray
+    prompted_body: np.ndarray  # the body of the prompt, whose ``missing`` was asked
 
 
-Facts = tuple[dict[str, dict[str, Told]], dict[str, dict[str, Prompted]]]
-
-
-def read_facts(conn: sqlite3.Connection, enterprises: list[str]) -> Facts:
-    """The told and prompted facts of ``enterprises``, by enterprise then item."""
-    told: dict[str, dict[str, Told]] = {}
-    prompted: dict[str, dict[str, Prompted]] = {}
-    texts: dict[str, tuple[str, ...]] = {}  # each distinct missing list parsed once
+def _grouped(conn: sqlite3.Connection, sql: str, enterprises: list[str]
+             ) -> tuple[dict[int, int], list[np.ndarray]]:
+    """Run ``sql`` (rows: key, number, count, then comma-joined integer lists, one group per
+    enterprise) batch by batch: the lists parsed in one numpy call each, so no Python object
+    is made per fact; and the enterprises' positions repeated per fact."""
+    position = {eid: k for k, eid in enumerate(enterprises)}
+    numbers: dict[int, int] = {}
+    at: list[int] = []
+    counts: list[int] = []
+    texts: list[list[str]] = []
     for start in range(0, len(enterprises), _CHUNK):
         chunk = enterprises[start:start + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        for eid, item, kind, gen, active, by, name in conn.execute(
-                "SELECT e.key, i.key, o.kind, f.generation, f.withdrawn_by IS NULL,"
-                " lower(hex(o.id)), b.item_name FROM enterprises e"
-                " JOIN told f ON f.enterprise = e.n JOIN items i ON i.n = f.item"
-                " JOIN outbox o ON o.seq = f.told_by JOIN bodies b ON b.n = o.body"
-                f" WHERE e.key IN ({marks})", chunk):
-            told.setdefault(eid, {})[item] = Told(_KINDS[kind], gen,
-                                                  bool(active), by, name)
-        for eid, item, missing, gen in conn.execute(
-                "SELECT e.key, i.key, b.missing, f.generation FROM enterprises e"
-                " JOIN prompted f ON f.enterprise = e.n JOIN items i ON i.n = f.item"
-                " JOIN outbox o ON o.seq = f.prompted_by JOIN bodies b ON b.n = o.body"
-                f" WHERE e.key IN ({marks})", chunk):
-            found = texts.get(missing)
-            if found is None:
-                found = texts[missing] = tuple(json.loads(missing))
-            prompted.setdefault(eid, {})[item] = Prompted(found, gen)
-    return told, prompted
+        for key, n, count, *lists in conn.execute(sql.format(marks=marks), chunk):
+            k = position[key]
+            numbers[k] = n
+            at.append(k)
+            counts.append(count)
+            if not texts:
+                texts = [[] for _ in lists]
+            for column, text in zip(texts, lists, strict=True):
+                column.append(text)
+    parsed = [np.fromstring(",".join(column), dtype=np.int64, sep=",") if column
+              else np.zeros(0, np.int64) for column in texts]
+    return numbers, [np.repeat(np.array(at, dtype=np.int64), counts), *parsed]
 
 
-_KIND_NAMES = {code: name for name, code in KIND_CODES.items()}
-_KINDS = {code: MessageKind(name) for code, name in _KIND_NAMES.items()}  # no enum call per row
+_TOLD = ("SELECT e.key, e.n, count(*), group_concat(f.item), group_concat(f.generation),"
+         " group_concat(f.withdrawn_by IS NULL) FROM enterprises e"
+         " JOIN told f ON f.enterprise = e.n WHERE e.key IN ({marks}) GROUP BY e.n")
+_PROMPTED = ("SELECT e.key, e.n, count(*), group_concat(f.item), group_concat(f.generation),"
+             " group_concat(o.body) FROM enterprises e"
+             " JOIN prompted f ON f.enterprise = e.n JOIN outbox o ON o.seq = f.prompted_by"
+             " WHERE e.key IN ({marks}) GROUP BY e.n")
+
+
+def read_facts(conn: sqlite3.Connection, enterprises: list[str]) -> Facts:
+    """The told and prompted facts of ``enterprises`` (distinct keys), as arrays."""
+    told_n, told = _grouped(conn, _TOLD, enterprises)
+    prompted_n, prompted = _grouped(conn, _PROMPTED, enterprises)
+    empty = np.zeros(0, np.int64)
+    if len(told) == 1:
+        told = [told[0], empty, empty, empty]
+    if len(prompted) == 1:
+        prompted = [prompted[0], empty, empty, empty]
+    return Facts({**told_n, **prompted_n}, told[0], told[1], told[2], told[3].astype(bool),
+                 *prompted)
+
+
+def told_details(conn: sqlite3.Connection, pairs: list[tuple[int, int]]
+                 ) -> list[tuple[str, str]]:
+    """(id of the message that told it, the item's name then) of (enterprise, item) facts
+    (read only for the facts to withdraw)."""
+    out = []
+    for enterprise, item in pairs:
+        out.append(conn.execute(
+            "SELECT lower(hex(o.id)), b.item_name FROM told f"
+            " JOIN outbox o ON o.seq = f.told_by JOIN bodies b ON b.n = o.body"
+            " WHERE f.enterprise = ? AND f.item = ?", (enterprise, item)).fetchone())
+    return out
+
+
+def bodies_missing(conn: sqlite3.Connection, bodies: list[int]) -> dict[int, tuple[str, ...]]:
+    """The missing tags each prompt body asked for."""
+    out: dict[int, tuple[str, ...]] = {}
+    for start in range(0, len(bodies), _CHUNK):
+        chunk = bodies[start:start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for n, missing in conn.execute(f"SELECT n, missing FROM bodies WHERE n IN ({marks})",
+                                       chunk):
+            out[n] = tuple(json.loads(missing)) if missing else ()
+    return out
+
+
+def item_keys(conn: sqlite3.Connection) -> dict[int, str]:
+    """Every item the ledger knows, by number."""
+    return dict(conn.execute("SELECT n, key FROM items"))
 
 
 class Recorder:
@@ -89,6 +132,14 @@ class Recorder:
         if n is None:
             n = self.enterprises[key] = _intern(self.conn, "enterprises", key)
         return n
+
+    def _known_enterprises(self, keys: list[str]) -> None:
+        """The numbers of those of ``keys`` the ledger already has, read in bulk."""
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start:start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            self.enterprises.update(self.conn.execute(
+                f"SELECT key, n FROM enterprises WHERE key IN ({marks})", chunk))
 
     def _item(self, key: str) -> int:
         cache = self.ledger.interned["items"]
@@ -146,25 +197,84 @@ class Recorder:
         else:
             seq = row[0]
         if m.kind in TELLING:
-            conn.execute(
-                "INSERT INTO told (enterprise, item, generation, told_by) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (enterprise, item) DO UPDATE SET"
-                " generation = excluded.generation, told_by = excluded.told_by,"
-                " withdrawn_by = NULL WHERE excluded.generation > told.generation",
-                (enterprise, item, m.generation, seq))
+            conn.execute(_TELL, (enterprise, item, m.generation, seq))
         elif m.kind is MessageKind.WITHDRAW:
-            conn.execute(
-                "UPDATE told SET withdrawn_by = ? WHERE enterprise = ? AND item = ?"
-                " AND generation = ? AND withdrawn_by IS NULL",
-                (seq, enterprise, item, m.generation))
+            conn.execute(_WITHDRAW, (seq, enterprise, item, m.generation))
         else:
-            conn.execute(
-                "INSERT INTO prompted (enterprise, item, generation, prompted_by)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (enterprise, item) DO UPDATE SET"
-                " generation = excluded.generation, prompted_by = excluded.prompted_by"
-                " WHERE excluded.generation > prompted.generation",
-                (enterprise, item, m.generation, seq))
+            conn.execute(_PROMPT, (enterprise, item, m.generation, seq))
         return added
+
+
+    def record_all(self, messages: list[Message], payloads: list[str]) -> list[bool]:
+        """:meth:`record` of every message in order, in a few statements: the same rows,
+        numbers and facts (whether each was new)."""
+        if not messages:
+            return []
+        conn = self.conn
+        self._known_enterprises(list(dict.fromkeys(m.enterprise for m in messages)))
+        for m in messages:  # new ones interned in the order of first use, as one by one
+            self._enterprise(m.enterprise)
+            self._item(m.item)
+        keys = [(self.enterprises[m.enterprise], self.ledger.interned["items"][m.item],
+                 KIND_CODES[m.kind.value], m.generation) for m in messages]
+        existing = _existing(conn, keys)
+        last = conn.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
+        new = []
+        for m, key, text in zip(messages, keys, payloads, strict=True):
+            if key in existing:
+                continue
+            missing = (json.dumps(list(m.missing), ensure_ascii=False)
+                       if m.kind is MessageKind.PROMPT else None)
+            new.append((id_blob(m.id), key[2], key[0], key[1], key[3],
+                        self._body(m, key[1], missing, text), self._batch()))
+        conn.executemany("INSERT INTO outbox (id, kind, enterprise, item, generation, body,"
+                         " batch) VALUES (?, ?, ?, ?, ?, ?, ?)", new)
+        seqs = iter(s for (s,) in conn.execute("SELECT seq FROM outbox WHERE seq > ?"
+                                               " ORDER BY seq", (last,)))
+        told, withdrawn, prompted, added = [], [], [], []
+        for m, key in zip(messages, keys, strict=True):
+            seq = existing.get(key)
+            added.append(seq is None)
+            if seq is None:
+                seq = next(seqs)
+            if m.kind in TELLING:
+                told.append((key[0], key[1], m.generation, seq))
+            elif m.kind is MessageKind.WITHDRAW:
+                withdrawn.append((seq, key[0], key[1], m.generation))
+            else:
+                prompted.append((key[0], key[1], m.generation, seq))
+        conn.executemany(_TELL, told)
+        conn.executemany(_WITHDRAW, withdrawn)
+        conn.executemany(_PROMPT, prompted)
+        return added
+
+
+_TELL = ("INSERT INTO told (enterprise, item, generation, told_by) VALUES (?, ?, ?, ?)"
+         " ON CONFLICT (enterprise, item) DO UPDATE SET"
+         " generation = excluded.generation, told_by = excluded.told_by,"
+         " withdrawn_by = NULL WHERE excluded.generation > told.generation")
+_WITHDRAW = ("UPDATE told SET withdrawn_by = ? WHERE enterprise = ? AND item = ?"
+             " AND generation = ? AND withdrawn_by IS NULL")
+_PROMPT = ("INSERT INTO prompted (enterprise, item, generation, prompted_by)"
+           " VALUES (?, ?, ?, ?) ON CONFLICT (enterprise, item) DO UPDATE SET"
+           " generation = excluded.generation, prompted_by = excluded.prompted_by"
+           " WHERE excluded.generation > prompted.generation")
+
+
+def _existing(conn: sqlite3.Connection, keys: list[tuple[int, int, int, int]]
+              ) -> dict[tuple[int, int, int, int], int]:
+    """The outbox rows already holding any of the logical keys (enterprise, item, kind,
+    generation), by key: one join through the outbox's UNIQUE index."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS planned_keys (enterprise INTEGER,"
+                 " item INTEGER, kind INTEGER, generation INTEGER)")
+    conn.execute("DELETE FROM temp.planned_keys")
+    conn.executemany("INSERT INTO temp.planned_keys VALUES (?, ?, ?, ?)", keys)
+    found = {(e, i, k, g): seq for e, i, k, g, seq in conn.execute(
+        "SELECT o.enterprise, o.item, o.kind, o.generation, o.seq FROM temp.planned_keys t"
+        " JOIN outbox o ON o.enterprise = t.enterprise AND o.item = t.item"
+        " AND o.kind = t.kind AND o.generation = t.generation")}
+    conn.execute("DELETE FROM temp.planned_keys")
+    return found
 
 
 def _intern(conn: sqlite3.Connection, table: str, key: str) -> int:

@@ -36,6 +36,7 @@ from policy_match.apps.push.schema import (
 )
 
 BUSY_TIMEOUT = 60.0  # seconds a writer waits for another writer's batch
+CACHE_KIB = 128 * 1024  # SQLite's page cache per connection, at most (grows with use)
 
 
 def now_stamp() -> str:
@@ -81,6 +82,9 @@ class Ledger:
             raise LedgerError("wal", self.path, f"journal_mode {mode}")
         conn.execute("PRAGMA synchronous = FULL")  # a commit survives power loss too
         conn.execute("PRAGMA foreign_keys = ON")
+        # a plan looks up the outbox's and the facts' indexes at random: SQLite's default
+        # cache (2 MB) would read most pages from the file again
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         version = self._version()
         if version != SCHEMA_VERSION:
             if version > SCHEMA_VERSION:

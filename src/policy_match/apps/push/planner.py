@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import sqlite3
 import time
 import uuid
 from collections import Counter
@@ -21,7 +22,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from policy_match.apps.push.chunks import CHUNK_ROWS, Chunk, chunk_rows
-from policy_match.apps.push.facts import Prompted, Recorder, Told, read_facts
+from policy_match.apps.push.facts import (
+    Facts,
+    Recorder,
+    bodies_missing,
+    item_keys,
+    read_facts,
+    told_details,
+)
 from policy_match.apps.push.ledger import Ledger, now_stamp
 from policy_match.apps.push.messages import (
     Message,
@@ -113,6 +121,11 @@ class Planner:
                                 dtype=bool)
         self._payload_texts: dict[str, str] = {}
         self._run_n: int | None = None
+        self.policies = list(self.book.policies)
+        self.index = {pid: k for k, pid in enumerate(self.policies)}
+        self._item_policy = np.zeros(0, dtype=np.int64)  # ledger item number -> policy index
+        self._item_keys: dict[int, str] = {}
+        self._asked: dict[int, tuple[str, ...]] = {}  # prompt body -> the tags it asked
 
     def rows_to_plan(self, only_changes: bool) -> tuple[np.ndarray, int]:
         """The keyed rows to plan; with ``only_changes`` (a refreshed result, whose previous
@@ -164,57 +177,121 @@ class Planner:
         ids = self.result.table.id_objects()
         eids = [str(ids[chunk.rows[j]]) for j in local]
         with self.ledger.transaction() as conn:
-            told, prompted = read_facts(conn, eids)
+            facts = read_facts(conn, eids)
             recorder = Recorder(self.ledger, self._run_n, self.as_of.isoformat(), now_stamp())
-            for eid, j in zip(eids, local, strict=True):
-                for message in self.decide(eid, chunk, j, told.get(eid, {}),
-                                           prompted.get(eid, {})):
-                    text = self._payload_json(message.item, message.payload)
-                    if recorder.record(message, text):
-                        report.added[message.kind.value] += 1
+            messages = self.decide(conn, eids, chunk, local, facts)
+            texts = [self._payload_json(m.item, m.payload) for m in messages]
+            for message, added in zip(messages, recorder.record_all(messages, texts),
+                                      strict=True):
+                if added:
+                    report.added[message.kind.value] += 1
         report.batches += 1
 
     # ---- what is due ----------------------------------------------------------------
 
-    def decide(self, enterprise: str, chunk: Chunk, j: int, told: dict[str, Told],
-               prompted: dict[str, Prompted]) -> list[Message]:
-        """The messages due to one enterprise, given what it has been told: the policies it
-        may newly be told about and those it was told about are looked at, not every one
-        (in rulebook order; withdrawals of items no longer in the rulebook last)."""
-        due: list[tuple[int, int, Message]] = []
-        policies, order = self.book.policies, chunk.index
-        standing = {item: t for item, t in told.items() if t.active}
-        for pid in chunk.told_candidates(j):
-            if pid not in standing:
-                before = told.get(pid)
-                policy = policies[pid]
-                kind = MessageKind.ANNOUNCE if policy.push == "普惠" else MessageKind.MATCH
-                gen = before.generation + 1 if before is not None else 1
-                due.append((order[pid], 0, self._tell(kind, enterprise, policy, gen)))
-        for item, fact in standing.items():
-            policy = policies.get(item)
-            if policy is None:
-                due.append((len(order), 0, self._withdraw(enterprise, item, fact,
-                                                          Reason.REPEALED)))
-            elif not chunk.in_force(item):
-                reason = Reason.EXPIRED if policy.expired_on(self.as_of) else Reason.NOT_IN_FORCE
-                due.append((order[item], 0, self._withdraw(enterprise, item, fact, reason)))
-            elif policy.push != "普惠" and chunk.ineligible_at(item, j):
-                due.append((order[item], 0, self._withdraw(enterprise, item, fact,
-                                                           Reason.INELIGIBLE)))
-        for pid in chunk.unknown_policies(j):
-            for message in self._prompt_if_new(enterprise, policies[pid], chunk.missing(pid, j),
-                                               prompted.get(pid)):
-                due.append((order[pid], 1, message))
-        due.sort(key=lambda d: (d[0], d[1]))
-        return [m for _, _, m in due]
+    def _item_policies(self, conn: sqlite3.Connection, items: np.ndarray) -> np.ndarray:
+        """Per ledger item number in ``items``: its policy's index in the rulebook (-1: not
+        in the rulebook); the ledger's items are read again only when one is new."""
+        if items.size and int(items.max()) >= self._item_policy.size:
+            keys = item_keys(conn)
+            self._item_keys = keys
+            self._item_policy = np.full(max(keys, default=0) + 1, -1, dtype=np.int64)
+            for n, key in keys.items():
+                self._item_policy[n] = self.index.get(key, -1)
+        return self._item_policy[items]
 
-    def _prompt_if_new(self, enterprise: str, policy: Policy, tags: tuple[str, ...],
-                       before: Prompted | None) -> list[Message]:
-        """A prompt when explain names missing tags and they are not the set last asked."""
-        if not tags or (before is not None and set(before.missing) == set(tags)):
+    def decide(self, conn: sqlite3.Connection, eids: list[str], chunk: Chunk, local: range,
+               facts: Facts) -> list[Message]:
+        """The messages due to a batch of enterprises, given what they have been told, in
+        planning order: per enterprise, in rulebook order (a prompt after the item's other
+        message), withdrawals of items no longer in the rulebook last. Decided with numpy
+        over (enterprise × policy) masks; a Python object is made per message only."""
+        tell, ineligible, unknown = chunk.states(local)
+        shape = tell.shape
+        policy = self._item_policies(conn, facts.told_item)
+        kept = policy >= 0
+        active = np.zeros(shape, dtype=bool)
+        generation = np.zeros(shape, dtype=np.int64)
+        active[facts.told_at[kept], policy[kept]] = facts.told_active[kept]
+        generation[facts.told_at[kept], policy[kept]] = facts.told_generation[kept]
+        due: list[tuple[int, int, int, int, Message]] = []
+        for k, p in zip(*np.nonzero(tell & ~active), strict=True):
+            item = self.book.policies[self.policies[p]]
+            kind = MessageKind.ANNOUNCE if item.push == "普惠" else MessageKind.MATCH
+            due.append((int(k), int(p), 0, 0,
+                        self._tell(kind, eids[k], item, int(generation[k, p]) + 1)))
+        due.extend(self._withdrawals(conn, eids, chunk, ineligible, facts, policy))
+        due.extend(self._prompts(conn, eids, chunk, local, unknown, facts))
+        due.sort(key=lambda d: d[:4])
+        return [d[4] for d in due]
+
+    def _withdrawals(self, conn: sqlite3.Connection, eids: list[str], chunk: Chunk,
+                     ineligible: np.ndarray, facts: Facts, policy: np.ndarray
+                     ) -> list[tuple[int, int, int, int, Message]]:
+        """Standing facts of items expired, not in force, ineligible (精准) or repealed."""
+        at, kept = facts.told_at, policy >= 0
+        safe = np.where(kept, policy, 0)
+        withdraw = facts.told_active & (~kept | ~chunk.in_force[safe]
+                                        | (~chunk.general[safe] & ineligible[at, safe]))
+        which = np.flatnonzero(withdraw)
+        if not which.size:
             return []
-        return [self._prompt(enterprise, policy, tags, before.generation + 1 if before else 1)]
+        pairs = [(facts.enterprise_n[int(at[i])], int(facts.told_item[i])) for i in which]
+        out = []
+        for i, (by, name) in zip(which, told_details(conn, pairs), strict=True):
+            k, p, n = int(at[i]), int(policy[i]), int(facts.told_item[i])
+            gen = int(facts.told_generation[i])
+            if p < 0:
+                out.append((k, len(self.policies), 0, n, self._withdraw(
+                    eids[k], self._item_keys[n], gen, by, name, Reason.REPEALED)))
+                continue
+            pid = self.policies[p]
+            if not chunk.in_force[p]:
+                reason = (Reason.EXPIRED if self.book.policies[pid].expired_on(self.as_of)
+                          else Reason.NOT_IN_FORCE)
+            else:
+                reason = Reason.INELIGIBLE
+            out.append((k, p, 0, 0, self._withdraw(eids[k], pid, gen, by, name, reason)))
+        return out
+
+    def _prompts(self, conn: sqlite3.Connection, eids: list[str], chunk: Chunk, local: range,
+                 unknown: np.ndarray, facts: Facts) -> list[tuple[int, int, int, int, Message]]:
+        """Prompts of unknown verdicts whose missing tags are not the set last asked (policy
+        by policy: the rows' tags are shared tuples, compared as sets once per distinct pair
+        of tuples)."""
+        policy = self._item_policies(conn, facts.prompted_item)
+        kept = policy >= 0
+        body = np.zeros(unknown.shape, dtype=np.int64)  # 0: never prompted (bodies from 1)
+        before = np.zeros(unknown.shape, dtype=np.int64)
+        body[facts.prompted_at[kept], policy[kept]] = facts.prompted_body[kept]
+        before[facts.prompted_at[kept], policy[kept]] = facts.prompted_generation[kept]
+        asked = self._bodies_missing(conn, np.unique(body[unknown]))
+        same: dict[tuple[int, tuple[str, ...]], bool] = {}
+        out = []
+        for p in np.flatnonzero(unknown.any(axis=0)).tolist():
+            pid = self.policies[p]
+            ks = np.flatnonzero(unknown[:, p])
+            for k, b in zip(ks.tolist(), body[ks, p].tolist(), strict=True):
+                tags = chunk.missing(pid, local.start + k)
+                if not tags:
+                    continue
+                if b:
+                    known = same.get((b, tags))
+                    if known is None:
+                        known = same[(b, tags)] = set(asked[b]) == set(tags)
+                    if known:
+                        continue
+                out.append((k, p, 1, 0, self._prompt(eids[k], self.book.policies[pid], tags,
+                                                     int(before[k, p]) + 1)))
+        return out
+
+    def _bodies_missing(self, conn: sqlite3.Connection, bodies: np.ndarray
+                        ) -> dict[int, tuple[str, ...]]:
+        cache = self._asked
+        new = [int(b) for b in bodies if b and int(b) not in cache]
+        if new:
+            cache.update(bodies_missing(conn, new))
+        return cache
 
     def _tell(self, kind: MessageKind, enterprise: str, policy: Policy,
               generation: int) -> Message:
@@ -234,12 +311,13 @@ class Planner:
                        policy.push, self.as_of, Reason.MISSING, trigger, text,
                        self.payloads[policy.id], tags)
 
-    def _withdraw(self, enterprise: str, item: str, standing: Told, reason: Reason) -> Message:
+    def _withdraw(self, enterprise: str, item: str, generation: int, told_by: str,
+                  item_name: str, reason: Reason) -> Message:
         policy = self.book.policies.get(item)
-        name = policy.name if policy is not None else standing.item_name
-        trigger = f"{standing.told_by}|{reason.value}"
+        name = policy.name if policy is not None else item_name
+        trigger = f"{told_by}|{reason.value}"
         text = message_text(MessageKind.WITHDRAW, reason, name, item, policy, (), self.as_of)
-        return Message(MessageKind.WITHDRAW, enterprise, item, standing.generation, name,
+        return Message(MessageKind.WITHDRAW, enterprise, item, generation, name,
                        policy.push if policy is not None else None, self.as_of, reason,
                        trigger, text, self.payloads.get(item, {}))
 
