@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import policy_match as pm
 from policy_match.core.loading import load_sources
 from policy_match.core.match import MatchResult
+from policy_match.core.refresh import tags_read
 from policy_match.core.rulebook import Rulebook
 from policy_match.data.table import EnterpriseTable
 from policy_match.engine import bitset
@@ -87,7 +88,11 @@ def test_refresh_equals_a_full_match(book: Rulebook, records: Any, seed: int, ch
     changes = refreshed.changes
     assert changes is not None
     assert len(changes.rows_added) == added
-    assert changes.rows_evaluated == len(changes.rows_added) + len(changes.rows_changed)
+    # evaluated again: the new rows, and the changed rows when a kept policy reads a
+    # column that changed
+    assert len(changes.rows_added) <= changes.rows_evaluated \
+        <= len(changes.rows_added) + len(changes.rows_changed)
+    assert bool(changes.columns_changed) == bool(changes.rows_changed)
     if days == 0:
         assert not changes.policies_dated and not changes.policies_changed
     if not (changed or added or removed or shuffle):
@@ -109,6 +114,55 @@ def test_only_changed_rows_are_evaluated(book: Rulebook, records: Any) -> None:
     assert changes.rows_evaluated == 2
     assert changes.policies_evaluated == ()
     assert refreshed.counts() == book.match(new, as_of=REFERENCE_DATE).counts()
+
+
+def test_a_change_no_policy_reads_evaluates_nothing(book: Rulebook, records: Any) -> None:
+    base, _ = records
+    old = book.match(EnterpriseTable.from_records(base, book), as_of=REFERENCE_DATE)
+    rows = [dict(r) for r in base]
+    rows[3]["企业名称"] = "改了名字的公司"
+    rows[9]["企业名称"] = "另一个新名字"
+    new = EnterpriseTable.from_records(rows, book)
+    assert not any("企业名称" in read for read in tags_read(book).values())
+    changes = book.match(new, as_of=REFERENCE_DATE, previous=old).changes
+    assert changes is not None
+    assert changes.rows_changed == (new.ids[3], new.ids[9])
+    assert changes.columns_changed == ("企业名称",)
+    assert changes.rows_evaluated == 0
+
+
+def test_a_value_removed_is_a_change_of_its_column(book: Rulebook, records: Any) -> None:
+    """0 and missing differ (a hash of 0 must not stand for "no value")."""
+    base, _ = records
+    rows = [dict(r) for r in base]
+    rows[5]["就业见习人月数"] = 0
+    old = book.match(EnterpriseTable.from_records(rows, book), as_of=REFERENCE_DATE)
+    rows[5]["就业见习人月数"] = None
+    new = EnterpriseTable.from_records(rows, book)
+    refreshed = book.match(new, as_of=REFERENCE_DATE, previous=old)
+    assert refreshed.changes is not None
+    assert refreshed.changes.columns_changed == ("就业见习人月数",)
+    assert refreshed.changes.rows_evaluated == 1
+    assert verdict_rows(refreshed) == verdict_rows(book.match(new, as_of=REFERENCE_DATE))
+
+
+def test_policies_reading_only_unchanged_columns_keep_their_verdicts(
+        book: Rulebook, records: Any) -> None:
+    """Only the policies reading a changed column are evaluated again (on the changed
+    rows); the others' bitsets are the previous ones, not copies."""
+    base, _ = records
+    old = book.match(EnterpriseTable.from_records(base, book), as_of=REFERENCE_DATE)
+    rows = [dict(r) for r in base]
+    rows[11]["营业收入"] = 987654321
+    new = EnterpriseTable.from_records(rows, book)
+    refreshed = book.match(new, as_of=REFERENCE_DATE, previous=old)
+    reads = tags_read(book)
+    for pid, tri in refreshed.tris.items():
+        before = old.tris[pid]
+        if tri is None or before is None:
+            continue
+        assert (tri.t is before.t) == ("营业收入" not in reads[pid]), pid
+    assert verdict_rows(refreshed) == verdict_rows(book.match(new, as_of=REFERENCE_DATE))
 
 
 def test_removed_and_added_rows_are_reported(book: Rulebook, records: Any) -> None:

@@ -44,6 +44,7 @@ from policy_match.engine import bitset
 
 if TYPE_CHECKING:
     from policy_match.core.match import MatchResult
+    from policy_match.core.refresh import Changes
     from policy_match.core.rulebook import Rulebook
 
 __all__ = [
@@ -448,8 +449,23 @@ def _first_rows(ids: list[str]) -> tuple[np.ndarray, np.ndarray, int]:
     return unique, first, len(ids) - len(unique)
 
 
-def diff(old: Snapshot, new: Snapshot) -> SnapshotDiff:
-    """What changed from ``old`` to ``new``, enterprise by enterprise (matched by id)."""
+def _candidates(changes: Changes | None, n_rows: np.ndarray) -> np.ndarray | None:
+    """Which matched pairs (by their new row) may differ, when a refresh says so: the rows
+    whose values changed or were added, and those a date move changed; ``None`` (every
+    pair) when a policy was added, edited or removed, or without a refresh."""
+    if changes is None or changes.policies_touched():
+        return None
+    return np.flatnonzero(np.isin(n_rows, changes.rows_to_check()))
+
+
+def diff(old: Snapshot, new: Snapshot, changes: Changes | None = None) -> SnapshotDiff:
+    """What changed from ``old`` to ``new``, enterprise by enterprise (matched by id).
+
+    ``changes``: when ``new`` is the snapshot of a daily refresh, ``book.match(table,
+    previous=r)``, and ``old`` the snapshot of ``r``, the refresh's ``result.changes``: then
+    only the rows it says may differ are compared pair by pair — the same report, in time
+    that follows the changed rows instead of the whole table (every row when a policy was
+    added, edited or removed)."""
     notes: list[str] = []
     if old.rulebook_hash != new.rulebook_hash:
         notes.append("the rulebook changed between the snapshots: some changes may come "
@@ -481,6 +497,9 @@ def diff(old: Snapshot, new: Snapshot) -> SnapshotDiff:
     added = [new.enterprises[i] for i in np.sort(new_rows[~kept_new])]
     removed = [old.enterprises[i] for i in np.sort(old_rows[~kept_old])]
 
+    candidates = _candidates(changes, n_rows)
+    if candidates is not None:  # every other pair is the same on both sides
+        o_rows, n_rows = o_rows[candidates], n_rows[candidates]
     old_counts, new_counts = old.counts(), new.counts()
     policies: list[PolicyDiff] = []
     for pid in new.codes:
@@ -493,14 +512,14 @@ def diff(old: Snapshot, new: Snapshot) -> SnapshotDiff:
             Change.NOW_UNKNOWN: (now == UNKNOWN) & (was != UNKNOWN) & (was != ELIGIBLE),
             Change.NO_LONGER_UNKNOWN: (was == UNKNOWN) & (now != UNKNOWN) & (now != ELIGIBLE),
         }
-        changes = {
+        pairs = {
             change: [PairChange(new.enterprises[n_rows[k]], pid, change,
                                 CODES[int(was[k])], CODES[int(now[k])])
                      for k in np.flatnonzero(mask)]
             for change, mask in masks.items()
         }
         info = new.policies.get(pid) or old.policies.get(pid) or PolicyInfo(pid)
-        policies.append(PolicyDiff(info, old_counts[pid], new_counts[pid], changes,
+        policies.append(PolicyDiff(info, old_counts[pid], new_counts[pid], pairs,
                                    old.active(pid), new.active(pid)))
     added_policies = [new.policies.get(p, PolicyInfo(p)) for p in new.codes
                       if p not in old.codes]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from policy_match.base import clock
-from policy_match.cli.bulk import add_previous_options, load_match
+from policy_match.cli.bulk import add_previous_options, load_match, load_tracked, say_changes
 from policy_match.cli.common import (
     EXIT_OK,
     UsageError,
@@ -24,7 +24,7 @@ from policy_match.cli.outputs import add_force, guard
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    from policy_match.apps.snapshot import save_snapshot
+    from policy_match.apps.snapshot import Snapshot, diff, save_snapshot
     from policy_match.base.messages import text
     from policy_match.cli.progress import Progress
 
@@ -33,16 +33,32 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {out}: a snapshot is a .parquet file")
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
-    guard([out], [args.rules, args.data], args.force)
+    report = Path(args.diff_out) if args.diff_out else None
+    if report is not None:
+        if args.previous is None:
+            raise UsageError("--diff-out needs --previous OLD_DATA（--diff-out 需要 --previous）")
+        if not report.parent.is_dir():
+            raise UsageError(f"--diff-out {report}: folder {report.parent} does not exist")
+    guard([out] if report is None else [out, report],
+          [p for p in (args.rules, args.data, args.previous) if p is not None], args.force)
     book = load_book(args.rules)
     as_of = clock.resolve(args.as_of)
     with Progress(enabled=interactive(args)) as progress:
-        table, result = load_match(progress, book, args, as_of)
+        if report is None:
+            table, result = load_match(progress, book, args, as_of)
+            previous = None
+        else:
+            table, previous, result = _refresh(progress, book, args, as_of)
         track = progress.track(text("scale.step.snapshot", path=out), text("scale.unit.policies"))
         snap = save_snapshot(result, out, progress=track)
     print(f"已写入匹配快照：{len(snap):,} 家企业 × {len(snap.codes)} 项政策，评估日 {as_of} — "
           f"wrote snapshot of {len(snap):,} enterprises × {len(snap.codes)} policies "
           f"(as of {as_of}) to {out}", file=sys.stderr)
+    if report is not None and previous is not None:
+        # yesterday's verdicts vs today's: only the rows the refresh says may differ
+        changes = diff(Snapshot.from_result(previous), snap, result.changes)
+        fmt = {".json": "json", ".csv": "csv"}.get(report.suffix.lower(), "text")
+        _write_report(report, _report_text(changes, fmt, args.limit), fmt)
     if args.format == "json":
         print(json.dumps({"path": str(out), "enterprises": len(snap),
                           "policies": len(snap.codes), "as_of": snap.as_of.isoformat(),
@@ -51,8 +67,46 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     return load_status(table, args)
 
 
+def _refresh(progress: Any, book: Any, args: argparse.Namespace, as_of: Any
+             ) -> tuple[Any, Any, Any]:
+    """The table, yesterday's match (``--previous``) and today's, refreshed from it."""
+    from policy_match.base.messages import text
+
+    table = load_tracked(progress, args.data, book)
+    old_book = load_book(args.previous_rules) if args.previous_rules else book
+    old_table = load_tracked(progress, args.previous, old_book, "scale.step.load_previous")
+    track = progress.track(text("scale.step.match", rows=f"{len(old_table):,}",
+                                policies=len(old_book.policies)), text("scale.unit.policies"))
+    previous = old_book.match(old_table, as_of=args.previous_as_of or as_of, progress=track)
+    progress.step(text("scale.step.refresh"))
+    result = book.match(table, as_of=as_of, previous=previous)
+    say_changes(result.changes)
+    return table, previous, result
+
+
+def _report_text(result: Any, fmt: str, limit: int | None) -> str:
+    from policy_match.apps.snapshot import render_text
+
+    if fmt == "json":
+        return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        out: str = result.to_csv()
+        return out
+    return render_text(result, limit=limit or None) + "\n"
+
+
+def _write_report(out: Path, report: str, fmt: str) -> None:
+    # a CSV for people gets a byte-order mark, so that Excel reads the Chinese
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    try:
+        out.write_text(report, encoding=encoding)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: {exc.strerror or exc}") from None
+    print(f"已写入变化报告 — wrote the {fmt} report to {out}", file=sys.stderr)
+
+
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from policy_match.apps.snapshot import diff, load_snapshot, render_text
+    from policy_match.apps.snapshot import diff, load_snapshot
 
     out = Path(args.out) if args.out else None
     if out is not None:
@@ -63,23 +117,11 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         old, new = load_snapshot(args.old), load_snapshot(args.new)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    result = diff(old, new)
-    if args.format == "json":
-        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    elif args.format == "csv":
-        text = result.to_csv()
-    else:
-        text = render_text(result, limit=args.limit or None) + "\n"
+    report = _report_text(diff(old, new), args.format, args.limit)
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(report)
         return EXIT_OK
-    # a CSV for people gets a byte-order mark, so that Excel reads the Chinese
-    encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
-    try:
-        out.write_text(text, encoding=encoding)
-    except OSError as exc:
-        raise UsageError(f"--out {out}: {exc.strerror or exc}") from None
-    print(f"已写入变化报告 — wrote the {args.format} report to {out}", file=sys.stderr)
+    _write_report(out, report, args.format)
     return EXIT_OK
 
 
@@ -95,6 +137,12 @@ def register(sub: Any) -> None:
                                "saved, on standard output")
     add_load_options(snapshot)
     add_previous_options(snapshot)
+    snapshot.add_argument("--diff-out", metavar="REPORT",
+                          help="with --previous: also write what changed from the previous "
+                               "table's verdicts (.json, .csv, else text), compared only where "
+                               "the refresh says rows may differ")
+    snapshot.add_argument("--limit", type=int, default=20,
+                          help="--diff-out as text: enterprises listed per change (0: all)")
     snapshot.add_argument("--quiet", action="store_true", help="no progress display")
     add_force(snapshot)
     snapshot.set_defaults(run=_cmd_snapshot)

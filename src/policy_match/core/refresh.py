@@ -5,8 +5,10 @@ pairs each row of the new table with the previous table's row of the same enterp
 and compares their parsed values (a fingerprint per row, :mod:`policy_match.data.fingerprint`).
 Then
 
-- rows that are new, or whose values changed, are evaluated again (a small table of just
-  those rows, through the columnar backend), for every policy kept;
+- rows that are new are evaluated for every policy kept; rows whose values changed are
+  evaluated again for the kept policies that read a column changed in some of them (a
+  small table of just those rows and columns, through the columnar backend) — a policy
+  reading none of the changed columns keeps its verdicts of those rows;
 - a policy is *kept* when its condition is the same node for node as before, it is in force
   on both dates or on neither, and — if the date moved — its condition does not read the
   evaluation date (评估日); every other policy in force (added, edited, or reading the
@@ -17,13 +19,14 @@ A verdict depends only on the row's values, the condition and the date, so the r
 equals a full match (``tests/core/test_refresh.py`` checks it with random edits). The new
 verdict bitsets are put together only when read (:class:`RefreshedTris`): a refresh costs
 about the changed rows' evaluation, not a pass over every policy's bitset.
-:class:`Changes` says what changed: rows added, removed, changed; policies added,
-removed, changed, re-evaluated for the date.
+:class:`Changes` says what changed: rows added, removed, changed; the columns changed;
+policies added, removed, changed, re-evaluated for the date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -31,11 +34,13 @@ from typing import Protocol
 import numpy as np
 
 from policy_match.core.compiled import CompiledBook
+from policy_match.data.fingerprint import changed_columns
 from policy_match.data.table import EnterpriseTable
-from policy_match.engine import bitset
+from policy_match.engine import bitset, dag
 from policy_match.engine.bitset import Tri
 from policy_match.engine.columnar import ColumnarEvaluator
-from policy_match.engine.columns import take_columns
+from policy_match.engine.columns import Columns, take_column
+from policy_match.engine.walk import post_order
 
 
 class Previous(Protocol):
@@ -59,7 +64,8 @@ class Changes:
     policies_removed: tuple[str, ...] = ()
     policies_changed: tuple[str, ...] = ()  # condition or 适用时间 edited
     policies_dated: tuple[str, ...] = ()  # read the date, and the date moved
-    rows_evaluated: int = 0  # rows evaluated again for the kept policies
+    rows_evaluated: int = 0  # rows evaluated again for some kept policy
+    columns_changed: tuple[str, ...] = ()  # a value changed in some kept row (sorted)
     # the new table's rows whose values are new or changed (0-based, sorted)
     touched_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64),
                                      compare=False)
@@ -115,10 +121,10 @@ class _Placement:
     def place(self, old: np.ndarray, old_n: int, fresh: np.ndarray) -> np.ndarray:
         """New packed bits: the old bits moved to their rows, the fresh bits (packed over
         ``rows``) at the rows evaluated again."""
+        if self.previous_row is None and not self.rows.size:
+            return old
         fresh_rows = bitset.unpack(fresh, self.rows.size)
         if self.previous_row is None:
-            if not self.rows.size:
-                return old
             out = old.copy()
             new_words = np.bitwise_or.reduceat(np.where(fresh_rows, self.bit, np.uint64(0)),
                                                self.starts)
@@ -135,23 +141,23 @@ class _Placement:
 class RefreshedTris(Mapping[str, Tri | None]):
     """A refreshed result's verdict bitsets, each put together when first read."""
 
-    def __init__(self, ready: dict[str, Tri | None], pending: dict[str, Tri],
-                 previous: Previous, placement: _Placement) -> None:
+    def __init__(self, ready: dict[str, Tri | None], pending: dict[str, tuple[Tri, _Placement]],
+                 previous: Previous, order: list[str]) -> None:
         self._ready = ready
-        self._pending = pending  # policy → its verdicts on the rows evaluated again
-        self._order = list(ready) + [p for p in pending if p not in ready]
+        # policy → its verdicts on the rows evaluated again for it, and where they go
+        self._pending = pending
+        self._order = order
         self._previous: Previous | None = previous
-        self._placement = placement
 
     def __getitem__(self, pid: str) -> Tri | None:
         if pid in self._ready:
             return self._ready[pid]
-        fresh = self._pending.pop(pid)  # KeyError for an unknown policy, as a dict
+        fresh, placement = self._pending.pop(pid)  # KeyError for an unknown policy
         assert self._previous is not None
         old = self._previous.tris[pid]
         assert old is not None
         old_n = len(self._previous.table)
-        place = self._placement.place
+        place = placement.place
         tri = self._ready[pid] = Tri(place(old.t, old_n, fresh.t), place(old.f, old_n, fresh.f))
         if not self._pending:
             self._previous = None  # every verdict is here: the previous result may go
@@ -187,21 +193,79 @@ def _ids(table: EnterpriseTable, rows: np.ndarray) -> tuple[str, ...]:
     return tuple(table.id_array().take(rows).to_pylist()) if rows.size else ()
 
 
-def _compare_rows(new: EnterpriseTable, old: EnterpriseTable
-                  ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
-    """(placement of old rows, added rows, changed rows, removed old rows)."""
+@dataclass(frozen=True)
+class _RowChanges:
+    """How the new table's rows relate to the previous table's."""
+
+    previous_row: np.ndarray | None  # per new row, its previous row (-1: none); None: same
+    added: np.ndarray  # new rows with no previous row
+    changed: np.ndarray  # new rows whose values differ from their previous row's
+    removed: np.ndarray  # previous rows with no new row
+    columns: frozenset[str]  # the columns that differ in some changed row
+
+
+def _compare_rows(new: EnterpriseTable, old: EnterpriseTable) -> _RowChanges:
     previous_row = _previous_rows(new, old)
     new_fp, old_fp = new.row_fingerprints(), old.row_fingerprints()
     if previous_row is None:
-        return None, np.zeros(0, np.int64), np.flatnonzero(new_fp != old_fp), np.zeros(0,
-                                                                                     np.int64)
-    import pyarrow.compute as pc
+        changed = np.flatnonzero(new_fp != old_fp)
+        added = removed = np.zeros(0, np.int64)
+        old_rows = changed
+    else:
+        import pyarrow.compute as pc
 
-    kept = previous_row >= 0
-    added = np.flatnonzero(~kept)
-    changed = np.flatnonzero(kept & (new_fp != old_fp[np.where(kept, previous_row, 0)]))
-    still = pc.is_in(old.id_array(), value_set=new.id_array()).to_numpy(zero_copy_only=False)
-    return previous_row, added, changed, np.flatnonzero(~still)
+        kept = previous_row >= 0
+        added = np.flatnonzero(~kept)
+        changed = np.flatnonzero(kept & (new_fp != old_fp[np.where(kept, previous_row, 0)]))
+        still = pc.is_in(old.id_array(), value_set=new.id_array()).to_numpy(
+            zero_copy_only=False)
+        removed = np.flatnonzero(~still)
+        old_rows = previous_row[changed]
+    columns = changed_columns(new.columns, changed, old.columns, old_rows)
+    return _RowChanges(previous_row, added, changed, removed, columns)
+
+
+_READS: weakref.WeakKeyDictionary[CompiledBook, dict[str, frozenset[str]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def tags_read(book: CompiledBook) -> dict[str, frozenset[str]]:
+    """Per policy, the tags its condition reads (through defines); once per rulebook."""
+    found = _READS.get(book)
+    if found is None:
+        graph = book.dag
+        memo: dict[int, frozenset[str]] = {}
+
+        def successors(node: object) -> tuple[object, ...]:
+            return dag.successors(node, graph.defines)
+
+        for root in graph.conditions.values():
+            for node in post_order(root, successors, lambda n: id(n) in memo):
+                own = frozenset((node.name,)) if type(node) is dag.VTag else frozenset()
+                memo[id(node)] = own.union(*(memo[id(k)] for k in successors(node)))
+        found = _READS[book] = {pid: memo[id(c)] for pid, c in graph.conditions.items()}
+    return found
+
+
+def _evaluated_on(book: CompiledBook, table: EnterpriseTable, day: dt.date,
+                  rows: np.ndarray, placement: _Placement, policies: list[str],
+                  pending: dict[str, tuple[Tri, _Placement]]) -> None:
+    """``policies`` evaluated on ``rows`` of ``table`` only: a small table of those rows
+    and of the columns the policies read."""
+    if not policies:
+        return
+    if not rows.size:
+        empty = Tri(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint64))
+        pending.update((pid, (empty, placement)) for pid in policies)
+        return
+    reads = tags_read(book)
+    names = frozenset().union(*(reads[pid] for pid in policies))
+    columns = table.columns.columns
+    small = Columns(int(rows.size), {name: take_column(columns[name], rows)
+                                     for name in names if name in columns})
+    evaluator = ColumnarEvaluator(book.dag, book.vocabulary, small, day)
+    for pid in policies:
+        pending[pid] = (evaluator.truth(book.dag.conditions[pid]), placement)
 
 
 def _kept(book: CompiledBook, old_book: CompiledBook, pid: str, day: dt.date,
@@ -240,61 +304,78 @@ def _moved_rows(placement: _Placement, previous: Previous,
     return np.flatnonzero(moved)
 
 
-# long: one pass of decisions (rows, then policies, then evaluation) reads best in one place
+@dataclass
+class _PolicyPlan:
+    """What to do with each policy: reuse its previous verdicts (outside the rows
+    evaluated again), or evaluate it on the whole new table."""
+
+    ready: dict[str, Tri | None]  # decided now (None: not in force); reused: placeholders
+    reuse: list[str]
+    added: list[str]
+    changed: list[str]
+    dated: list[str]
+
+
+def _plan_policies(book: CompiledBook, day: dt.date, previous: Previous,
+                   evaluator: ColumnarEvaluator) -> _PolicyPlan:
+    old_book = previous.book
+    same_texts = old_book is book or old_book.sources == book.sources
+    plan = _PolicyPlan({}, [], [], [], [])
+    quick = same_texts and day == previous.as_of  # every policy in force is kept
+    for pid, policy in book.policies.items():
+        active = policy.active_on(day)
+        if quick:
+            decision: bool | None = True
+        elif pid not in old_book.policies:
+            plan.added.append(pid)
+            decision = False
+        elif same_texts and active == old_book.policies[pid].active_on(previous.as_of):
+            decision = day == previous.as_of or pid not in book.today_dependent
+        else:
+            decision = _kept(book, old_book, pid, day, previous.as_of)
+        if not active:
+            plan.ready[pid] = None
+        elif decision:
+            plan.reuse.append(pid)
+            plan.ready[pid] = None  # placeholder: keeps the rulebook's order
+        else:
+            if decision is None:
+                plan.changed.append(pid)
+            elif pid not in plan.added:
+                plan.dated.append(pid)
+            plan.ready[pid] = evaluator.truth(book.dag.conditions[pid])
+    return plan
+
+
 def refresh(book: CompiledBook, table: EnterpriseTable, day: dt.date,
             previous: Previous) -> tuple[ColumnarEvaluator, RefreshedTris, Changes]:
     """The pieces of a refreshed ``MatchResult`` (see the module docstring)."""
     old_book, old_table = previous.book, previous.table
-    previous_row, added, changed, removed = _compare_rows(table, old_table)
-    rows = np.union1d(added, changed).astype(np.int64)
-    same_texts = old_book is book or old_book.sources == book.sources
+    rows = _compare_rows(table, old_table)
     evaluator = ColumnarEvaluator(book.dag, book.vocabulary, table.columns, day)
-    ready: dict[str, Tri | None] = {}
-    reuse: list[str] = []
-    p_added, p_changed, p_dated = [], [], []
-    quick = same_texts and day == previous.as_of  # every policy in force is kept
-    for pid, policy in book.policies.items():
-        if quick:
-            if policy.active_on(day):
-                reuse.append(pid)
-            else:
-                ready[pid] = None
-            continue
-        if pid not in old_book.policies:
-            p_added.append(pid)
-            decision: bool | None = False
-        elif same_texts and policy.active_on(day) == old_book.policies[pid].active_on(
-                previous.as_of):
-            decision = day == previous.as_of or pid not in book.today_dependent
-        else:
-            decision = _kept(book, old_book, pid, day, previous.as_of)
-        if not policy.active_on(day):
-            ready[pid] = None
-        elif decision:
-            reuse.append(pid)
-            ready[pid] = None  # placeholder: keeps the rulebook's order (replaced below)
-        else:
-            if decision is None:
-                p_changed.append(pid)
-            elif pid not in p_added:
-                p_dated.append(pid)
-            ready[pid] = evaluator.truth(book.dag.conditions[pid])
-    pending: dict[str, Tri] = {}
-    if reuse:
-        small = ColumnarEvaluator(book.dag, book.vocabulary, take_columns(table.columns, rows),
-                                  day)
-        for pid in reuse:
-            ready.pop(pid, None)
-            pending[pid] = small.truth(book.dag.conditions[pid])
-    placement = _Placement.of(len(table), previous_row, rows)
-    dated = _moved_rows(placement, previous, {p: ready[p] for p in p_dated})
-    tris = RefreshedTris(ready, pending, previous, placement)
-    tris._order = list(book.policies)
+    plan = _plan_policies(book, day, previous, evaluator)
+    # a kept policy is evaluated again on the new rows, and on the changed rows when it
+    # reads a column that changed; elsewhere its previous verdicts stand
+    reads = tags_read(book)
+    touched = np.union1d(rows.added, rows.changed).astype(np.int64)
+    affected = [p for p in plan.reuse if reads[p] & rows.columns]
+    unaffected = [p for p in plan.reuse if not reads[p] & rows.columns]
+    pending: dict[str, tuple[Tri, _Placement]] = {}
+    everywhere = _Placement.of(len(table), rows.previous_row, touched)
+    _evaluated_on(book, table, day, touched, everywhere, affected, pending)
+    new_only = _Placement.of(len(table), rows.previous_row, rows.added)
+    _evaluated_on(book, table, day, rows.added, new_only, unaffected, pending)
+    for pid in plan.reuse:
+        del plan.ready[pid]
+    dated = _moved_rows(everywhere, previous, {p: plan.ready[p] for p in plan.dated})
+    tris = RefreshedTris(plan.ready, pending, previous, list(book.policies))
+    evaluated = touched.size if affected else (rows.added.size if unaffected else 0)
     changes = Changes(
-        rows_added=_ids(table, added), rows_removed=_ids(old_table, removed),
-        rows_changed=_ids(table, changed),
-        policies_added=tuple(p_added),
+        rows_added=_ids(table, rows.added), rows_removed=_ids(old_table, rows.removed),
+        rows_changed=_ids(table, rows.changed),
+        policies_added=tuple(plan.added),
         policies_removed=tuple(p for p in old_book.policies if p not in book.policies),
-        policies_changed=tuple(p_changed), policies_dated=tuple(p_dated),
-        rows_evaluated=int(rows.size), touched_rows=rows, dated_rows=dated)
+        policies_changed=tuple(plan.changed), policies_dated=tuple(plan.dated),
+        rows_evaluated=int(evaluated), columns_changed=tuple(sorted(rows.columns)),
+        touched_rows=touched, dated_rows=dated)
     return evaluator, tris, changes

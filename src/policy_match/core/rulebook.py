@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal, cast
@@ -53,34 +54,49 @@ class _Unknown:
 
 
 UNKNOWN = _Unknown()
-_UNSEEN = object()  # a raw value not parsed before
-_NO_VALUE = object()  # a raw value that parses to "missing"
+
+
+class _Mark:
+    """What the point reader remembers of a raw value that gives no value."""
+
+
+_UNSEEN = _Mark()  # a raw value not parsed before
+_NO_VALUE = _Mark()  # a raw value that parses to "missing"
+_BAD = _Mark()  # a raw value that does not parse
 _SEEN_LIMIT = 1 << 14  # distinct raw values remembered per tag
-_VERDICT_BY_CODE = np.array(  # the point evaluator's codes 0 1 2, and 3 for inactive
-    [Verdict.INELIGIBLE, Verdict.UNKNOWN, Verdict.ELIGIBLE, Verdict.INACTIVE], dtype=object)
+_VERDICTS = (Verdict.INELIGIBLE, Verdict.UNKNOWN, Verdict.ELIGIBLE)  # by the point codes
 
 
 class VerdictMap(Mapping[str, Verdict]):
     """``{policy id: Verdict}`` for one record, read from the point evaluator's codes only
     when asked (a portal often wants a few policies, or only the eligible ones)."""
 
-    def __init__(self, index: dict[str, int], codes: np.ndarray) -> None:
-        self._index = index
-        self._codes = codes
+    def __init__(self, point: _PointLookup, codes: np.ndarray) -> None:
+        self._point = point
+        self._codes = codes  # per policy in force, in rulebook order
 
     def __getitem__(self, policy_id: str) -> Verdict:
-        verdict: Verdict = _VERDICT_BY_CODE[self._codes[self._index[policy_id]]]
-        return verdict
+        at = self._point.position[policy_id]
+        return Verdict.INACTIVE if at < 0 else _VERDICTS[self._codes.item(at)]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._index)
+        return iter(self._point.position)
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._point.position)
 
     def eligible(self) -> list[str]:
-        ids = list(self._index)
+        ids = self._point.active
         return [ids[i] for i in np.flatnonzero(self._codes == 2).tolist()]
+
+
+@dataclass(frozen=True)
+class _PointLookup:
+    """The point evaluator of one date and where each policy's code is in its output."""
+
+    evaluator: PointEvaluator
+    active: list[str]  # the policies in force, in rulebook order (the evaluator's roots)
+    position: dict[str, int]  # every policy: its place in ``active``, -1 when not in force
 
 
 class Rulebook(CompiledBook):
@@ -91,10 +107,9 @@ class Rulebook(CompiledBook):
                  sources: Mapping[str, str] | None = None,
                  parent: Rulebook | None = None) -> None:
         super().__init__(program, vocabulary, diagnostics, sources, parent)
-        self._point_evaluators: dict[
-            dt.date, tuple[PointEvaluator, np.ndarray, np.ndarray, dict[str, int]]] = {}
-        # point lookups: tag → raw value → its parsed value (valid values only)
-        self._seen_values: dict[str, dict[Any, Any]] = {}
+        self._point_evaluators: dict[dt.date, _PointLookup] = {}
+        # point lookups: tag → raw value → its parsed value (_NO_VALUE: missing, _BAD: bad)
+        self._seen_values: dict[str, dict[Any, Any]] = {name: {} for name in self.tags}
 
     def __repr__(self) -> str:
         return (f"<Rulebook {len(self.tags)} tags, {len(self.defines)} defines, "
@@ -254,64 +269,58 @@ class Rulebook(CompiledBook):
         """Point lookup: one record against every policy (compiled once per date; atoms are
         decided for all policies at once, see ``engine/pointwise.py``)."""
         day = clock.resolve(as_of)
-        values = self._quick_values(record)
+        values = self._quick_values(record, on_error)
         if values is None:  # a value not seen before, or a bad one: the full reader
-            values = self.read_record(record, on_error).values
-        compiled = self._point_evaluators.get(day)
-        if compiled is None:
-            compiled = self._point_evaluators[day] = self._compile_point(day)
-        point, positions, slots, index = compiled
-        outcome = np.full(len(index), 3, dtype=np.int8)  # 3: inactive on this day
-        outcome[positions] = point.codes(values)[slots]
-        return VerdictMap(index, outcome)
+            values = self._read_and_learn(record, on_error)
+        point = self._point_evaluators.get(day)
+        if point is None:
+            point = self._point_evaluators[day] = self._compile_point(day)
+        return VerdictMap(point, point.evaluator.codes(values))
 
-    def _quick_values(self, record: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The parsed values when every raw value of ``record`` was parsed (and valid)
-        before: a dict look-up per field, no parsing; ``None`` otherwise."""
+    def _quick_values(self, record: Mapping[str, Any], on_error: OnError
+                      ) -> dict[str, Any] | None:
+        """The parsed values when every raw value of ``record`` was read before: a dict
+        look-up per field, no parsing; ``None`` when one was not (or is bad, and bad values
+        raise)."""
         seen = self._seen_values
         values: dict[str, Any] = {}
         for name, raw in record.items():
             by_raw = seen.get(name)
-            if by_raw is None:
-                if name in self.tags:
-                    by_raw = seen[name] = {}
-                else:
-                    continue
-            kind = type(raw)
-            key = raw if kind is str else (kind, raw)
+            if by_raw is None:  # not a tag: ignored, as the reader does
+                continue
             try:
-                value = by_raw.get(key, _UNSEEN)
+                value = by_raw.get(raw if type(raw) is str else (type(raw), raw), _UNSEEN)
             except TypeError:  # an unhashable raw value (a list of members)
                 return None
-            if value is _UNSEEN:
-                self._learn(record)
-                return None
-            if value is not _NO_VALUE:
+            if type(value) is not _Mark:  # (one test on the common path)
                 values[name] = value
+            elif value is _UNSEEN or (value is _BAD and on_error == "raise"):
+                return None
         return values
 
-    def _learn(self, record: Mapping[str, Any]) -> None:
-        """Remember the parsed value of each valid plain raw value of ``record``."""
+    def _read_and_learn(self, record: Mapping[str, Any], on_error: OnError) -> dict[str, Any]:
+        """The full reader's values; each plain raw value's outcome is remembered (its
+        parsed value, missing, or bad), so the next record with these values is quick."""
         parsed = parse_record(record, self.tags, self.vocabulary)
         bad = {e.column for e in parsed.errors}
         for name, raw in record.items():
             kind = type(raw)
             by_raw = self._seen_values.get(name)
-            if by_raw is None or name in bad or kind not in (str, int, float, bool) \
+            if by_raw is None or kind not in (str, int, float, bool) \
                     or len(by_raw) >= _SEEN_LIMIT:
                 continue
-            by_raw[raw if kind is str else (kind, raw)] = parsed.values.get(name, _NO_VALUE)
+            found = _BAD if name in bad else parsed.values.get(name, _NO_VALUE)
+            by_raw[raw if kind is str else (kind, raw)] = found
+        if parsed.errors and on_error == "raise":
+            raise RecordError(parsed.errors)
+        return parsed.values
 
-    def _compile_point(self, day: dt.date
-                       ) -> tuple[PointEvaluator, np.ndarray, np.ndarray, dict[str, int]]:
-        active = {pid: self.dag.conditions[pid] for pid, p in self.policies.items()
-                  if p.active_on(day)}
-        order = {pid: i for i, pid in enumerate(active)}
-        slots = np.array([order.get(pid, -1) for pid in self.policies], dtype=np.int64)
-        index = {pid: i for i, pid in enumerate(self.policies)}
-        positions = np.flatnonzero(slots >= 0)
-        return (PointEvaluator(self.dag, self.vocabulary, active, day), positions,
-                slots[positions], index)
+    def _compile_point(self, day: dt.date) -> _PointLookup:
+        active = [pid for pid, p in self.policies.items() if p.active_on(day)]
+        at = {pid: i for i, pid in enumerate(active)}
+        roots = {pid: self.dag.conditions[pid] for pid in active}
+        return _PointLookup(PointEvaluator(self.dag, self.vocabulary, roots, day), active,
+                            {pid: at.get(pid, -1) for pid in self.policies})
 
     def with_policies(self, text: str, path: str = "<added>.rule") -> Rulebook:
         """This rulebook plus the declarations in ``text``, checked against it (only the new
