@@ -16,7 +16,7 @@ from policy_match.core.loading import load_sources
 from policy_match.core.rulebook import Rulebook
 from policy_match.dsl.ir import Verdict
 from policy_match.engine import dag
-from policy_match.engine.explain import Explanation
+from policy_match.engine.explain import Explainer, Explanation, degree, match_degree
 
 AS_OF = dt.date(2024, 7, 1)
 
@@ -290,3 +290,41 @@ def test_inactive_explanations_have_no_tree() -> None:
     assert e.verdict is Verdict.INACTIVE
     assert e.tree is None and e.missing == [] and e.gap == []
     assert Explanation.model_validate_json(e.to_json()) == e
+
+
+class _Nested:
+    """A ``TreeBuild`` of plain tuples: what a caller writing the tree its own way gets."""
+
+    def group(self, kind: str, label: str, label_en: str, outcome: str, needed: bool,
+              children: list[Any]) -> Any:
+        return (kind, label, label_en, outcome, needed, tuple(children))
+
+    def atom(self, report: Any, outcome: str, needed: bool) -> Any:
+        return ("atom", report.subject, report.id, outcome, needed)
+
+
+def _as_tuples(node: Any) -> Any:
+    if node.kind == "atom":
+        return ("atom", node.label, node.atom.id, node.outcome, node.needed)
+    return (node.kind, node.label, node.label_en, node.outcome, node.needed,
+            tuple(_as_tuples(c) for c in node.children))
+
+
+@SETTINGS
+@given(cond=distinct_leaf_conditions(), record=leaf_records())
+def test_a_tree_of_other_nodes_says_what_the_model_tree_says(cond: str,
+                                                             record: dict[str, Any]) -> None:
+    book = single_policy(cond)
+    root = book.dag.conditions["P"]
+    explainer = Explainer(book.evaluator(record, AS_OF), book.atom_ids)
+    assert explainer.tree_with(root, _Nested()) == _as_tuples(explainer.tree(root))
+    bits, choice = explainer.gap_bits(root), explainer.gap(root)
+    # the gap's atoms from its bits, and the degree from the sizes alone
+    assert frozenset(explainer.atoms_of(bits.path)) == choice.path
+    assert (bits.gap is None) == (choice.gap is None)
+    if bits.gap is not None:
+        assert frozenset(explainer.atoms_of(bits.gap)) == choice.gap
+    size = None if bits.gap is None else bits.gap.bit_count()
+    assert degree(size, bits.path.bit_count()) == match_degree(choice)
+    if book.evaluate(record, "P", as_of=AS_OF) is Verdict.ELIGIBLE:
+        assert bits.gap == 0  # the server answers an eligible item's gap without the walk

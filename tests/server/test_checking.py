@@ -41,3 +41,19 @@ def test_cached_answers_equal_fresh_ones(snapshot: Snapshot, explain: bool) -> N
             got = json.loads(check_json(snapshot, record, day, explain=explain, gaps=True))
             assert got == _fresh(snapshot, record, day, explain)
     assert snapshot.cache["answers"]._answers  # the cache was used
+
+
+@pytest.mark.parametrize(("explain", "gaps"), [(True, True), (False, True), (False, False)])
+def test_answers_written_straight_to_json_are_the_models_bytes(snapshot: Snapshot,
+                                                               explain: bool,
+                                                               gaps: bool) -> None:
+    """The explained and gap answers are assembled from bytes (``server/explained.py``),
+    not serialized from models: byte for byte they are what the models would give."""
+    rows = [{k: v for k, v in r.items() if v is not None} for r in generate(80, seed=23)]
+    rows += [{}, {"企业规模": "小型"}]  # everything unknown, nearly everything unknown
+    for day in (DEMO_DATE, dt.date(2026, 12, 31)):
+        for record in rows:
+            fresh = Snapshot(snapshot.book, None, snapshot.version, snapshot.loaded_at)
+            want = to_json({"as_of": day, "version": snapshot.version,
+                            "results": check_items(fresh, record, day, explain, gaps)})
+            assert check_json(fresh, record, day, explain=explain, gaps=gaps) == want

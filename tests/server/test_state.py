@@ -56,3 +56,18 @@ def test_snapshot_cache_makes_each_value_once(rules: Path) -> None:
     for _ in range(3):
         assert snapshot.cached("k", lambda: calls.append(1) or 42) == 42
     assert calls == [1]
+
+
+def test_a_cached_value_may_ask_for_another(rules: Path) -> None:
+    """The outbox is made under the cache's lock and asks for the day's match: the lock is
+    re-entrant (a plain lock hung the staff outbox when the match was not made yet)."""
+    import threading
+
+    snapshot = load_snapshot(rules, None)
+    got: list[object] = []
+    worker = threading.Thread(target=lambda: got.append(
+        snapshot.cached("outer", lambda: ("outer", snapshot.cached("inner", lambda: 1)))),
+        daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert got == [("outer", 1)] and snapshot.cache["inner"] == 1

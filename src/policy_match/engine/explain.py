@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Generic, Literal, NamedTuple, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -38,6 +38,8 @@ from policy_match.engine.scalar import ScalarEvaluator
 from policy_match.engine.walk import post_order, pre_order
 
 GroupKind = Literal["all", "any", "at_least", "case", "define"]
+NodeKind = Literal["all", "any", "at_least", "case", "define", "const"]
+T = TypeVar("T")
 
 
 class ExplainNode(BaseModel):
@@ -147,13 +149,38 @@ class GapChoice:
     path: frozenset[dag.Atom]
 
 
-@dataclass(frozen=True)
-class _GapBits:
+class _GapBits(NamedTuple):
     """A :class:`GapChoice` with its atom sets as bits of an int (one bit per atom): a union
-    is one ``|`` however many atoms a long chain of defines gathers."""
+    is one ``|`` however many atoms a long chain of defines gathers. A named tuple: one is
+    made per node and record, and a tuple is made faster than a frozen dataclass."""
 
     gap: int | None
     path: int
+
+
+class TreeBuild(Protocol[T]):
+    """What the outcome tree's nodes are made of: :class:`ExplainNode` models
+    (:data:`MODEL_NODES`) or, for a caller that writes the tree straight to JSON, its own
+    equivalent (the walk, and so what the tree says, is the same)."""
+
+    def group(self, kind: NodeKind, label: str, label_en: str, outcome: Outcome,
+              needed: bool, children: list[T]) -> T: ...
+
+    def atom(self, report: AtomReport, outcome: Outcome, needed: bool) -> T: ...
+
+
+class _ModelNodes:
+    def group(self, kind: NodeKind, label: str, label_en: str, outcome: Outcome,
+              needed: bool, children: list[ExplainNode]) -> ExplainNode:
+        return ExplainNode(kind=kind, label=label, label_en=label_en, outcome=outcome,
+                           needed=needed, children=children)
+
+    def atom(self, report: AtomReport, outcome: Outcome, needed: bool) -> ExplainNode:
+        return ExplainNode(kind="atom", label=report.subject, outcome=outcome, needed=needed,
+                           atom=report)
+
+
+MODEL_NODES: TreeBuild[ExplainNode] = _ModelNodes()
 
 
 class Explainer:
@@ -178,11 +205,11 @@ class Explainer:
         """The outcome tree; ``open_path``: no ancestor is already true, so an unknown node
         here is data worth asking for (under a true ``or`` it would change nothing). A
         define met again is a line saying so, not its tree again."""
-        return self._tree(node, open_path, set(), 0)
+        return self.tree_with(node, MODEL_NODES, open_path)
 
-    def _tree(self, node: dag.BoolNode, open_path: bool, shown: set[int],
-              depth: int) -> ExplainNode:
-        return _OutcomeTree(self, node, open_path, shown, depth).visit_truth(node)
+    def tree_with(self, node: dag.BoolNode, build: TreeBuild[T], open_path: bool = True) -> T:
+        """:meth:`tree` made of ``build``'s nodes."""
+        return _OutcomeTree(self, build, node, open_path, set(), 0).visit_truth(node)
 
     def atoms_where(
         self, node: dag.BoolNode, skip: bool | None, want: bool | None
@@ -210,6 +237,9 @@ class Explainer:
     def _missing_tags(self, node: Any) -> tuple[str, ...]:
         """Per node, once: its own absent tag, or its followed successors' tags in order."""
         memo, walk, record = self._missing, self._missing_walk, self.ev.record
+        found = memo.get(id(node))
+        if found is not None:  # asked before (the tree asks per atom): no walk to start
+            return found
         for item in post_order(node, walk.follow, lambda n: id(n) in memo):
             if type(item) is dag.VTag:
                 memo[id(item)] = (item.name,) if record.get(item.name) is None else ()
@@ -225,6 +255,9 @@ class Explainer:
 
     def gap_bits(self, node: dag.BoolNode) -> _GapBits:
         memo = self._gaps
+        found = memo.get(id(node))
+        if found is not None:
+            return found
         for item in post_order(node, dag.children, lambda n: id(n) in memo):
             memo[id(item)] = self._gap_walk.visit_truth(item)
         return memo[id(node)]
@@ -237,71 +270,79 @@ class Explainer:
         return found
 
     def _atom_set(self, bits: int) -> frozenset[dag.Atom]:
-        return frozenset(a for i, a in enumerate(self._atoms) if bits >> i & 1)
+        return frozenset(self.atoms_of(bits))
+
+    def atoms_of(self, bits: int) -> list[dag.Atom]:
+        """The atoms of a set of :meth:`gap_bits`, in the order they were first met."""
+        atoms, found = self._atoms, []
+        while bits:  # the set bits only: a gap is a few atoms of the many met so far
+            low = bits & -bits
+            found.append(atoms[low.bit_length() - 1])
+            bits ^= low
+        return found
 
 
-class _OutcomeTree(ConditionBackend[ExplainNode]):
+class _OutcomeTree(ConditionBackend[T], Generic[T]):
     """The outcome tree of one node (its children get their own: their paths differ)."""
 
-    def __init__(self, explainer: Explainer, node: dag.BoolNode, open_path: bool,
-                 shown: set[int], depth: int) -> None:
+    def __init__(self, explainer: Explainer, build: TreeBuild[T], node: dag.BoolNode,
+                 open_path: bool, shown: set[int], depth: int) -> None:
         self.explainer = explainer
+        self.build = build
         self.outcome = outcome_of(explainer.ev.truth(node))
         self.needed = open_path and self.outcome == "unknown"
         self.open_path = open_path and self.outcome != "true"  # for the children
         self.shown = shown  # the defines this tree has shown already (by node)
         self.depth = depth
 
-    def _atom(self, node: dag.Atom) -> ExplainNode:
+    def _atom(self, node: dag.Atom) -> T:
         report = self.explainer.report(node)
         # unknown for lack of data (not, say, a division by zero): ask for the data
         needed = self.needed and bool(self.explainer.missing(node))
-        return ExplainNode(kind="atom", label=report.subject, outcome=self.outcome,
-                           needed=needed, atom=report)
+        return self.build.atom(report, self.outcome, needed)
 
-    def cmp(self, node: dag.Cmp) -> ExplainNode:
+    def cmp(self, node: dag.Cmp) -> T:
         return self._atom(node)
 
-    def member(self, node: dag.Member) -> ExplainNode:
+    def member(self, node: dag.Member) -> T:
         return self._atom(node)
 
-    def has(self, node: dag.HasAtom) -> ExplainNode:
+    def has(self, node: dag.HasAtom) -> T:
         return self._atom(node)
 
-    def known(self, node: dag.KnownAtom) -> ExplainNode:
+    def known(self, node: dag.KnownAtom) -> T:
         return self._atom(node)
 
-    def boolean(self, node: dag.Truth) -> ExplainNode:
+    def boolean(self, node: dag.Truth) -> T:
         return self._atom(node)
 
-    def bool_const(self, node: dag.Const) -> ExplainNode:
-        return ExplainNode(kind="const", label="恒成立" if node.value else "恒不成立",
-                           label_en="always" if node.value else "never", outcome=self.outcome)
+    def bool_const(self, node: dag.Const) -> T:
+        return self.build.group("const", "恒成立" if node.value else "恒不成立",
+                                "always" if node.value else "never", self.outcome, False, [])
 
-    def _leaf(self, kind: GroupKind, zh: str, en: str, note: tuple[str, str]) -> ExplainNode:
-        return ExplainNode(kind=kind, label=zh + note[0], label_en=en + note[1],
-                           outcome=self.outcome, needed=self.needed)
+    def _leaf(self, kind: GroupKind, zh: str, en: str, note: tuple[str, str]) -> T:
+        return self.build.group(kind, zh + note[0], en + note[1], self.outcome, self.needed, [])
 
-    def _group(self, node: dag.BoolNode, kind: GroupKind, zh: str, en: str) -> ExplainNode:
+    def _group(self, node: dag.BoolNode, kind: GroupKind, zh: str, en: str) -> T:
         if self.depth >= TREE_DEPTH:
             return self._leaf(kind, zh, en, NOT_EXPANDED)
         kids = [self._child(c, self.open_path) for c in dag.children(node)]
-        return ExplainNode(kind=kind, label=zh, label_en=en, outcome=self.outcome,
-                           needed=self.needed, children=kids)
+        return self.build.group(kind, zh, en, self.outcome, self.needed, kids)
 
-    def _child(self, node: dag.BoolNode, open_path: bool) -> ExplainNode:
-        return self.explainer._tree(node, open_path, self.shown, self.depth + 1)
+    def _child(self, node: dag.BoolNode, open_path: bool) -> T:
+        return _OutcomeTree(self.explainer, self.build, node, open_path, self.shown,
+                            self.depth + 1).visit_truth(node)
 
-    def all(self, node: dag.All) -> ExplainNode:
+    def all(self, node: dag.All) -> T:
         return self._group(node, "all", "同时满足", "all of")
 
-    def any(self, node: dag.AnyNode) -> ExplainNode:
+    def any(self, node: dag.AnyNode) -> T:
         return self._group(node, "any", "满足其一", "any of")
 
-    def at_least(self, node: dag.AtLeast) -> ExplainNode:
+    def at_least(self, node: dag.AtLeast) -> T:
         return self._group(node, "at_least", f"至少满足{node.n}项", f"at least {node.n} of")
 
-    def named(self, node: dag.Named) -> ExplainNode:
+    def named(self, node: dag.Named) -> T:
         zh = ("非 " if node.negated else "") + node.name
         en = ("not " if node.negated else "") + node.name
         if id(node) in self.shown:
@@ -310,12 +351,12 @@ class _OutcomeTree(ConditionBackend[ExplainNode]):
             self.shown.add(id(node))
         return self._group(node, "define", zh, en)
 
-    def case(self, node: dag.CaseCond) -> ExplainNode:
+    def case(self, node: dag.CaseCond) -> T:
         """Only the branches evaluation reached can be waiting for data."""
         if self.depth >= TREE_DEPTH:
             return self._leaf("case", "分情形", "by case", NOT_EXPANDED)
         truth = self.explainer.ev.truth
-        kids: list[ExplainNode] = []
+        kids: list[T] = []
         reached = self.open_path
         for test, value in node.branches:
             decided = truth(test)
@@ -323,8 +364,7 @@ class _OutcomeTree(ConditionBackend[ExplainNode]):
             kids.append(self._child(value, reached and decided is True))
             reached = reached and decided is False
         kids.append(self._child(node.default, reached))
-        return ExplainNode(kind="case", label="分情形", label_en="by case",
-                           outcome=self.outcome, needed=self.needed, children=kids)
+        return self.build.group("case", "分情形", "by case", self.outcome, self.needed, kids)
 
 
 _Follow = tuple[Any, ...]
@@ -507,6 +547,11 @@ def _cheapest(choices: list[_GapBits], n: int) -> _GapBits:
 
 
 def match_degree(choice: GapChoice) -> float:
-    if choice.gap is None or not choice.path:
-        return 0.0 if choice.gap is None else 1.0
-    return round(1 - len(choice.gap) / len(choice.path), 4)
+    return degree(None if choice.gap is None else len(choice.gap), len(choice.path))
+
+
+def degree(gap: int | None, path: int) -> float:
+    """The match degree of a gap of ``gap`` atoms (None: impossible) on a path of ``path``."""
+    if gap is None or not path:
+        return 0.0 if gap is None else 1.0
+    return round(1 - gap / path, 4)

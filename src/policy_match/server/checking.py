@@ -11,6 +11,10 @@ items, the missing tags of the unknown ones and (asked for) the gaps of the inel
 reuse one another's work; measured, this is as fast as the point evaluator and the missing
 tags come free. ``explain`` adds each item's outcome tree. Condition lines and, with gaps or
 explanations, whole item answers are shared across requests (:mod:`.reports`).
+
+Two ways to one answer: :func:`check_items` makes models (:class:`Explanation`,
+:class:`GapItem`: the reference, and what the pages render), :func:`check_json` (the JSON
+endpoint) writes the same bytes without them (:mod:`.explained`); a test holds them equal.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from policy_match.engine.explain import Explainer, Explanation, match_degree
 from policy_match.engine.scalar import ScalarEvaluator
 from policy_match.server.current import current_policies
 from policy_match.server.errors import BadInput, FieldProblem
+from policy_match.server.explained import GroupHeads, item_json
 from policy_match.server.models import CheckResponse, CheckResult, GapItem
 from policy_match.server.reports import AnswerCache, ReportCache, SharingExplainer
 from policy_match.server.state import Snapshot
@@ -119,15 +124,14 @@ def _verdict(ev: ScalarEvaluator, root: Any) -> Verdict:
 _VERDICT_ZH = {v: v.zh for v in (Verdict.ELIGIBLE, Verdict.UNKNOWN, Verdict.INELIGIBLE)}
 
 
-def _item(policy: ir.Policy, verdict: Verdict, amount: Decimal | None, waiting: list[str],
-          missing: list[str], gap: list[GapItem] | None,
-          explanation: Explanation | None) -> dict[str, Any]:
+def _head(policy: ir.Policy, verdict: Verdict, amount: Decimal | None, waiting: list[str],
+          missing: list[str]) -> dict[str, Any]:
+    """A result's fields up to ``missing`` (:class:`CheckResult`'s order)."""
     return {"policy_id": policy.id, "name": policy.name, "verdict": verdict.value,
             "verdict_zh": _VERDICT_ZH[verdict],
             "benefit": None if amount is None else str(amount),
             "benefit_zh": None if amount is None else money_zh(Fraction(amount)),
-            "benefit_missing": waiting, "missing": missing, "gap": gap,
-            "department": policy.department, "explanation": explanation}
+            "benefit_missing": waiting, "missing": missing}
 
 
 class _Checker:
@@ -145,22 +149,46 @@ class _Checker:
         self.explain = explain
         self.gaps = gaps or explain
 
-    def item(self, policy: ir.Policy) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        """The sort key and the result of one item."""
-        book, ev, explainer = self.book, self.ev, self.explainer
-        root = book.dag.conditions[policy.id]
+    def _common(self, policy: ir.Policy) -> tuple[Any, Verdict, Decimal | None, dict[str, Any]]:
+        """The item's condition, verdict, amount and result fields up to ``missing``."""
+        ev, explainer, graph = self.ev, self.explainer, self.book.dag
+        root = graph.conditions[policy.id]
         verdict = _verdict(ev, root)
-        node = book.dag.benefits[policy.id]
+        node = graph.benefits[policy.id]
         amount = amount_of(ev, node) if verdict is Verdict.ELIGIBLE and node is not None else None
         waiting = (explainer.benefit_missing(node) if verdict is Verdict.ELIGIBLE
                    and node is not None and amount is None else [])
         missing = explainer.missing(root) if verdict is Verdict.UNKNOWN else []
-        gap = _gap(explainer, root) if self.gaps and verdict is Verdict.INELIGIBLE else None
-        explanation = (explanation_of(book, ev, explainer, policy.id, verdict) if self.explain
-                       else None)
-        key = (_ORDER[verdict], len(missing), len(gap) if gap is not None else 1 << 20,
-               policy.id)
-        return key, _item(policy, verdict, amount, waiting, missing, gap, explanation)
+        return root, verdict, amount, _head(policy, verdict, amount, waiting, missing)
+
+    def item(self, policy: ir.Policy) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The sort key and the result of one item."""
+        root, verdict, _, item = self._common(policy)
+        gap = (_gap(self.explainer, root) if self.gaps and verdict is Verdict.INELIGIBLE
+               else None)
+        item["gap"] = gap
+        item["department"] = policy.department
+        item["explanation"] = (explanation_of(self.book, self.ev, self.explainer, policy.id,
+                                              verdict) if self.explain else None)
+        return _order(policy, verdict, item["missing"], None if gap is None else len(gap)), item
+
+    def item_json(self, policy: ir.Policy, heads: GroupHeads) -> tuple[tuple[Any, ...], bytes]:
+        """:meth:`item` written straight to JSON (:mod:`.explained`): the same bytes."""
+        root, verdict, amount, item = self._common(policy)
+        if not self.gaps:
+            return (_order(policy, verdict, item["missing"], None),
+                    to_json({**item, "gap": None, "department": policy.department,
+                             "explanation": None}))
+        found, gap = item_json(item, self.explainer, heads, policy, root, verdict, amount,
+                               self.explain)
+        return _order(policy, verdict, item["missing"], gap), found
+
+
+def _order(policy: ir.Policy, verdict: Verdict, missing: list[str],
+           gap: int | None) -> tuple[Any, ...]:
+    """Eligible first, then unknown (fewest missing first), then ineligible (smallest gap
+    first), then by id."""
+    return _ORDER[verdict], len(missing), gap if gap is not None else 1 << 20, policy.id
 
 
 def check_items(snapshot: Snapshot, record: Mapping[str, Any], as_of: dt.date,
@@ -204,13 +232,13 @@ def check_json(snapshot: Snapshot, record: Mapping[str, Any], as_of: dt.date,
                         "results": check_items(snapshot, record, as_of)})
     checker = _Checker(snapshot, record, as_of, explain, gaps)
     answers = snapshot.cached("answers", lambda: AnswerCache(snapshot.book))
+    heads = snapshot.cached("group_heads", GroupHeads)
     found: list[tuple[tuple[Any, ...], bytes]] = []
     for policy in current_policies(snapshot, as_of):
         key = answers.key(policy.id, checker.explainer.keys, as_of, explain)
         known = answers.get(key)
         if known is None:
-            order, item = checker.item(policy)
-            known = (order, to_json(item))
+            known = checker.item_json(policy, heads)
             answers.put(key, known)
         found.append(known)
     found.sort(key=lambda pair: pair[0])

@@ -20,7 +20,7 @@ from policy_match.engine.atom_text import AtomReport, tags_read
 from policy_match.engine.explain import Explainer
 from policy_match.engine.scalar import ScalarEvaluator
 
-__all__ = ["AnswerCache", "ReportCache", "SharingExplainer", "keyed"]
+__all__ = ["AnswerCache", "Line", "ReportCache", "SharingExplainer", "keyed"]
 
 LIMIT = 200_000  # lines kept per snapshot; past it the cache starts again
 ANSWERS = 20_000  # item answers (JSON, a few KiB each) kept per snapshot
@@ -33,6 +33,19 @@ def keyed(values: Mapping[str, Any]) -> dict[str, Any]:
             for t, v in values.items()}
 
 
+class Line:
+    """One condition's line and, written once when first asked, its JSON: as a line of an
+    explanation, as its outcome-tree node (needed or not) and as a 差一项 gap item."""
+
+    __slots__ = ("gap_json", "json", "nodes", "report")
+
+    def __init__(self, report: AtomReport) -> None:
+        self.report = report
+        self.json: bytes | None = None
+        self.gap_json: bytes | None = None
+        self.nodes: dict[tuple[str, bool], bytes] = {}
+
+
 class ReportCache:
     """Lines by (condition, values read, date), and each condition's tags."""
 
@@ -40,7 +53,7 @@ class ReportCache:
         self.graph = graph
         self.limit = limit
         self._tags: dict[int, tuple[str, ...]] = {}
-        self._lines: dict[tuple[Any, ...], AtomReport] = {}
+        self._lines: dict[tuple[Any, ...], Line] = {}
         self._lock = threading.Lock()
 
     def tags(self, atom: dag.Atom) -> tuple[str, ...]:
@@ -51,14 +64,14 @@ class ReportCache:
             found = self._tags[id(atom)] = tuple(tags_read(atom, self.graph.defines))
         return found
 
-    def get(self, key: tuple[Any, ...]) -> AtomReport | None:
+    def get(self, key: tuple[Any, ...]) -> Line | None:
         return self._lines.get(key)
 
-    def put(self, key: tuple[Any, ...], report: AtomReport) -> None:
+    def put(self, key: tuple[Any, ...], line: Line) -> None:
         with self._lock:
             if len(self._lines) >= self.limit:
                 self._lines.clear()
-            self._lines[key] = report
+            self._lines[key] = line
 
 
 class SharingExplainer(Explainer):
@@ -69,23 +82,33 @@ class SharingExplainer(Explainer):
         super().__init__(evaluator, atom_ids)
         self.shared = shared
         self.keys = keyed(evaluator.record)
-        self._mine: dict[int, AtomReport] = {}  # this request's lines, by the atom's identity
+        self._mine: dict[int, Line] = {}  # this request's lines, by the atom's identity
+        # and by the report's: a request holds its reports, so their identities stay theirs
+        self._by_report: dict[int, Line] = {}
 
     def report(self, atom: dag.Atom) -> AtomReport:
+        return self.line(atom).report
+
+    def line(self, atom: dag.Atom) -> Line:
         found = self._mine.get(id(atom))
         if found is None:
-            found = self._mine[id(atom)] = self._shared_report(atom)
+            found = self._mine[id(atom)] = self._shared_line(atom)
+            self._by_report[id(found.report)] = found
         return found
 
-    def _shared_report(self, atom: dag.Atom) -> AtomReport:
+    def line_of(self, report: AtomReport) -> Line:
+        """The line of a report this explainer gave out."""
+        return self._by_report[id(report)]
+
+    def _shared_line(self, atom: dag.Atom) -> Line:
         record = self.keys
-        key = (id(atom), self.ev.as_of, *(record.get(t) for t in self.shared.tags(atom)))
+        key = (id(atom), self.ev.as_of, *map(record.get, self.shared.tags(atom)))
         try:
             found = self.shared.get(key)
         except TypeError:  # a value that cannot be a key: write the line afresh
-            return super().report(atom)
+            return Line(super().report(atom))
         if found is None:
-            found = super().report(atom)
+            found = Line(super().report(atom))
             self.shared.put(key, found)
         return found
 
@@ -115,7 +138,7 @@ class AnswerCache:
     def key(self, policy_id: str, keys: Mapping[str, Any], as_of: Any,
             explain: bool) -> tuple[Any, ...]:
         """``keys``: the record's values through :func:`keyed`."""
-        return (policy_id, as_of, explain, *(keys.get(t) for t in self.tags(policy_id)))
+        return (policy_id, as_of, explain, *map(keys.get, self.tags(policy_id)))
 
     def get(self, key: tuple[Any, ...]) -> tuple[tuple[Any, ...], bytes] | None:
         try:

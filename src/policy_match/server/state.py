@@ -62,7 +62,10 @@ class Snapshot:
     sources: Mapping[str, str] = field(default_factory=dict)
     error_sources: Mapping[str, str] = field(default_factory=dict)  # texts the errors point at
     cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
-    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    # re-entrant: a value made under the lock may ask for another (the outbox asks for the
+    # day's match); a plain lock deadlocked when the match was not made yet
+    lock: threading.RLock = field(default_factory=threading.RLock, compare=False,
+                                  repr=False)
 
     def cached(self, key: Any, make: Callable[[], Any]) -> Any:
         """``make()`` once per snapshot and key (thread-safe; concurrent askers wait)."""
