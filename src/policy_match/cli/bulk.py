@@ -101,6 +101,14 @@ def load_match(progress: Any, book: Rulebook, args: argparse.Namespace, as_of: A
                ) -> tuple[Any, Any]:
     """The table of ``args.data`` and its match; with ``--previous OLD_DATA`` a refresh
     (only changed rows and policies evaluated), what changed said on standard error."""
+    table, _, result = load_refresh(progress, book, args, as_of)
+    return table, result
+
+
+def load_refresh(progress: Any, book: Rulebook, args: argparse.Namespace, as_of: Any
+                 ) -> tuple[Any, Any, Any]:
+    """The table of ``args.data``, yesterday's match (``None`` without ``--previous``) and
+    today's: refreshed from yesterday's when there is one."""
     from policy_match.base.messages import text
 
     table = load_tracked(progress, args.data, book)
@@ -108,7 +116,7 @@ def load_match(progress: Any, book: Rulebook, args: argparse.Namespace, as_of: A
     if previous is None:
         track = progress.track(text("scale.step.match", rows=f"{len(table):,}",
                                     policies=len(book.policies)), text("scale.unit.policies"))
-        return table, book.match(table, as_of=as_of, progress=track)
+        return table, None, book.match(table, as_of=as_of, progress=track)
     old_book = load_book(args.previous_rules) if args.previous_rules else book
     old_table = load_tracked(progress, previous, old_book, "scale.step.load_previous")
     track = progress.track(text("scale.step.match", rows=f"{len(old_table):,}",
@@ -117,7 +125,7 @@ def load_match(progress: Any, book: Rulebook, args: argparse.Namespace, as_of: A
     progress.step(text("scale.step.refresh"))
     result = book.match(table, as_of=as_of, previous=old)
     say_changes(result.changes)
-    return table, result
+    return table, old, result
 
 
 def say_changes(changes: Any) -> None:

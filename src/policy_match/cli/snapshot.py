@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from policy_match.base import clock
-from policy_match.cli.bulk import add_previous_options, load_match, load_tracked, say_changes
+from policy_match.cli.bulk import add_previous_options, load_refresh
 from policy_match.cli.common import (
     EXIT_OK,
     UsageError,
@@ -44,11 +44,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     book = load_book(args.rules)
     as_of = clock.resolve(args.as_of)
     with Progress(enabled=interactive(args)) as progress:
-        if report is None:
-            table, result = load_match(progress, book, args, as_of)
-            previous = None
-        else:
-            table, previous, result = _refresh(progress, book, args, as_of)
+        table, previous, result = load_refresh(progress, book, args, as_of)
         track = progress.track(text("scale.step.snapshot", path=out), text("scale.unit.policies"))
         snap = save_snapshot(result, out, progress=track)
     print(f"已写入匹配快照：{len(snap):,} 家企业 × {len(snap.codes)} 项政策，评估日 {as_of} — "
@@ -65,23 +61,6 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
                           "source": snap.source, "rulebook_hash": snap.rulebook_hash},
                          ensure_ascii=False, indent=2))
     return load_status(table, args)
-
-
-def _refresh(progress: Any, book: Any, args: argparse.Namespace, as_of: Any
-             ) -> tuple[Any, Any, Any]:
-    """The table, yesterday's match (``--previous``) and today's, refreshed from it."""
-    from policy_match.base.messages import text
-
-    table = load_tracked(progress, args.data, book)
-    old_book = load_book(args.previous_rules) if args.previous_rules else book
-    old_table = load_tracked(progress, args.previous, old_book, "scale.step.load_previous")
-    track = progress.track(text("scale.step.match", rows=f"{len(old_table):,}",
-                                policies=len(old_book.policies)), text("scale.unit.policies"))
-    previous = old_book.match(old_table, as_of=args.previous_as_of or as_of, progress=track)
-    progress.step(text("scale.step.refresh"))
-    result = book.match(table, as_of=as_of, previous=previous)
-    say_changes(result.changes)
-    return table, previous, result
 
 
 def _report_text(result: Any, fmt: str, limit: int | None) -> str:
