@@ -6,7 +6,8 @@ date, adds one new policy, and writes ``WORKDIR/ENGINE.json``: timings, the verd
 per policy, the verdicts of the sampled rows (for the cross-check) and the peak RSS.
 
 ENGINE is ``ours`` (policy_match), ``polars`` or ``duckdb`` (``polars_every_tag``: only a
-load, every tag's column cast as policy_match's load reads it, for reference). Every engine
+load, every tag's column cast as policy_match's load reads it: the load's peer in
+``benchmarks.scale``, since policy_match validates every value). Every engine
 materializes a three-valued verdict vector per policy (policy_match: a pair of packed
 bitsets; Polars: a nullable Boolean column per policy, all in one ``select``; DuckDB: one
 query per policy, its nullable BOOLEAN result fetched as Arrow); counting and sampling
@@ -149,7 +150,7 @@ def load_polars(path: str) -> Any:
 def load_polars_every_tag(path: str, kinds: dict[str, Any]) -> Any:
     """The CSV as Polars reads it when it does what policy_match's load does: every tag's
     column cast by its type (numbers Float64, dates Date, bools, sets split), not only the
-    columns the policies use. A reference for the load, not part of the bulk job."""
+    columns the policies use. The peer of our load, not part of the bulk job."""
     import polars as pl
 
     from policy_match.dsl.types import Kind

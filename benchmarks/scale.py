@@ -17,8 +17,11 @@ peak RSS (VmHWM). Results are cross-checked before any time counts (exit 1 other
   the new table; cross-check: every verdict of every policy identical;
 - **ids**: ``result.eligible_ids(p)`` (Arrow) for every policy vs Polars filtering an id
   column by each verdict column; cross-check: same lengths, same first list;
-- **load** and **bulk RSS**: ``benchmarks.engines ours`` vs ``benchmarks.engines polars``
-  (load + match + one new policy); cross-check: verdict counts equal;
+- **load**: ``benchmarks.engines ours`` vs ``benchmarks.engines polars_every_tag`` (Polars
+  casting every tag, as our load validates every value; Polars reading only the columns the
+  policies use is printed beside it); cross-check: the same number of rows;
+- **bulk RSS**: ``benchmarks.engines ours`` vs ``benchmarks.engines polars`` (load + match +
+  one new policy); cross-check: verdict counts equal;
 - **lookup**: ``match_record``, 1 × P, median (goal ≤ 50 µs); cross-check: the bulk verdicts.
 
 ``--quick``: N = 20,000, P = 100 (what ``tests/test_bench_scale.py`` runs).
@@ -303,7 +306,7 @@ def render(spec: dict[str, Any], r: dict[str, dict[str, Any]], passed: bool,
            took: float) -> str:
     n, p = spec["n"], spec["policies"]
     roster, push, refresh = r["roster"], r["push"], r["refresh"]
-    ours, polars = r["ours"], r["polars"]
+    ours, polars, every = r["ours"], r["polars"], r["polars_every_tag"]
     ids, lookup = refresh["ids"], refresh["lookup"]
     rows = [
         _row(f"roster, {roster['rows']:,} rows × {roster['policies']} policies (bundled)",
@@ -330,9 +333,9 @@ def render(spec: dict[str, Any], r: dict[str, dict[str, Any]], passed: bool,
              _ratio(ids["polars_s"], ids["ours_s"]), "≥ 3× faster than Polars",
              ids["polars_s"] >= 3 * ids["ours_s"]),
         _row(f"CSV load, {ours['rows']:,} rows (every value validated)",
-             f"{ours['load_s']:.3f} s", f"Polars {polars['load_s']:.3f} s",
-             f"{ours['load_s'] / polars['load_s']:.2f}× Polars", "≤ 2× Polars",
-             ours["load_s"] <= 2 * polars["load_s"]),
+             f"{ours['load_s']:.3f} s", f"Polars, every tag cast {every['load_s']:.3f} s",
+             f"{ours['load_s'] / every['load_s']:.2f}× Polars", "≤ 2× Polars",
+             ours["load_s"] <= 2 * every["load_s"]),
         _row("peak RSS of the bulk job (load + match + new policy)",
              f"{ours['peak_rss_mb']:,.0f} MB", f"Polars {polars['peak_rss_mb']:,.0f} MB",
              f"{ours['peak_rss_mb'] / polars['peak_rss_mb']:.2f}× Polars", "≤ 1.5× Polars",
@@ -359,8 +362,14 @@ def render(spec: dict[str, Any], r: dict[str, dict[str, Any]], passed: bool,
         "ledger row per message, so its time follows the number of messages, not the rows).",
         f"- Ids: `result.eligible(p)` lists (Python str per id) for "
         f"{ids['lists']:,} policies took {ids['lists_s']:.3f} s.",
-        "- Load and bulk RSS: `benchmarks.engines ours|polars` (Polars reads the columns the "
-        "policies use, with their casts; policy_match parses and validates every column).",
+        f"- Load: `benchmarks.engines ours|polars_every_tag`: policy_match parses and "
+        f"validates every column, so its peer is Polars casting every tag's column by its "
+        f"type ({every['columns']} columns). CPU: ours {ours['load_cpu_s']:.3f} s, Polars "
+        f"{every['load_cpu_s']:.3f} s. For information, Polars reading only the columns the "
+        f"policies use, with their casts (`benchmarks.engines polars`): "
+        f"{polars['load_s']:.3f} s ({polars['load_cpu_s']:.3f} s CPU).",
+        "- Bulk RSS: `benchmarks.engines ours|polars` (load + match + one new policy; Polars "
+        "reads the columns the policies use).",
         f"- Whole run: {took:.0f} s. Cross-check: **{'PASSED' if passed else 'FAILED'}**.",
     ]
     head = f"# Scale benchmark: {n:,} enterprises × {p:,} policies\n"
@@ -402,12 +411,13 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("roster", "push", "refresh"):
         print(f"job {name} …", flush=True)
         reports[name] = run_job(name, work)
-    for engine in ("ours", "polars"):
+    for engine in ("ours", "polars", "polars_every_tag"):
         print(f"bulk job {engine} …", flush=True)
         reports[engine] = _engine(engine, work)
     passed = all(reports[j]["ok"] for j in ("roster", "push", "refresh"))
     passed &= reports["ours"]["counts"] == {
         k: v for k, v in reports["polars"]["counts"].items()}
+    passed &= reports["ours"]["rows"] == reports["polars_every_tag"]["rows"]
     text = render(spec, reports, passed, time.perf_counter() - start)
     print()
     print(text)

@@ -37,3 +37,5 @@ def test_quick_scale_benchmark_cross_checks_and_prints_every_goal(tmp_path: Path
                 "| peak RSS of the bulk job", "| point lookup, 1 × 60"):
         assert row in text, row
     assert "× match" in text and "× Polars" in text and "of a full match" in text
+    load = next(line for line in text.splitlines() if line.startswith("| CSV load"))
+    assert "Polars, every tag cast" in load  # the load's peer casts every tag, as ours does

@@ -12,7 +12,7 @@ tag and a repeated header are errors too; blank rows are skipped and counted
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ from policy_match.data.intake import (
 from policy_match.data.io import csv_format, jsonl, parquet, xlsx
 from policy_match.data.io.formats import read_raw
 from policy_match.data.io.raw import RawTable
-from policy_match.data.parse_columns import parse_column
+from policy_match.data.parse_columns import ColumnJob, parse_in_order
 from policy_match.data.raw_columns import ArrowRaw, ListRaw, Raw
 from policy_match.data.records import FieldError, ValueProblem
 from policy_match.data.rows import RowAccess
@@ -183,31 +183,51 @@ class EnterpriseTable(TableDatabase, RowAccess):
     def _build(cls, schema: TagSchema, n: int, raw: list[tuple[str, Raw]], source: str,
                header: Sequence[str] | None = None, progress: Progress | None = None
                ) -> EnterpriseTable:
-        errors: list[FieldError] = []
-        columns: dict[str, Column] = {}
+        total = len(raw)
+        # the errors of each column, in the file's order whichever thread parsed it
+        errors_of: list[list[FieldError]] = [[] for _ in range(total)]
         unknown: list[str] = []
-        seen: dict[str, int] = {}
-        raw.reverse()  # popped from the end, each raw column freed once parsed (peak memory)
-        for index in range(len(raw)):
-            name, column_raw = raw.pop()
-            first = seen.setdefault(name, index)
-            tag = schema.tag_for(name)
-            if first != index:
-                errors.append(repeated_column(name, first, index))
-            elif tag is None:
-                if name.strip() or not column_raw.empty():
-                    unknown.append(name)
-                    errors.append(unknown_column(name, schema))
-            elif tag.name in columns:
-                errors.append(second_for_tag(name, tag.name))
-            else:
-                columns[tag.name] = parse_column(tag, column_raw, n, schema.vocabulary,
-                                                 errors)
+        columns: dict[str, Column] = {}
+        jobs = _column_jobs(schema, raw, errors_of, unknown)
+        for parsed in parse_in_order(jobs, n, schema.vocabulary):
+            columns[parsed.tag.name] = parsed.column
+            errors_of[parsed.index].extend(parsed.errors)
             if progress is not None:  # cells parsed so far, of every cell
-                progress((index + 1) * n, len(raw) * n + (index + 1) * n)
+                progress((parsed.index + 1) * n, total * n)
+        if progress is not None:
+            progress(total * n, total * n)
+        errors = [e for column_errors in errors_of for e in column_errors]
         ids = _ids(schema.key, columns, n, errors)
         errors.sort(key=lambda e: (e.row or 0, e.column))
         return cls(Columns(n, columns), ids, errors, unknown, source)._with_schema(schema)
+
+
+def _column_jobs(schema: TagSchema, raw: list[tuple[str, Raw]],
+                 errors_of: list[list[FieldError]], unknown: list[str]
+                 ) -> Iterator[ColumnJob]:
+    """The columns to parse, in the file's order; a repeated header, a header that names no
+    tag and a second header for a tag are errors of their column instead. Takes the raw
+    columns out of ``raw`` one by one, so that each is freed once parsed (peak memory)."""
+    seen: dict[str, int] = {}
+    parsed: set[str] = set()
+    raw.reverse()
+    for index in range(len(raw)):
+        name = raw[-1][0]
+        first = seen.setdefault(name, index)
+        tag = schema.tag_for(name)
+        if first == index and tag is not None and tag.name not in parsed:
+            parsed.add(tag.name)
+            yield ColumnJob(index, tag, raw.pop()[1])  # no reference to it kept here
+            continue
+        if first != index:
+            errors_of[index].append(repeated_column(name, first, index))
+        elif tag is None:
+            if name.strip() or not raw[-1][1].empty():
+                unknown.append(name)
+                errors_of[index].append(unknown_column(name, schema))
+        else:
+            errors_of[index].append(second_for_tag(name, tag.name))
+        raw.pop()
 
 
 def _release_arrow_memory() -> None:
