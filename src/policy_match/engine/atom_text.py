@@ -8,7 +8,8 @@ left without words.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import weakref
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -139,11 +140,52 @@ _Parts = tuple[str, str | None, str, str, str, str]
 """subject, observed (None: missing), operator, threshold, text when met, text when not"""
 
 
+class _Words(NamedTuple):
+    """What an atom's line says whatever the record: the tags it reads, its operand's text,
+    the text of a computed limit and the options it lists (from the rulebook alone)."""
+
+    tags: tuple[str, ...]
+    subject: str
+    limit: str  # a cmp's right side when not a constant ("" otherwise)
+    listed: str  # a member's or has's options ("" otherwise)
+
+
+# Per atom, with the defines and vocabulary its words were read through (a structurally
+# equal atom of another rulebook shares the entry: checked by identity). Weak: an atom's
+# words go with its rulebook. Writing them afresh for every line was a fifth of the cost of
+# an explanation.
+_WORDS: weakref.WeakKeyDictionary[Any, tuple[Any, Any, _Words]] = weakref.WeakKeyDictionary()
+
+
 class AtomDescriber(AtomBackend[_Parts]):
     """The ✓/✗/? line of one atom, in Chinese and English."""
 
     def __init__(self, evaluator: ScalarEvaluator) -> None:
         self.ev = evaluator
+
+    def words(self, atom: dag.Atom) -> _Words:
+        """The atom's :class:`_Words`, written once per atom and rulebook."""
+        defines, vocab = self.ev.graph.defines, self.ev.vocab
+        found = _WORDS.get(atom)
+        if found is not None and found[0] is defines and found[1] is vocab:
+            return found[2]
+        words = self._write_words(atom)
+        _WORDS[atom] = (defines, vocab, words)
+        return words
+
+    def _write_words(self, atom: dag.Atom) -> _Words:
+        limit = listed = ""
+        if type(atom) is dag.Cmp:
+            subject = value_expr_text(atom.left)
+            if not isinstance(atom.right, dag.VConst):
+                limit = f"（{value_expr_text(atom.right)}）"
+        else:
+            subject = value_expr_text(atom.operand)  # type: ignore[union-attr]
+        if type(atom) is dag.Member:
+            listed = "、".join(self._option_text(atom.hierarchy, o) for o in atom.options)
+        elif type(atom) is dag.HasAtom:
+            listed = "、".join(atom.values)
+        return _Words(tuple(tags_read(atom, self.ev.graph.defines)), subject, limit, listed)
 
     def report(self, atom: dag.Atom, atom_id: int) -> AtomReport:
         ev = self.ev
@@ -151,7 +193,7 @@ class AtomDescriber(AtomBackend[_Parts]):
         subject, observed, op, threshold, zh_true, zh_false = self.visit_truth(atom)
         mark = MARK[outcome]
         shown = observed if observed is not None else "未知"
-        tags = tags_read(atom, ev.graph.defines)
+        tags = list(self.words(atom).tags)
         if outcome == "unknown":
             zh = f"? {subject} 未知"
             if observed is not None:
@@ -170,7 +212,7 @@ class AtomDescriber(AtomBackend[_Parts]):
             text_zh=zh, text_en=en)
 
     def known(self, atom: dag.KnownAtom) -> _Parts:
-        subject = value_expr_text(atom.operand)
+        subject = self.words(atom).subject
         present = self.ev.value(atom.operand) is not None
         observed = "已提供" if present else None
         op = "unknown" if atom.negated else "known"
@@ -180,19 +222,17 @@ class AtomDescriber(AtomBackend[_Parts]):
     def cmp(self, atom: dag.Cmp) -> _Parts:
         ev = self.ev
         t = _type_of(atom.left)
-        subject = value_expr_text(atom.left)
+        words = self.words(atom)
         observed_value = ev.value(atom.left)
         limit = ev.value(atom.right)
         observed = None if observed_value is None else value_text(observed_value, t)
-        limit_text = ("未知" if limit is None else threshold_text(limit, t))
-        if not isinstance(atom.right, dag.VConst):
-            limit_text += f"（{value_expr_text(atom.right)}）"
-        words = _REQUIRE_DATE if t is not None and t.kind is Kind.DATE else _REQUIRE
-        required = words[atom.op].format(t=limit_text)
+        limit_text = ("未知" if limit is None else threshold_text(limit, t)) + words.limit
+        wording = _REQUIRE_DATE if t is not None and t.kind is Kind.DATE else _REQUIRE
+        required = wording[atom.op].format(t=limit_text)
         achieved = required
-        if words is _REQUIRE:
+        if wording is _REQUIRE:
             achieved = {">=": "达到", "<=": "在"}.get(atom.op, "") + required
-        return subject, observed, _EN_OP[atom.op], limit_text, achieved, f"要求{required}"
+        return words.subject, observed, _EN_OP[atom.op], limit_text, achieved, f"要求{required}"
 
     def _operand_parts(self, atom: dag.Truth | dag.Member | dag.HasAtom
                        ) -> tuple[Any, str, str | None]:
@@ -203,7 +243,7 @@ class AtomDescriber(AtomBackend[_Parts]):
         if observed is not None and t is not None and t.hierarchy is not None:
             label = self.ev.vocab.hierarchies[t.hierarchy].label(str(operand))
             observed = f"{observed}（{label}）" if label else observed  # C3911（计算机整机制造）
-        return operand, value_expr_text(atom.operand), observed
+        return operand, self.words(atom).subject, observed
 
     def boolean(self, atom: dag.Truth) -> _Parts:
         _, subject, observed = self._operand_parts(atom)
@@ -212,14 +252,14 @@ class AtomDescriber(AtomBackend[_Parts]):
 
     def member(self, atom: dag.Member) -> _Parts:
         _, subject, observed = self._operand_parts(atom)
-        listed = "、".join(self._option_text(atom.hierarchy, o) for o in atom.options)
+        listed = self.words(atom).listed
         if atom.negated:
             return subject, observed, "not in", listed, f"不属于{listed}", f"要求不属于{listed}"
         return subject, observed, "in", listed, f"属于{listed}", f"要求属于{listed}"
 
     def has(self, atom: dag.HasAtom) -> _Parts:
         operand, subject, observed = self._operand_parts(atom)
-        listed = "、".join(atom.values)
+        listed = self.words(atom).listed
         present = operand or frozenset()
         lacking = "、".join(v for v in atom.values if v not in present)
         if atom.negated:
