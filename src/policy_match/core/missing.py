@@ -20,6 +20,7 @@ the scalar walk runs once per group. ``exact=True`` walks every pair instead (a 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -65,8 +66,94 @@ class _Rows:
         return tuple(explainer.missing(self.book.dag.conditions[policy_id]))
 
 
-def _unpack(bits: np.ndarray, n: int) -> np.ndarray:
-    return bitset.unpack(bits, n)[:n]
+def _bits_at(bits: np.ndarray, byte: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """The bits of a packed row set at the rows whose byte and bit position are given (a
+    gather of the few unknown rows, not an unpacking of every row)."""
+    return (bits.view(np.uint8)[byte] >> shift) & np.uint8(1)
+
+
+@dataclass(frozen=True)
+class MissingGroups:
+    """One policy's unknown rows as arrays: ``rows`` (ascending row numbers), ``group``
+    (per row, its index into ``answers``) and ``answers`` (the missing tags of each group).
+    Row ``rows[i]`` misses ``answers[group[i]]``."""
+
+    rows: np.ndarray
+    group: np.ndarray
+    answers: tuple[tuple[str, ...], ...]
+
+    def as_dict(self) -> dict[int, tuple[str, ...]]:
+        answers = self.answers
+        return {r: answers[g] for r, g in zip(self.rows.tolist(), self.group.tolist(),
+                                               strict=True)}
+
+
+_WORD_BITS = 64
+
+
+def _signature_groups(columns: list[tuple[np.ndarray, int]], n: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """(first row of each group, each row's group): rows are grouped where every column is
+    equal, groups numbered 0, 1, … in the order of their signatures. Each column is a small
+    unsigned value of so many bits (2 for an atom's (t, f), 1 for a known-mask): they are
+    packed into 64-bit words, so the grouping sorts integers, not the rows of a 2-D array."""
+    words: list[np.ndarray] = []
+    word: np.ndarray | None = None
+    used = _WORD_BITS
+    for column, bits in columns:
+        if used + bits > _WORD_BITS:
+            word = np.zeros(column.size, dtype=np.uint64)
+            words.append(word)
+            used = 0
+        assert word is not None
+        word |= column.astype(np.uint64) << np.uint64(used)
+        used += bits
+    codes = np.zeros(n, dtype=np.int64)
+    first = np.zeros(min(n, 1), dtype=np.int64)  # no columns: one group
+    for k, word in enumerate(words):  # word by word: codes stay below rows², no overflow
+        if k:
+            distinct, inverse = np.unique(word, return_inverse=True)
+            word = codes * distinct.size + inverse.reshape(-1)
+        _, first, inverse = np.unique(word, return_index=True, return_inverse=True)
+        codes = inverse.reshape(-1)
+    return first, codes
+
+
+def missing_groups(result: MatchResult, policy_ids: Iterable[str] | None = None,
+                   exact: bool = False) -> dict[str, MissingGroups]:
+    """:func:`missing_tags` as arrays per policy in force (no Python object per row)."""
+    table = result.table
+    n = len(table)
+    rows = _Rows(result)
+    out: dict[str, MissingGroups] = {}
+    for pid in policy_ids if policy_ids is not None else result.policy_ids:
+        tri = result.tris.get(pid)
+        if tri is None:
+            continue
+        unknown = bitset.rows(tri.unknown(result.evaluator.valid), n)
+        if not unknown.size or exact:
+            answers = [rows.missing(int(r), pid) for r in unknown]
+            distinct = dict.fromkeys(answers)
+            position = {a: i for i, a in enumerate(distinct)}
+            group = np.array([position[a] for a in answers], dtype=np.int64)
+            out[pid] = MissingGroups(unknown, group, tuple(distinct))
+            continue
+        root = result.book.dag.conditions[pid]
+        atoms, tags = reached(root, result.book.dag.defines)
+        columns: list[tuple[np.ndarray, int]] = []
+        byte, shift = unknown >> 3, (unknown & 7).astype(np.uint8)  # little bit order
+        for atom in atoms:
+            atom_tri = result.evaluator.truth(atom)
+            columns.append((_bits_at(atom_tri.t, byte, shift) * np.uint8(2)
+                            + _bits_at(atom_tri.f, byte, shift), 2))
+        for tag in tags:
+            column = table.columns.columns.get(tag)
+            if column is not None:  # a column the table lacks is absent on every row
+                columns.append((np.asarray(column.known, dtype=bool)[unknown], 1))
+        first, group = _signature_groups(columns, unknown.size)
+        out[pid] = MissingGroups(unknown, group,
+                                 tuple(rows.missing(int(unknown[i]), pid) for i in first))
+    return out
 
 
 def missing_tags(result: MatchResult, policy_ids: Iterable[str] | None = None,
@@ -74,35 +161,5 @@ def missing_tags(result: MatchResult, policy_ids: Iterable[str] | None = None,
     """Per policy in force, per unknown row: the tags whose absence leaves it unknown (an
     empty tuple where the data are all there and still settle nothing, e.g. a division by
     zero). Rows are 0-based row numbers of ``result.table``."""
-    table = result.table
-    n = len(table)
-    rows = _Rows(result)
-    out: Missing = {}
-    for pid in policy_ids if policy_ids is not None else result.policy_ids:
-        tri = result.tris.get(pid)
-        if tri is None:
-            continue
-        unknown = bitset.rows(tri.unknown(result.evaluator.valid), n)
-        if not unknown.size:
-            out[pid] = {}
-            continue
-        if exact:
-            out[pid] = {int(r): rows.missing(int(r), pid) for r in unknown}
-            continue
-        root = result.book.dag.conditions[pid]
-        atoms, tags = reached(root, result.book.dag.defines)
-        signature = np.zeros((unknown.size, len(atoms) + len(tags)), dtype=np.uint8)
-        for j, atom in enumerate(atoms):
-            atom_tri = result.evaluator.truth(atom)
-            t = _unpack(atom_tri.t, n)[unknown]
-            f = _unpack(atom_tri.f, n)[unknown]
-            signature[:, j] = t.astype(np.uint8) * 2 + f.astype(np.uint8)
-        for k, tag in enumerate(tags):
-            column = table.columns.columns.get(tag)
-            if column is not None:
-                signature[:, len(atoms) + k] = np.asarray(column.known, dtype=bool)[unknown]
-        _, first, group = np.unique(signature, axis=0, return_index=True, return_inverse=True)
-        answers = [rows.missing(int(unknown[i]), pid) for i in first]
-        group = np.asarray(group).reshape(-1)
-        out[pid] = {int(r): answers[g] for r, g in zip(unknown, group, strict=True)}
-    return out
+    return {pid: groups.as_dict()
+            for pid, groups in missing_groups(result, policy_ids, exact).items()}

@@ -12,8 +12,8 @@ three (rows × policies) masks (:meth:`Chunk.states`):
 - *unknown*: a prompt is due when explain names missing tags and they are not the set last
   asked for.
 
-Missing tags come from :func:`policy_match.core.missing.missing_tags` over the chunk, per
-policy, on first need.
+Missing tags come from :func:`policy_match.core.missing.missing_groups` over the chunk, as
+arrays per policy, on first need.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from policy_match.core.missing import missing_tags
+from policy_match.core.missing import MissingGroups, missing_groups
 from policy_match.data.table import EnterpriseTable
 from policy_match.engine import bitset
 from policy_match.engine.columns import take_columns
@@ -64,7 +64,10 @@ class Chunk:
             k = self.index[pid]
             self.eligible[k] = bitset.unpack(tri.t, m)[:m]
             self.ineligible[k] = bitset.unpack(tri.f, m)[:m]
-        self._all_missing: dict[str, dict[int, tuple[str, ...]]] | None = None
+        self._groups: dict[str, MissingGroups] | None = None
+        self.answers: list[tuple[str, ...]] = []  # distinct missing-tag tuples of the chunk
+        self._answer_ids: dict[tuple[str, ...], int] = {}
+        self._missing_ids: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def states(self, local: range) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(tell candidates, ineligible, unknown) of the local rows ``local``, each a
@@ -77,9 +80,38 @@ class Chunk:
         return tell, ineligible, unknown
 
     def missing(self, pid: str, j: int) -> tuple[str, ...]:
-        if self._all_missing is None:  # every policy at once: the rows' walks are shared
-            self._all_missing = missing_tags(self.result, exact=self.exact_missing)
-        return self._all_missing.get(pid, {}).get(j, ())
+        """The missing tags of local row ``j`` for ``pid`` (() where none)."""
+        rows, ids = self.missing_ids(pid)
+        at = int(np.searchsorted(rows, j))
+        found = at < rows.size and rows[at] == j and ids[at] >= 0
+        return self.answers[ids[at]] if found else ()
+
+    def missing_ids(self, pid: str) -> tuple[np.ndarray, np.ndarray]:
+        """(the unknown local rows of ``pid``, ascending; per row, the index of its missing
+        tags in :attr:`answers`, -1 where none are missing): equal tuples share an index
+        across the chunk's policies, so they are compared once."""
+        known = self._missing_ids.get(pid)
+        if known is not None:
+            return known
+        if self._groups is None:  # every policy at once: the rows' walks are shared
+            self._groups = missing_groups(self.result, exact=self.exact_missing)
+        groups = self._groups.get(pid)
+        if groups is None:
+            empty = np.zeros(0, dtype=np.int64)
+            known = self._missing_ids[pid] = (empty, empty)
+            return known
+        ids = np.array([self._answer_id(a) for a in groups.answers], dtype=np.int64)
+        known = self._missing_ids[pid] = (groups.rows, ids[groups.group])
+        return known
+
+    def _answer_id(self, answer: tuple[str, ...]) -> int:
+        if not answer:
+            return -1
+        n = self._answer_ids.get(answer)
+        if n is None:
+            n = self._answer_ids[answer] = len(self.answers)
+            self.answers.append(answer)
+        return n
 
 
 def chunk_rows(rows: np.ndarray, size: int = CHUNK_ROWS) -> list[np.ndarray]:

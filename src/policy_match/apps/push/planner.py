@@ -104,6 +104,29 @@ def keyed_row_array(result: MatchResult) -> tuple[np.ndarray, int]:
     return rows[np.sort(first)], int(n - rows.size)
 
 
+def keyed_rows_among(result: MatchResult, candidates: np.ndarray) -> tuple[np.ndarray, int]:
+    """:func:`keyed_row_array` restricted to the rows ``candidates``, without encoding every
+    id of the table (a refresh plans a few rows of a large table): a candidate is kept when
+    its id is keyed and no earlier row holds it, found by one hash look-up per row."""
+    import pyarrow.compute as pc
+
+    n = len(result.table)
+    if result.book.key is None or n == 0:
+        return np.zeros(0, dtype=np.int64), n
+    ids = result.table.id_array()
+    skipped = int(np.count_nonzero(pc.starts_with(ids, "#").to_numpy(zero_copy_only=False)))
+    rows = np.unique(np.asarray(candidates, dtype=np.int64))
+    wanted = ids.take(rows)
+    keyed = ~np.asarray(pc.starts_with(wanted, "#").to_numpy(zero_copy_only=False), dtype=bool)
+    rows = rows[keyed]
+    values = pc.unique(wanted.filter(keyed))
+    holding = np.flatnonzero(np.asarray(pc.is_in(ids, value_set=values)
+                                        .to_numpy(zero_copy_only=False), dtype=bool))
+    codes = pc.index_in(ids.take(holding), value_set=values).to_numpy(zero_copy_only=False)
+    _, first = np.unique(codes, return_index=True)  # ``holding`` ascends: the first rows
+    return rows[np.isin(rows, holding[first])], skipped
+
+
 class Planner:
     """Plans one match result into a ledger, chunk by chunk of rows, batch by batch."""
 
@@ -126,16 +149,16 @@ class Planner:
         self._item_policy = np.zeros(0, dtype=np.int64)  # ledger item number -> policy index
         self._item_keys: dict[int, str] = {}
         self._asked: dict[int, tuple[str, ...]] = {}  # prompt body -> the tags it asked
+        self._differs: dict[tuple[int, tuple[str, ...]], bool] = {}
 
     def rows_to_plan(self, only_changes: bool) -> tuple[np.ndarray, int]:
         """The keyed rows to plan; with ``only_changes`` (a refreshed result, whose previous
         result was planned into this ledger) only the rows whose values or verdicts moved,
         unless a policy was added, edited or removed (then every row)."""
-        rows, skipped = keyed_row_array(self.result)
         changes = self.result.changes
         if not only_changes or changes is None or changes.policies_touched():
-            return rows, skipped
-        return rows[np.isin(rows, changes.rows_to_check())], skipped
+            return keyed_row_array(self.result)
+        return keyed_rows_among(self.result, changes.rows_to_check())
 
     def run(self, batch_size: int | None = None, source: str | None = None,
             after_batch: Callable[[PlanReport], None] | None = None,
@@ -146,8 +169,7 @@ class Planner:
         if rows is None:
             rows, skipped = self.rows_to_plan(only_changes)
         else:
-            keyed, skipped = keyed_row_array(self.result)
-            rows = keyed[np.isin(keyed, rows)]
+            rows, skipped = keyed_rows_among(self.result, rows)
         report = PlanReport(uuid.uuid4().hex, self.as_of, int(rows.size), skipped)
         with self.ledger.transaction() as conn:
             self._run_n = conn.execute(
@@ -256,9 +278,9 @@ class Planner:
 
     def _prompts(self, conn: sqlite3.Connection, eids: list[str], chunk: Chunk, local: range,
                  unknown: np.ndarray, facts: Facts) -> list[tuple[int, int, int, int, Message]]:
-        """Prompts of unknown verdicts whose missing tags are not the set last asked (policy
-        by policy: the rows' tags are shared tuples, compared as sets once per distinct pair
-        of tuples)."""
+        """Prompts of unknown verdicts whose missing tags are not the set last asked (as
+        arrays of pairs: the tags are numbered per chunk, and compared as sets once per
+        distinct pair of prompt body and tags)."""
         policy = self._item_policies(conn, facts.prompted_item)
         kept = policy >= 0
         body = np.zeros(unknown.shape, dtype=np.int64)  # 0: never prompted (bodies from 1)
@@ -266,24 +288,53 @@ class Planner:
         body[facts.prompted_at[kept], policy[kept]] = facts.prompted_body[kept]
         before[facts.prompted_at[kept], policy[kept]] = facts.prompted_generation[kept]
         asked = self._bodies_missing(conn, np.unique(body[unknown]))
-        same: dict[tuple[int, tuple[str, ...]], bool] = {}
+        ks, ps, answer = self._missing_pairs(chunk, local, unknown)
+        bs = body[ks, ps]
+        due = bs == 0
+        seen = np.flatnonzero(~due)
+        if seen.size:  # each distinct (body asked, tags missing) pair compared once
+            pairs = bs[seen] * len(chunk.answers) + answer[seen]
+            distinct, inverse = np.unique(pairs, return_inverse=True)
+            differs = np.array([self._asked_differs(int(b), chunk.answers[int(a)], asked)
+                                for b, a in zip(*np.divmod(distinct, len(chunk.answers)),
+                                                strict=True)], dtype=bool)
+            due[seen] = differs[inverse.reshape(-1)]
         out = []
-        for p in np.flatnonzero(unknown.any(axis=0)).tolist():
-            pid = self.policies[p]
-            ks = np.flatnonzero(unknown[:, p])
-            for k, b in zip(ks.tolist(), body[ks, p].tolist(), strict=True):
-                tags = chunk.missing(pid, local.start + k)
-                if not tags:
-                    continue
-                if b:
-                    known = same.get((b, tags))
-                    if known is None:
-                        known = same[(b, tags)] = set(asked[b]) == set(tags)
-                    if known:
-                        continue
-                out.append((k, p, 1, 0, self._prompt(eids[k], self.book.policies[pid], tags,
-                                                     int(before[k, p]) + 1)))
+        for i in np.flatnonzero(due).tolist():
+            k, p, tags = int(ks[i]), int(ps[i]), chunk.answers[int(answer[i])]
+            out.append((k, p, 1, 0, self._prompt(eids[k], self.book.policies[self.policies[p]],
+                                                 tags, int(before[k, p]) + 1)))
         return out
+
+    @staticmethod
+    def _missing_pairs(chunk: Chunk, local: range, unknown: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The (batch position, policy, missing tags in ``chunk.answers``) of every unknown
+        pair of the batch with tags missing, policy by policy."""
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for p in np.flatnonzero(unknown.any(axis=0)).tolist():
+            rows, ids = chunk.missing_ids(chunk.policies[p])
+            ks = np.flatnonzero(unknown[:, p])
+            at = np.minimum(np.searchsorted(rows, ks + local.start), max(rows.size - 1, 0))
+            answer = (np.where(rows[at] == ks + local.start, ids[at], -1) if rows.size
+                      else np.full(ks.size, -1, dtype=np.int64))
+            kept = answer >= 0
+            parts.append((ks[kept], np.full(int(kept.sum()), p, dtype=np.int64),
+                          answer[kept]))
+        if not parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        ks, ps, answers = zip(*parts, strict=True)
+        return np.concatenate(ks), np.concatenate(ps), np.concatenate(answers)
+
+    def _asked_differs(self, body: int, tags: tuple[str, ...],
+                       asked: dict[int, tuple[str, ...]]) -> bool:
+        """Whether ``tags`` is not the set the prompt body ``body`` asked for (cached)."""
+        key = (body, tags)
+        differs = self._differs.get(key)
+        if differs is None:
+            differs = self._differs[key] = set(asked[body]) != set(tags)
+        return differs
 
     def _bodies_missing(self, conn: sqlite3.Connection, bodies: np.ndarray
                         ) -> dict[int, tuple[str, ...]]:
