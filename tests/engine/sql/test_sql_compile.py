@@ -204,3 +204,17 @@ def test_a_rule_with_no_exact_sql_form_is_refused() -> None:
                    'policy "P" { name: "p"  eligible: 成立日期 + 期限 <= today }\n')
     with pytest.raises(SqlUnsupported, match="constant duration"):
         book.to_sql(as_of=DAY)
+
+
+def test_integer_constants_do_not_overflow(duck: str, postgres_url: str) -> None:
+    """``60 * (1亿 + CASE … END)`` was ``int4 * int4`` in PostgreSQL and overflowed (CI's
+    random rulebooks found it): there an integer constant is NUMERIC."""
+    book = book_of('tag 编号: text key\ntag 营业收入: money\ntag 评价得分: number\n'
+                   'policy "G" { name: "g"  eligible: '
+                   '(60 * (1亿 + case { 营业收入 < 营业收入: 0; else: 0 })) < 评价得分 }\n')
+    rows = [{"编号": "big", "营业收入": "100", "评价得分": "7000000000"},
+            {"编号": "small", "营业收入": "100", "评价得分": "1"}]
+    for url, dialect in ((duck, "duckdb"), (postgres_url, "postgres")):
+        got = run(book, rows, url, dialect)
+        assert got[("big", "G")] == "eligible"
+        assert got[("small", "G")] == "ineligible"

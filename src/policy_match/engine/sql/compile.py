@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from typing import Any
 
 from sqlglot import exp
@@ -125,8 +126,23 @@ class SqlCompiler(Backend[SqlValue, exp.Expr]):
             if v.value is None:
                 return Num(null_number(self.dialect.bounded_numeric))
             days = literal_days(v.value)
-            return nm.constant(days if days is not None else v.value)
+            return self._wide(days if days is not None else v.value)
         raise TypeError(f"not a number: {v}")
+
+    def _wide(self, value: Any) -> Num:
+        """A constant, typed so that arithmetic on constants alone cannot overflow:
+        ``60 * (1亿 + CASE … END)`` is ``INT * INT`` as written, and overflows in DuckDB and
+        PostgreSQL. An integer is ``BIGINT`` where numbers are bounded decimals (it widens to
+        ``DECIMAL(20, 0)``, keeping a column's scale), and every constant is ``NUMERIC`` in
+        PostgreSQL."""
+        n = nm.constant(value)
+        if self.dialect.bounded_numeric:
+            if Fraction(value).denominator != 1 or abs(value) >= 2 ** 63:
+                return n
+            return Num(exp.Cast(this=grouped(n.n), to=exp.DataType.build("BIGINT")))
+        numeric = exp.DataType.build("NUMERIC")
+        d = None if n.d is None else exp.Cast(this=grouped(n.d), to=numeric)
+        return Num(exp.Cast(this=grouped(n.n), to=numeric), d)
 
     @staticmethod
     def plain(v: SqlValue) -> exp.Expr:
