@@ -23,6 +23,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from policy_match.core.loading import load_sources
+from policy_match.core.rulebook import Rulebook
 from policy_match.dsl import ir
 from policy_match.dsl.values import Duration
 
@@ -512,3 +514,10 @@ def records(draw: st.DrawFn, as_of: dt.date) -> tuple[dict[str, Any], dict[str, 
 
 AS_OF_DATES = [dt.date(2024, 7, 1), dt.date(2024, 2, 29), dt.date(2024, 3, 31),
                dt.date(2023, 12, 31)]
+
+
+def load(text: str) -> Rulebook:
+    """The rulebook of a generated text, which must load without an error."""
+    result = load_sources({"g.rule": text})
+    assert result.rulebook is not None, [d.message for d in result.diagnostics]
+    return result.rulebook

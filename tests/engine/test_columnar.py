@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oracle import AS_OF_DATES, records, rulebooks
+from oracle import AS_OF_DATES, load, records, rulebooks
 
 from policy_match.core.loading import load_sources
 from policy_match.core.rulebook import Rulebook
@@ -27,12 +27,6 @@ from policy_match.plugins.loader import load_vocabulary
 
 SETTINGS = settings(max_examples=int(os.environ.get("PM_EXAMPLES", "120")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-def load(text: str) -> Rulebook:
-    result = load_sources({"g.rule": text})
-    assert result.rulebook is not None, [d.message for d in result.diagnostics]
-    return result.rulebook
 
 
 @SETTINGS
