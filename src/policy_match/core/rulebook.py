@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal, cast
-
-import numpy as np
 
 from policy_match.base import clock
 from policy_match.core.compiled import CompiledBook
 from policy_match.core.describe import describe_policy
 from policy_match.core.errors import RuleError
 from policy_match.core.match import MatchResult
+from policy_match.core.point import PointLookups, SeenValues, VerdictMap
 from policy_match.core.refresh import refresh
 from policy_match.data.records import ParsedRecord, RecordError, parse_record
 from policy_match.data.table import EnterpriseTable
@@ -30,7 +28,6 @@ from policy_match.dsl.vocabulary import Vocabulary
 from policy_match.engine import dag
 from policy_match.engine.columnar import ColumnarEvaluator
 from policy_match.engine.explain import Explainer, Explanation, match_degree
-from policy_match.engine.pointwise import PointEvaluator
 from policy_match.engine.scalar import ScalarEvaluator
 
 OnError = Literal["raise", "missing"]
@@ -56,49 +53,6 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
-class _Mark:
-    """What the point reader remembers of a raw value that gives no value."""
-
-
-_UNSEEN = _Mark()  # a raw value not parsed before
-_NO_VALUE = _Mark()  # a raw value that parses to "missing"
-_BAD = _Mark()  # a raw value that does not parse
-_SEEN_LIMIT = 1 << 14  # distinct raw values remembered per tag
-_VERDICTS = (Verdict.INELIGIBLE, Verdict.UNKNOWN, Verdict.ELIGIBLE)  # by the point codes
-
-
-class VerdictMap(Mapping[str, Verdict]):
-    """``{policy id: Verdict}`` for one record, read from the point evaluator's codes only
-    when asked (a portal often wants a few policies, or only the eligible ones)."""
-
-    def __init__(self, point: _PointLookup, codes: np.ndarray) -> None:
-        self._point = point
-        self._codes = codes  # per policy in force, in rulebook order
-
-    def __getitem__(self, policy_id: str) -> Verdict:
-        at = self._point.position[policy_id]
-        return Verdict.INACTIVE if at < 0 else _VERDICTS[self._codes.item(at)]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._point.position)
-
-    def __len__(self) -> int:
-        return len(self._point.position)
-
-    def eligible(self) -> list[str]:
-        ids = self._point.active
-        return [ids[i] for i in np.flatnonzero(self._codes == 2).tolist()]
-
-
-@dataclass(frozen=True)
-class _PointLookup:
-    """The point evaluator of one date and where each policy's code is in its output."""
-
-    evaluator: PointEvaluator
-    active: list[str]  # the policies in force, in rulebook order (the evaluator's roots)
-    position: dict[str, int]  # every policy: its place in ``active``, -1 when not in force
-
-
 class Rulebook(CompiledBook):
     """The checked policy library with every way to evaluate it: one record, one table."""
 
@@ -107,9 +61,8 @@ class Rulebook(CompiledBook):
                  sources: Mapping[str, str] | None = None,
                  parent: Rulebook | None = None) -> None:
         super().__init__(program, vocabulary, diagnostics, sources, parent)
-        self._point_evaluators: dict[dt.date, _PointLookup] = {}
-        # point lookups: tag → raw value → its parsed value (_NO_VALUE: missing, _BAD: bad)
-        self._seen_values: dict[str, dict[Any, Any]] = {name: {} for name in self.tags}
+        self.seen_values = SeenValues(self.tags)  # what point lookups have parsed before
+        self.point_lookups = PointLookups(self.dag, self.vocabulary, self.policies)
 
     def __repr__(self) -> str:
         return (f"<Rulebook {len(self.tags)} tags, {len(self.defines)} defines, "
@@ -265,62 +218,17 @@ class Rulebook(CompiledBook):
         return MatchResult(self, table, day, evaluator, self.policies, progress)
 
     def match_record(self, record: Mapping[str, Any], as_of: dt.date | None = None,
-                     on_error: OnError = "raise") -> Mapping[str, Verdict]:
+                     on_error: OnError = "raise") -> VerdictMap:
         """Point lookup: one record against every policy (compiled once per date; atoms are
         decided for all policies at once, see ``engine/pointwise.py``)."""
-        day = clock.resolve(as_of)
-        values = self._quick_values(record, on_error)
+        values = self.seen_values.known(record, bad_is_missing=on_error == "missing")
         if values is None:  # a value not seen before, or a bad one: the full reader
-            values = self._read_and_learn(record, on_error)
-        point = self._point_evaluators.get(day)
-        if point is None:
-            point = self._point_evaluators[day] = self._compile_point(day)
-        return VerdictMap(point, point.evaluator.codes(values))
-
-    def _quick_values(self, record: Mapping[str, Any], on_error: OnError
-                      ) -> dict[str, Any] | None:
-        """The parsed values when every raw value of ``record`` was read before: a dict
-        look-up per field, no parsing; ``None`` when one was not (or is bad, and bad values
-        raise)."""
-        seen = self._seen_values
-        values: dict[str, Any] = {}
-        for name, raw in record.items():
-            by_raw = seen.get(name)
-            if by_raw is None:  # not a tag: ignored, as the reader does
-                continue
-            try:
-                value = by_raw.get(raw if type(raw) is str else (type(raw), raw), _UNSEEN)
-            except TypeError:  # an unhashable raw value (a list of members)
-                return None
-            if type(value) is not _Mark:  # (one test on the common path)
-                values[name] = value
-            elif value is _UNSEEN or (value is _BAD and on_error == "raise"):
-                return None
-        return values
-
-    def _read_and_learn(self, record: Mapping[str, Any], on_error: OnError) -> dict[str, Any]:
-        """The full reader's values; each plain raw value's outcome is remembered (its
-        parsed value, missing, or bad), so the next record with these values is quick."""
-        parsed = parse_record(record, self.tags, self.vocabulary)
-        bad = {e.column for e in parsed.errors}
-        for name, raw in record.items():
-            kind = type(raw)
-            by_raw = self._seen_values.get(name)
-            if by_raw is None or kind not in (str, int, float, bool) \
-                    or len(by_raw) >= _SEEN_LIMIT:
-                continue
-            found = _BAD if name in bad else parsed.values.get(name, _NO_VALUE)
-            by_raw[raw if kind is str else (kind, raw)] = found
-        if parsed.errors and on_error == "raise":
-            raise RecordError(parsed.errors)
-        return parsed.values
-
-    def _compile_point(self, day: dt.date) -> _PointLookup:
-        active = [pid for pid, p in self.policies.items() if p.active_on(day)]
-        at = {pid: i for i, pid in enumerate(active)}
-        roots = {pid: self.dag.conditions[pid] for pid in active}
-        return _PointLookup(PointEvaluator(self.dag, self.vocabulary, roots, day), active,
-                            {pid: at.get(pid, -1) for pid in self.policies})
+            parsed = parse_record(record, self.tags, self.vocabulary)
+            self.seen_values.learn(record, parsed)
+            if parsed.errors and on_error == "raise":
+                raise RecordError(parsed.errors)
+            values = parsed.values
+        return self.point_lookups.on(clock.resolve(as_of)).verdicts(values)
 
     def with_policies(self, text: str, path: str = "<added>.rule") -> Rulebook:
         """This rulebook plus the declarations in ``text``, checked against it (only the new

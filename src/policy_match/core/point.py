@@ -1,0 +1,129 @@
+"""Point lookups: one record against every policy in force, as fast as a dict look-up allows.
+
+Two caches make the second lookup cheap: :class:`SeenValues` remembers what each raw value
+of each tag parsed to (forms and feeds repeat sizes, districts, yes/no answers), and
+:class:`PointLookups` keeps one compiled :class:`PointEvaluator` per date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from policy_match.data.records import ParsedRecord
+from policy_match.dsl import ir
+from policy_match.dsl.ir import Verdict
+from policy_match.dsl.vocabulary import Vocabulary
+from policy_match.engine import dag
+from policy_match.engine.pointwise import PointEvaluator
+
+
+class _Mark:
+    """What the point reader remembers of a raw value that gives no value."""
+
+
+_UNSEEN = _Mark()  # a raw value not parsed before
+_NO_VALUE = _Mark()  # a raw value that parses to "missing"
+_BAD = _Mark()  # a raw value that does not parse
+_SEEN_LIMIT = 1 << 14  # distinct raw values remembered per tag
+_VERDICTS = (Verdict.INELIGIBLE, Verdict.UNKNOWN, Verdict.ELIGIBLE)  # by the point codes
+
+
+class SeenValues:
+    """Tag → raw value → its parsed value (or missing, or bad), learnt from full reads."""
+
+    def __init__(self, tags: Mapping[str, Any]) -> None:
+        self._by_tag: dict[str, dict[Any, Any]] = {name: {} for name in tags}
+
+    def known(self, record: Mapping[str, Any], bad_is_missing: bool = False
+              ) -> dict[str, Any] | None:
+        """The parsed values when every raw value of ``record`` was read before: a dict
+        look-up per field, no parsing; ``None`` when one was not, or is bad (unless
+        ``bad_is_missing``). Fields that are not tags are ignored, as the reader does."""
+        seen = self._by_tag
+        values: dict[str, Any] = {}
+        for name, raw in record.items():
+            by_raw = seen.get(name)
+            if by_raw is None:
+                continue
+            try:
+                value = by_raw.get(raw if type(raw) is str else (type(raw), raw), _UNSEEN)
+            except TypeError:  # an unhashable raw value (a list of members)
+                return None
+            if type(value) is not _Mark:  # (one test on the common path)
+                values[name] = value
+            elif value is _UNSEEN or (value is _BAD and not bad_is_missing):
+                return None
+        return values
+
+    def learn(self, record: Mapping[str, Any], parsed: ParsedRecord) -> None:
+        """Remember each plain raw value's outcome in ``parsed`` (the full reader's)."""
+        bad = {e.column for e in parsed.errors}
+        for name, raw in record.items():
+            kind = type(raw)
+            by_raw = self._by_tag.get(name)
+            if by_raw is None or kind not in (str, int, float, bool) \
+                    or len(by_raw) >= _SEEN_LIMIT:
+                continue
+            found = _BAD if name in bad else parsed.values.get(name, _NO_VALUE)
+            by_raw[raw if kind is str else (kind, raw)] = found
+
+
+@dataclass(frozen=True)
+class PointLookup:
+    """The point evaluator of one date and where each policy's code is in its output."""
+
+    evaluator: PointEvaluator
+    active: list[str]  # the policies in force, in rulebook order (the evaluator's roots)
+    position: dict[str, int]  # every policy: its place in ``active``, -1 when not in force
+
+    def verdicts(self, values: Mapping[str, Any]) -> VerdictMap:
+        return VerdictMap(self, self.evaluator.codes(values))
+
+
+class PointLookups:
+    """One :class:`PointLookup` per date, compiled when first asked for."""
+
+    def __init__(self, graph: dag.Dag, vocabulary: Vocabulary,
+                 policies: Mapping[str, ir.Policy]) -> None:
+        self._graph, self._vocabulary, self._policies = graph, vocabulary, policies
+        self._by_day: dict[dt.date, PointLookup] = {}
+
+    def on(self, day: dt.date) -> PointLookup:
+        point = self._by_day.get(day)
+        if point is None:
+            point = self._by_day[day] = self._compile(day)
+        return point
+
+    def _compile(self, day: dt.date) -> PointLookup:
+        active = [pid for pid, p in self._policies.items() if p.active_on(day)]
+        at = {pid: i for i, pid in enumerate(active)}
+        roots = {pid: self._graph.conditions[pid] for pid in active}
+        return PointLookup(PointEvaluator(self._graph, self._vocabulary, roots, day), active,
+                           {pid: at.get(pid, -1) for pid in self._policies})
+
+
+class VerdictMap(Mapping[str, Verdict]):
+    """``{policy id: Verdict}`` for one record, read from the point evaluator's codes only
+    when asked (a portal often wants a few policies, or only the eligible ones)."""
+
+    def __init__(self, point: PointLookup, codes: np.ndarray) -> None:
+        self._point = point
+        self._codes = codes  # per policy in force, in rulebook order
+
+    def __getitem__(self, policy_id: str) -> Verdict:
+        at = self._point.position[policy_id]
+        return Verdict.INACTIVE if at < 0 else _VERDICTS[self._codes.item(at)]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._point.position)
+
+    def __len__(self) -> int:
+        return len(self._point.position)
+
+    def eligible(self) -> list[str]:
+        ids = self._point.active
+        return [ids[i] for i in np.flatnonzero(self._codes == 2).tolist()]
