@@ -38,9 +38,10 @@ from policy_match.engine.explain import Explainer, Explanation, match_degree
 from policy_match.engine.scalar import ScalarEvaluator
 from policy_match.server.current import current_policies
 from policy_match.server.errors import BadInput, FieldProblem
-from policy_match.server.explained import GroupHeads, item_json
+from policy_match.server.explained import item_json
 from policy_match.server.models import CheckResponse, CheckResult, GapItem
 from policy_match.server.reports import AnswerCache, ReportCache, SharingExplainer
+from policy_match.server.shapes import ShapeCache
 from policy_match.server.state import Snapshot
 
 __all__ = ["MAX_FIELDS", "amount_of", "check_items", "check_json", "check_record",
@@ -172,14 +173,14 @@ class _Checker:
                                               verdict) if self.explain else None)
         return _order(policy, verdict, item["missing"], None if gap is None else len(gap)), item
 
-    def item_json(self, policy: ir.Policy, heads: GroupHeads) -> tuple[tuple[Any, ...], bytes]:
+    def item_json(self, policy: ir.Policy, shapes: ShapeCache) -> tuple[tuple[Any, ...], bytes]:
         """:meth:`item` written straight to JSON (:mod:`.explained`): the same bytes."""
         root, verdict, amount, item = self._common(policy)
         if not self.gaps:
             return (_order(policy, verdict, item["missing"], None),
                     to_json({**item, "gap": None, "department": policy.department,
                              "explanation": None}))
-        found, gap = item_json(item, self.explainer, heads, policy, root, verdict, amount,
+        found, gap = item_json(item, self.explainer, shapes, policy, root, verdict, amount,
                                self.explain)
         return _order(policy, verdict, item["missing"], gap), found
 
@@ -232,13 +233,13 @@ def check_json(snapshot: Snapshot, record: Mapping[str, Any], as_of: dt.date,
                         "results": check_items(snapshot, record, as_of)})
     checker = _Checker(snapshot, record, as_of, explain, gaps)
     answers = snapshot.cached("answers", lambda: AnswerCache(snapshot.book))
-    heads = snapshot.cached("group_heads", GroupHeads)
+    shapes = snapshot.cached("shapes", lambda: ShapeCache(snapshot.book.dag))
     found: list[tuple[tuple[Any, ...], bytes]] = []
     for policy in current_policies(snapshot, as_of):
         key = answers.key(policy.id, checker.explainer.keys, as_of, explain)
         known = answers.get(key)
         if known is None:
-            known = checker.item_json(policy, heads)
+            known = checker.item_json(policy, shapes)
             answers.put(key, known)
         found.append(known)
     found.sort(key=lambda pair: pair[0])

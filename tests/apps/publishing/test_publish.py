@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -466,11 +465,9 @@ def test_cli_sheet(tmp_path: Path) -> None:
 
 def test_cli_demo_end_to_end_on_the_bundled_sample(tmp_path: Path) -> None:
     assert SAMPLE.exists(), f"the bundled sample {SAMPLE} is missing"
-    start = time.perf_counter()
+    # no timer here (speed lives in benchmarks/): run()'s timeout is the guard against a hang
     proc = run("demo", "--out", str(tmp_path / "out"), cwd=tmp_path)
-    took = time.perf_counter() - start
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert took < 60
     out = proc.stdout
     for heading in ("一、检查规则库", "二、匹配企业库", "三、三家企业", "四、发布"):
         assert heading in out
