@@ -147,6 +147,7 @@ class _Checker:
                                    lambda: {a: i for i, a in enumerate(book.dag.atoms)})
         self.explainer = SharingExplainer(
             self.ev, atom_ids, snapshot.cached("reports", lambda: ReportCache(book.dag)))
+        self.shapes: ShapeCache = snapshot.cached("shapes", lambda: ShapeCache(book.dag))
         self.explain = explain
         self.gaps = gaps or explain
 
@@ -159,7 +160,9 @@ class _Checker:
         amount = amount_of(ev, node) if verdict is Verdict.ELIGIBLE and node is not None else None
         waiting = (explainer.benefit_missing(node) if verdict is Verdict.ELIGIBLE
                    and node is not None and amount is None else [])
-        missing = explainer.missing(root) if verdict is Verdict.UNKNOWN else []
+        # an unknown item's missing tags are part of its shape: most records share one
+        missing = (list(self.shapes.shape(explainer, root, False, False).missing)
+                   if verdict is Verdict.UNKNOWN else [])
         return root, verdict, amount, _head(policy, verdict, amount, waiting, missing)
 
     def item(self, policy: ir.Policy) -> tuple[tuple[Any, ...], dict[str, Any]]:
@@ -173,14 +176,14 @@ class _Checker:
                                               verdict) if self.explain else None)
         return _order(policy, verdict, item["missing"], None if gap is None else len(gap)), item
 
-    def item_json(self, policy: ir.Policy, shapes: ShapeCache) -> tuple[tuple[Any, ...], bytes]:
+    def item_json(self, policy: ir.Policy) -> tuple[tuple[Any, ...], bytes]:
         """:meth:`item` written straight to JSON (:mod:`.explained`): the same bytes."""
         root, verdict, amount, item = self._common(policy)
         if not self.gaps:
             return (_order(policy, verdict, item["missing"], None),
                     to_json({**item, "gap": None, "department": policy.department,
                              "explanation": None}))
-        found, gap = item_json(item, self.explainer, shapes, policy, root, verdict, amount,
+        found, gap = item_json(item, self.explainer, self.shapes, policy, root, verdict, amount,
                                self.explain)
         return _order(policy, verdict, item["missing"], gap), found
 
@@ -233,13 +236,12 @@ def check_json(snapshot: Snapshot, record: Mapping[str, Any], as_of: dt.date,
                         "results": check_items(snapshot, record, as_of)})
     checker = _Checker(snapshot, record, as_of, explain, gaps)
     answers = snapshot.cached("answers", lambda: AnswerCache(snapshot.book))
-    shapes = snapshot.cached("shapes", lambda: ShapeCache(snapshot.book.dag))
     found: list[tuple[tuple[Any, ...], bytes]] = []
     for policy in current_policies(snapshot, as_of):
         key = answers.key(policy.id, checker.explainer.keys, as_of, explain)
         known = answers.get(key)
         if known is None:
-            known = checker.item_json(policy, shapes)
+            known = checker.item_json(policy)
             answers.put(key, known)
         found.append(known)
     found.sort(key=lambda pair: pair[0])
