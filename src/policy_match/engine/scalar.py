@@ -32,32 +32,47 @@ class ScalarEvaluator(Backend[Any, Truth]):
         self._memo: dict[int, Any] = {}
         self._depth = 0  # evaluations under way on Python's stack
 
+    # value() and truth() call the node's method through the dispatch table themselves (not
+    # through visit_value/visit_truth): they run once per node and record, the hot path of
+    # every check
     def value(self, node: dag.ValueNode) -> Any:
+        memo = self._memo
         key = id(node)
-        if key in self._memo:
-            return self._memo[key]
+        if key in memo:
+            return memo[key]
         if self._depth >= DEEP:
             return self._below(node)
         self._depth += 1
         try:
-            result = self._memo[key] = self.visit_value(node)
+            result = memo[key] = self._table[type(node)](self, node)
         finally:
             self._depth -= 1
         return result
 
     def truth(self, node: dag.BoolNode) -> Truth:
+        memo = self._memo
         key = id(node)
-        if key in self._memo:
-            return self._memo[key]
+        if key in memo:
+            return memo[key]
         if self._depth >= DEEP:
             return self._below(node)
         self._depth += 1
         try:
-            result: Truth = self.visit_truth(node)
+            result: Truth = self._table[type(node)](self, node)
         finally:
             self._depth -= 1
-        self._memo[key] = result
+        memo[key] = result
         return result
+
+    def operand(self, node: dag.ValueNode) -> Any:
+        """:meth:`value`, with a tag and a constant read directly: they are most operands,
+        and reading them costs less than remembering them."""
+        kind = type(node)
+        if kind is dag.VTag:
+            return self.record.get(node.name)  # type: ignore[union-attr]
+        if kind is dag.VConst:
+            return node.value  # type: ignore[union-attr]
+        return self.value(node)
 
     def _below(self, node: Any) -> Any:
         """Deep in the DAG: everything below ``node`` not yet known, in post order (each
@@ -96,13 +111,13 @@ class ScalarEvaluator(Backend[Any, Truth]):
         return self.as_of
 
     def arith(self, node: dag.VArith) -> Any:
-        left, right = self.value(node.left), self.value(node.right)
+        left, right = self.operand(node.left), self.operand(node.right)
         if left is None or right is None:
             return None
         return arith(node.op, left, right)
 
     def neg(self, node: dag.VNeg) -> Any:
-        inner = self.value(node.operand)
+        inner = self.operand(node.operand)
         return None if inner is None else negate(inner)
 
     def call(self, node: dag.VCall) -> Any:
@@ -169,20 +184,20 @@ class ScalarEvaluator(Backend[Any, Truth]):
     # ---- atoms -------------------------------------------------------------------------
 
     def known(self, node: dag.KnownAtom) -> Truth:
-        return (self.value(node.operand) is not None) != node.negated
+        return (self.operand(node.operand) is not None) != node.negated
 
     def cmp(self, node: dag.Cmp) -> Truth:
-        left, right = self.value(node.left), self.value(node.right)
+        left, right = self.operand(node.left), self.operand(node.right)
         if left is None or right is None:
             return None
         return compare(node.op, left, right)
 
     def boolean(self, node: dag.Truth) -> Truth:
-        operand = self.value(node.operand)
+        operand = self.operand(node.operand)
         return None if operand is None else bool(operand) != node.negated
 
     def member(self, node: dag.Member) -> Truth:
-        operand = self.value(node.operand)
+        operand = self.operand(node.operand)
         if operand is None:
             return None
         if node.hierarchy is None:
@@ -193,7 +208,7 @@ class ScalarEvaluator(Backend[Any, Truth]):
         return found != node.negated
 
     def has(self, node: dag.HasAtom) -> Truth:
-        present = self.value(node.operand)  # a frozenset
+        present = self.operand(node.operand)  # a frozenset
         if present is None:
             return None
         if node.mode == "all":

@@ -49,6 +49,12 @@ def _elapsed_vs(op: str, elapsed: Elapsed, duration: Duration) -> bool:
 
 
 def compare(op: str, left: Any, right: Any) -> bool:
+    if type(left) is Fraction and type(right) is Fraction:
+        # the common case, without Fraction's own comparison (it asks numbers.Rational, an
+        # abstract class, first): denominators are positive, so the cross products compare
+        # as the fractions do
+        return _COMPARE[op](left.numerator * right.denominator,
+                            left.denominator * right.numerator)
     if isinstance(left, Elapsed) and isinstance(right, Duration):
         return _elapsed_vs(op, left, right)
     if isinstance(left, Duration) and isinstance(right, Elapsed):
