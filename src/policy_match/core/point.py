@@ -32,17 +32,39 @@ _SEEN_LIMIT = 1 << 14  # distinct raw values remembered per tag
 _VERDICTS = (Verdict.INELIGIBLE, Verdict.UNKNOWN, Verdict.ELIGIBLE)  # by the point codes
 
 
+class _Ignored(dict[str, Any]):
+    """The texts of a field that is not a tag: every one is left out."""
+
+    def __missing__(self, raw: str) -> _Mark:
+        return _NO_VALUE
+
+
 class SeenValues:
     """Tag → raw value → its parsed value (or missing, or bad), learnt from full reads."""
 
     def __init__(self, tags: Mapping[str, Any]) -> None:
         self._by_tag: dict[str, dict[Any, Any]] = {name: {} for name in tags}
+        # what ``known`` tries first: per field, its raw texts that parse to a value or to
+        # none (bad ones are not here), and every text of a field that is not a tag
+        self._texts: dict[str, dict[str, Any]] = {name: {} for name in tags}
+        self._blanks = False  # whether a text in ``_texts`` gives no value
 
     def known(self, record: Mapping[str, Any], bad_is_missing: bool = False
               ) -> dict[str, Any] | None:
         """The parsed values when every raw value of ``record`` was read before: a dict
         look-up per field, no parsing; ``None`` when one was not, or is bad (unless
         ``bad_is_missing``). Fields that are not tags are ignored, as the reader does."""
+        texts = self._texts
+        try:  # the common case, texts seen before, in one comprehension
+            if not self._blanks:  # (every text seen has a value: nothing to leave out)
+                return {name: texts[name][raw] for name, raw in record.items()}
+            return {name: value for name, raw in record.items()
+                    if (value := texts[name][raw]) is not _NO_VALUE}
+        except (KeyError, TypeError):  # something new, not a text, or bad: one by one
+            return self._known_one_by_one(record, bad_is_missing)
+
+    def _known_one_by_one(self, record: Mapping[str, Any], bad_is_missing: bool
+                          ) -> dict[str, Any] | None:
         seen = self._by_tag
         values: dict[str, Any] = {}
         for name, raw in record.items():
@@ -65,11 +87,21 @@ class SeenValues:
         for name, raw in record.items():
             kind = type(raw)
             by_raw = self._by_tag.get(name)
-            if by_raw is None or kind not in (str, int, float, bool) \
-                    or len(by_raw) >= _SEEN_LIMIT:
+            if by_raw is None:
+                if name not in self._texts and len(self._texts) < _SEEN_LIMIT:
+                    self._texts[name] = _IGNORED
+                    self._blanks = True
+                continue
+            if kind not in (str, int, float, bool) or len(by_raw) >= _SEEN_LIMIT:
                 continue
             found = _BAD if name in bad else parsed.values.get(name, _NO_VALUE)
             by_raw[raw if kind is str else (kind, raw)] = found
+            if kind is str and found is not _BAD:
+                self._texts[name][raw] = found
+                self._blanks |= found is _NO_VALUE
+
+
+_IGNORED = _Ignored()
 
 
 @dataclass(frozen=True)

@@ -4,28 +4,20 @@ A portal asks "which of these 2,000 policies fit this enterprise?" in well under
 millisecond. Walking 2,000 condition trees in Python cannot do that; this module compiles
 the DAG once into flat arrays and then, per record:
 
-* decides the atoms in groups, one group per *operand* (a tag, or a computed value such as
-  研发费用 / 营业收入): every atom of a group compares its operand with something fixed, so
-  the group's outcomes are a function of the operand's value alone, and they sit side by
-  side in the state. A record's value is turned into the whole group's outcomes at once:
-  a numeric or date operand by its place among the group's thresholds (``bisect``; outcomes
-  precomputed per place), any other operand (enum, code, set, …) by a cache of outcomes per
-  value. Then one slice assignment per group — no per-atom Python and no numpy call;
-* leaves the rest (an atom comparing two record values, ``case``) to the scalar evaluator;
+* turns the record's values into the outcomes of every atom that compares a value with
+  something fixed, a *field* (the atoms reading the same tags) at a time: a field's outcomes
+  are bytes remembered by the identity of the values it reads, so a value seen before costs
+  one ``dict.get`` (``engine/pointgroups.py``: groups, fields, exact thresholds). An atom
+  comparing two record values, or a ``case``, is decided by the scalar evaluator, filed
+  under the field of the tags it reads (remembered the same way);
+* joins the fields' bytes and the constant tail into the state (``bytes.join``: one copy);
 * combines nodes level by level with Kleene's connectives on the encoding
-  false = 0, unknown = 1, true = 2, where ``and`` is ``min`` and ``or`` is ``max``: each
-  level's nodes are contiguous, so a level is one gather and one ``reduceat`` written in
-  place (``np.minimum.reduceat(..., out=state[a:b])``).
+  false = 0, unknown = 1, true = 2 (``engine/pointlevels.py``): each level's nodes are
+  contiguous, so a level is one gather and one reduction written in place.
 
-The state is a ``bytearray`` copied from a template (the constants, and each group's
-outcomes for a missing value, already in it); numpy reads it without a copy.
-
-Outcomes for a threshold are exact: converting to ``float`` keeps order, so a value on a
-different float than the threshold is decided by the float; where value and threshold fall
-on one float (19999999.999999999999 and 2000万) the atom is decided again by the scalar
-evaluator, which compares exactly. Every cached or precomputed outcome is one the scalar
-evaluator gave (or follows from the float order), so point lookup agrees with it
-(``tests/engine/test_pointwise.py``, ``tests/engine/test_columnar.py``).
+Every outcome is one the scalar evaluator gave (or follows from the float order of a
+threshold), so point lookup agrees with it (``tests/engine/test_pointwise.py``,
+``tests/engine/test_columnar.py``).
 
 As a backend (``engine/backend.py``) it answers at compile time: ``visit_truth(node)`` files a
 condition node under the pass that will decide it, ``visit_value(node)`` says whether a value
@@ -35,11 +27,7 @@ is the same for every record (so a comparison with it is against something fixed
 from __future__ import annotations
 
 import datetime as dt
-import math
-from bisect import bisect_left
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from fractions import Fraction
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -47,46 +35,28 @@ import numpy as np
 from policy_match.dsl.vocabulary import Vocabulary
 from policy_match.engine import dag
 from policy_match.engine.backend import Backend
-from policy_match.engine.columns import day_number
+from policy_match.engine.pointgroups import (
+    CODE,
+    FALSE,
+    TRUE,
+    UNKNOWN,
+    ByThreshold,
+    ByValue,
+    Field,
+    Group,
+    Part,
+    _as_float,
+    _numeric,
+    tags_read,
+)
+from policy_match.engine.pointlevels import lay_out
 from policy_match.engine.scalar import ScalarEvaluator
 from policy_match.engine.semantics import MIRRORED_OP
 from policy_match.engine.walk import post_order, pre_order
 
-FALSE, UNKNOWN, TRUE = 0, 1, 2
-_CODE: dict[bool | None, int] = {False: FALSE, None: UNKNOWN, True: TRUE}
+__all__ = ["FALSE", "TRUE", "UNKNOWN", "PointEvaluator", "_as_float", "_numeric"]
+
 _NUMERIC_KINDS = frozenset({"money", "count", "number", "ratio", "date"})
-_CACHE_LIMIT = 1 << 12  # distinct values whose outcomes a group remembers
-_MAX_ITEMS = 0xFFFF  # an at-least node counts its items in 16 bits
-# an at-least node's items summed at once: true counts 65536 + 1, unknown 1, false 0;
-# the high half is the number true, the low half the number not false
-_ATLEAST_WEIGHTS = np.array([0, 1, (1 << 16) + 1], dtype=np.int32)
-
-
-def _numeric(value: Any) -> float | None:
-    """A value as a float for the threshold pass (beyond float's range: ±inf; a value on
-    the threshold's float is decided again exactly)."""
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, Fraction | int | float):
-        try:
-            return float(value)
-        except OverflowError:
-            return math.inf if value > 0 else -math.inf
-    if isinstance(value, dt.date):
-        return float(day_number(value))
-    return None
-
-
-def _as_float(value: Any) -> float | None:
-    """``_numeric`` with the common types first (a parsed number is a ``Fraction``)."""
-    try:
-        if type(value) is Fraction:  # int / int rounds correctly, as float(value) does
-            return value.numerator / value.denominator
-        if type(value) is int or type(value) is float:
-            return float(value)
-    except OverflowError:
-        return math.inf if value > 0 else -math.inf
-    return _numeric(value)
 
 
 def _compiled_children(node: Any) -> tuple[Any, ...]:
@@ -110,139 +80,6 @@ def _kind(node: dag.ValueNode) -> str | None:
     return None if found is None else str(found.kind.value)
 
 
-def _given(graph: dag.Dag, vocabulary: Vocabulary, as_of: dt.date, operand: dag.ValueNode,
-           value: Any) -> ScalarEvaluator:
-    """The scalar evaluator with one operand's value given (set in its memo, where it looks
-    first): it decides the atoms reading that operand — the one definition of what each
-    atom means."""
-    scalar = ScalarEvaluator(graph, vocabulary, {}, as_of)
-    scalar._memo[id(operand)] = value
-    return scalar
-
-
-Decide = Callable[[dag.ValueNode, Any, list[Any]], bytes]
-
-
-class _ByValue:
-    """Atoms of one operand decided per distinct value (enum, code, set, text, …); the
-    outcomes of a value are remembered (up to ``_CACHE_LIMIT`` values)."""
-
-    def __init__(self, operand: dag.ValueNode, atoms: list[Any], decide: Decide) -> None:
-        self.operand = operand
-        self.atoms = atoms
-        self._decide = decide
-        self._cache: dict[Any, bytes] = {}
-
-    def outcomes(self, value: Any) -> bytes:
-        try:
-            found = self._cache.get(value)
-        except TypeError:  # unhashable: decided every time
-            return self._decide(self.operand, value, self.atoms)
-        if found is None:
-            found = self._decide(self.operand, value, self.atoms)
-            if len(self._cache) < _CACHE_LIMIT and value == value:  # (NaN never hits)
-                self._cache[value] = found
-        return found
-
-
-class _ByThreshold:
-    """Atoms of one numeric or date operand compared with fixed thresholds (and whether it
-    is known): the outcomes depend only on where the value falls among the thresholds, so
-    they are computed once per place (when a value first lands there: all places at once
-    would cost thresholds × atoms); a value on a threshold's float is decided exactly."""
-
-    def __init__(self, operand: dag.ValueNode, atoms: list[Any],
-                 limits: list[tuple[str, float] | None], decide: Decide) -> None:
-        self.operand = operand
-        self.atoms = atoms
-        self._decide = decide
-        self._limits = sorted({entry[1] for entry in limits if entry is not None})
-        place = {f: i for i, f in enumerate(self._limits)}
-        # per atom: (its op, the index of its threshold) or None (a ``known`` atom)
-        self._atoms = [None if e is None else (e[0], place[e[1]]) for e in limits]
-        self._places: dict[int, bytes] = {}  # outcomes by place, as they are met
-        self._tied: dict[int, list[int]] = {}  # per threshold, the atoms comparing with it
-        for k, entry in enumerate(self._atoms):
-            if entry is not None:
-                self._tied.setdefault(entry[1], []).append(k)
-
-    def _at(self, where: int) -> bytes:
-        found = self._places.get(where)
-        if found is None:
-            found = self._pattern(where)
-            if len(self._places) < _CACHE_LIMIT:
-                self._places[where] = found
-        return found
-
-    def _pattern(self, where: int) -> bytes:
-        """The outcomes for a value at ``where``: ``2i`` below threshold ``i`` (above the
-        one before), ``2i + 1`` on threshold ``i``'s float (its own atoms: unknown here,
-        decided exactly per value)."""
-        out = bytearray()
-        for atom, entry in zip(self.atoms, self._atoms, strict=True):
-            if entry is None:
-                out.append(FALSE if atom.negated else TRUE)
-                continue
-            op, i = entry
-            sign = 0 if where == 2 * i + 1 else (-1 if where <= 2 * i else 1)
-            if sign == 0:
-                out.append(UNKNOWN)
-                continue
-            holds = {"<": sign < 0, "<=": sign < 0, ">": sign > 0, ">=": sign > 0,
-                     "==": False, "!=": True}[op]
-            out.append(TRUE if holds else FALSE)
-        return bytes(out)
-
-    def outcomes(self, value: Any) -> bytes | bytearray:
-        x = _as_float(value)
-        if x is None or x != x:  # not a number after all (or NaN): every atom exactly
-            return self._decide(self.operand, value, self.atoms)
-        i = bisect_left(self._limits, x)
-        if i < len(self._limits) and self._limits[i] == x:
-            out = bytearray(self._at(2 * i + 1))
-            tied = self._tied[i]
-            exact = self._decide(self.operand, value, [self.atoms[k] for k in tied])
-            for k, code in zip(tied, exact, strict=True):
-                out[k] = code
-            return out
-        return self._at(2 * i)
-
-
-Group = _ByValue | _ByThreshold
-_PAD_TRUE, _PAD_FALSE = -1, -2  # (keys of the padding slots)
-
-
-@dataclass(frozen=True)
-class _Level:
-    """The connectives of one depth and kind, in slots ``start:stop``."""
-
-    ufunc: np.ufunc  # min for ``and``, max for ``or``, add for at-least (counts)
-    start: int
-    stop: int
-    index: np.ndarray  # (widest, nodes) item slots, or the items back to back
-    offsets: np.ndarray | None  # where each node's items start (back to back only)
-    counted: tuple[np.ndarray, np.ndarray] | None  # at-least: need, need << 16
-
-    def combine(self, nodes: np.ndarray) -> None:
-        gathered = nodes.take(self.index)
-        if self.counted is None:
-            self._reduce(gathered, nodes[self.start:self.stop])
-            return
-        # at least ``need`` true: true when enough are true, false when too few are not
-        # false, unknown otherwise (the sum's high half counts true, its low half not false)
-        need, need_high = self.counted
-        sums = self._reduce(_ATLEAST_WEIGHTS.take(gathered), None)
-        np.add(sums >= need_high, (sums & 0xFFFF) >= need, out=nodes[self.start:self.stop],
-               dtype=np.int8)
-
-    def _reduce(self, gathered: np.ndarray, out: np.ndarray | None) -> np.ndarray:
-        if self.offsets is None:
-            found: np.ndarray = self.ufunc.reduce(gathered, axis=0, out=out)
-        else:
-            found = self.ufunc.reduceat(gathered, self.offsets, out=out)
-        return found
-
-
 class PointEvaluator(Backend[bool, None]):
     """Compiled once per rulebook (and evaluation date); ``codes(values)`` per request."""
 
@@ -260,6 +97,10 @@ class PointEvaluator(Backend[bool, None]):
                 done.add(id(node))
                 self._nodes.append(node)
         self._compile()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # compiled again where it lands: its caches are keyed by ids of this process's objects
+        return (PointEvaluator, (self.graph, self.vocab, self.roots, self.as_of))
 
     # ---- compilation -------------------------------------------------------------------
 
@@ -281,76 +122,65 @@ class PointEvaluator(Backend[bool, None]):
             else:
                 self._valued.setdefault(id(atom.operand), (atom.operand, []))[1].append(atom)
         groups: list[Group] = [
-            *(_ByThreshold(operand, atoms, limits, self._decide)
+            *(ByThreshold(operand, atoms, limits, self._decide)
               for operand, atoms, limits in self._thresholds.values()),
-            *(_ByValue(operand, atoms, self._decide) for operand, atoms in self._valued.values())]
-        self._layout(groups)
+            *(ByValue(operand, atoms, self._decide) for operand, atoms in self._valued.values())]
+        self._layout(self._fields(groups))
 
-    def _layout(self, groups: list[Group]) -> None:
-        """Slots: each group's atoms side by side, then the scalar evaluator's nodes, the
-        constants, and the connectives level by level (each level contiguous)."""
-        order: list[Any] = [atom for group in groups for atom in group.atoms]
-        order += self._fallback
-        order += [node for node, _ in self._consts]
-        depth: dict[int, int] = {id(n): 0 for n in order}
-        levels: dict[tuple[int, str], list[tuple[Any, int]]] = {}
-        for node, kind, need in self._connectives:  # children first (topological order)
-            d = depth[id(node)] = 1 + max(depth[id(k)] for k in dag.children(node))
-            levels.setdefault((d, kind), []).append((node, need))
-        for key in sorted(levels):
-            order += [node for node, _ in levels[key]]
-        slot = {id(n): i for i, n in enumerate(order)}
-        assert len(slot) == len(self._nodes) == len(order)
-        # two more slots, always true and always false: what a level's rows are padded with
-        slot[_PAD_TRUE], slot[_PAD_FALSE] = len(order), len(order) + 1
-        template = bytearray([UNKNOWN]) * len(order) + bytes([TRUE, FALSE])
-        self._tag_groups: list[tuple[str, int, int, Callable[[Any], bytes | bytearray]]] = []
-        self._computed_groups: list[tuple[Any, int, int, Callable[[Any], bytes | bytearray]]] = []
+    def _fields(self, groups: list[Group]) -> list[Field]:
+        """Groups and the scalar evaluator's nodes filed by the tags they read; fields of
+        one tag first (the common case, looked up without a tuple)."""
+        defines = self.graph.defines
+        by_names: dict[tuple[str, ...] | None, list[tuple[Any, Part]]] = {}
         for group in groups:
-            start = slot[id(group.atoms[0])]
-            stop = start + len(group.atoms)
-            template[start:stop] = self._decide(group.operand, None, group.atoms)
-            entry = (start, stop, group.outcomes)
-            if isinstance(group.operand, dag.VTag):
-                self._tag_groups.append((group.operand.name, *entry))
-            else:
-                self._computed_groups.append((group.operand, *entry))
+            operand = group.operand
+            names = (operand.name,) if type(operand) is dag.VTag else tags_read(operand, defines)
+            part = Part(operand, group.outcomes, self._decide(operand, None, group.atoms))
+            by_names.setdefault(names, []).append((group.atoms, part))
+        for node in self._fallback:
+            by_names.setdefault(tags_read(node, defines), []).append(
+                ([node], Part(None, None, bytes([UNKNOWN]), node)))
+        self._field_nodes = {id(part): atoms for entries in by_names.values()
+                             for atoms, part in entries}
+        fields = [Field(names, [part for _, part in entries])
+                  for names, entries in by_names.items()]
+        return sorted(fields, key=lambda f: f.names is None or len(f.names) != 1)
+
+    def _layout(self, fields: list[Field]) -> None:
+        """Slots: the fields' (each part's atoms side by side), the constants, then the
+        connectives level by level (each level contiguous) and two padding slots."""
+        order = [node for field in fields for part in field.parts
+                 for node in self._field_nodes[id(part)]]
+        order += [node for node, _ in self._consts]
+        slot = {id(n): i for i, n in enumerate(order)}
+        self._levels, size = lay_out(self._connectives, slot, len(order))
+        plain = all(level.pick is None and level.offsets is None for level in self._levels)
+        self._reductions = [(level.index, level.start, level.stop, level.ufunc.reduce)
+                            for level in self._levels] if plain else None
+        template = bytearray([UNKNOWN]) * size
         for node, code in self._consts:
             template[slot[id(node)]] = code
-        self._template = bytes(template)
-        self._fallback_slots = [(slot[id(n)], n) for n in self._fallback]
-        self._levels = [self._level_arrays(kind, [n for n, _ in levels[(d, kind)]],
-                                           [need for _, need in levels[(d, kind)]], slot)
-                        for d, kind in sorted(levels)]
+        template[size - 2:] = bytes([TRUE, FALSE])
+        fielded = sum(len(part.missing) for field in fields for part in field.parts)
+        self._tail = bytes(template[fielded:])  # everything after the fields' slots
+        single = [f for f in fields if f.names is not None and len(f.names) == 1]
+        self._names = [f.names[0] for f in single if f.names is not None]
+        self._caches = [f.cache for f in single]
+        self._all_fields = fields
+        self._multi = fields[len(single):]
         self._root_slots = np.array([slot[id(r)] for r in self.roots.values()], dtype=np.intp)
 
-    @staticmethod
-    def _level_arrays(kind: str, nodes: list[Any], needs: list[int], slot: dict[int, int]
-                      ) -> _Level:
-        """One level's gather: a (widest, nodes) matrix of item slots, padded with a slot
-        that changes nothing (true for ``and``, false for ``or`` and at-least), reduced
-        over its rows; where padding would cost more than it saves, the items back to back
-        and ``reduceat`` (slower per node)."""
-        kids = [[slot[id(k)] for k in dag.children(n)] for n in nodes]
-        sizes = [len(ks) for ks in kids]
-        widest = max(sizes)
-        need = np.array(needs, dtype=np.int32)
-        start = slot[id(nodes[0])]
-        ufunc = {"min": np.minimum, "max": np.maximum, "atleast": np.add}[kind]
-        counted = (need, need << 16) if kind == "atleast" else None
-        if widest * len(nodes) <= 3 * sum(sizes) + 64:
-            pad = slot[_PAD_TRUE if kind == "min" else _PAD_FALSE]
-            matrix = np.array([ks + [pad] * (widest - len(ks)) for ks in kids], dtype=np.intp)
-            return _Level(ufunc, start, start + len(nodes), np.ascontiguousarray(matrix.T),
-                          None, counted)
-        flat = np.array([k for ks in kids for k in ks], dtype=np.intp)
-        offsets = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
-        return _Level(ufunc, start, start + len(nodes), flat, offsets, counted)
-
     def _decide(self, operand: dag.ValueNode, value: Any, atoms: list[Any]) -> bytes:
-        """The scalar evaluator's outcomes of ``atoms`` when ``operand`` has ``value``."""
-        given = _given(self.graph, self.vocab, self.as_of, operand, value)
-        return bytes([_CODE[given.atom(a)] for a in atoms])
+        """The scalar evaluator's outcomes of ``atoms`` when ``operand`` has ``value`` (the
+        one definition of what each atom means): a tag's value is the record's, any other
+        operand's is set in the evaluator's memo, where it looks first."""
+        if type(operand) is dag.VTag:  # (read from the record, never from the memo)
+            record = {} if value is None else {operand.name: value}
+            given = ScalarEvaluator(self.graph, self.vocab, record, self.as_of)
+        else:
+            given = ScalarEvaluator(self.graph, self.vocab, {}, self.as_of)
+            given._memo[id(operand)] = value
+        return bytes([CODE[given.atom(a)] for a in atoms])
 
     # ---- compiling one condition node (Backend) ------------------------------------------
 
@@ -363,12 +193,9 @@ class PointEvaluator(Backend[bool, None]):
     def _connective(self, node: dag.All | dag.AnyNode | dag.AtLeast | dag.Named, kind: str,
                     need: int = 0) -> None:
         items = dag.children(node)
-        if not items or (kind == "atleast" and len(items) > _MAX_ITEMS):
-            # nothing to combine (a constant), or too many items to count in 16 bits
-            outcome = self._fixed.truth(node) if not items else None
-            if outcome is None:
-                return self._by_scalar(node)
-            self._consts.append((node, _CODE[outcome]))
+        if not items or (kind == "atleast" and not 0 < need <= len(items)):
+            # nothing to combine, at least none, or at least more than there are: a constant
+            self._consts.append((node, CODE[self._fixed.truth(node)]))
             return None
         self._connectives.append((node, kind, need))
         return None
@@ -394,7 +221,7 @@ class PointEvaluator(Backend[bool, None]):
     def cmp(self, node: dag.Cmp) -> None:
         left_fixed, right_fixed = _fixed_value(node.left), _fixed_value(node.right)
         if left_fixed and right_fixed:  # the same for every record
-            self._consts.append((node, _CODE[self._fixed.truth(node)]))
+            self._consts.append((node, CODE[self._fixed.truth(node)]))
             return None
         if not (left_fixed or right_fixed):  # two record values: the scalar evaluator
             return self._by_scalar(node)
@@ -462,25 +289,32 @@ class PointEvaluator(Backend[bool, None]):
     def codes(self, values: Mapping[str, Any]) -> np.ndarray:
         """Every root's outcome for one parsed record, in root order: 0 false, 1 unknown,
         2 true (cheaper for callers that map many roots at once)."""
-        state = bytearray(self._template)
-        for name, start, stop, outcomes in self._tag_groups:
-            value = values.get(name)
-            if value is not None:
-                state[start:stop] = outcomes(value)
-        if self._computed_groups or self._fallback_slots:
-            self._by_scalar_evaluator(values, state)
+        # one field per tag first: its outcomes by the id of the tag's value (C-level maps)
+        parts: list[bytes | None] = list(map(dict.get, self._caches,
+                                             map(id, map(values.get, self._names))))
+        for field in self._multi:
+            key = field.key(values)
+            parts.append(None if key is None else field.cache.get(key))
+        parts.append(self._tail)
+        try:
+            state = bytearray().join(parts)  # type: ignore[arg-type]
+        except TypeError:  # a field not remembered for these values (its part is None)
+            self._fill(values, parts)
+            state = bytearray().join(parts)  # type: ignore[arg-type]
         nodes = np.frombuffer(state, dtype=np.int8)
-        for level in self._levels:
-            level.combine(nodes)
+        if self._reductions is None:
+            for level in self._levels:
+                level.combine(nodes)
+        else:  # the common case, every level one gather and one reduction: inlined
+            take = nodes.take
+            for index, start, stop, reduce in self._reductions:
+                reduce(take(index), 0, None, nodes[start:stop])
         return nodes.take(self._root_slots)
 
-    def _by_scalar_evaluator(self, values: Mapping[str, Any], state: bytearray) -> None:
-        """Computed operands, and the atoms only the scalar evaluator decides (one
-        evaluator per record: a value shared by several of them is computed once)."""
+    def _fill(self, values: Mapping[str, Any], parts: list[bytes | None]) -> None:
+        """The fields not remembered for these values, decided (one scalar evaluator per
+        record: a value shared by several fields is computed once)."""
         scalar = ScalarEvaluator(self.graph, self.vocab, values, self.as_of)
-        for operand, start, stop, outcomes in self._computed_groups:
-            value = scalar.value(operand)
-            if value is not None:
-                state[start:stop] = outcomes(value)
-        for slot, node in self._fallback_slots:
-            state[slot] = _CODE[scalar.truth(node)]
+        for i, field in enumerate(self._all_fields):
+            if parts[i] is None:
+                parts[i] = field.pattern(values, scalar)
