@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from policy_match.core.loading import load_sources
-from policy_match.core.point import SeenValues
+from policy_match.core.point import DAYS_KEPT, PointLookups, SeenValues
 from policy_match.core.rulebook import Rulebook
 from policy_match.data.records import parse_record
 from policy_match.dsl.ir import Verdict
@@ -86,3 +86,23 @@ def test_a_text_with_no_value_learnt_later_is_left_out(book: Rulebook) -> None:
     other = {"营业收入": "200万", "备注": "x"}  # a field that is not a tag, learnt
     seen.learn(other, parse_record(other, book.tags, book.vocabulary))
     assert seen.known(other) == {"营业收入": 2_000_000}
+
+
+def test_point_evaluators_are_kept_for_the_last_dates_only() -> None:
+    """A caller naming a new date each time (a portal's form) does not fill memory."""
+    result = load_sources({"t.rule": 'tag 甲: bool\npolicy "P" { name: "x"  eligible: 甲 }\n'})
+    assert result.rulebook is not None
+    book = result.rulebook
+    lookups = PointLookups(book.dag, book.vocabulary, book.policies, keep=3)
+    days = [dt.date(2025, 1, d) for d in range(1, 7)]
+    for day in days:
+        assert lookups.on(day).verdicts({"甲": True})["P"] is Verdict.ELIGIBLE
+    assert lookups.days() == days[-3:]
+    kept = lookups.on(days[3])  # used again: now the most recent
+    assert lookups.on(days[3]) is kept
+    lookups.on(dt.date(2025, 2, 1))
+    assert lookups.days() == [days[5], days[3], dt.date(2025, 2, 1)]
+    # the rulebook's own lookups are bounded the same way
+    for d in range(1, 40):
+        book.match_record({"甲": "是"}, as_of=dt.date(2024, 1, d % 28 + 1))
+    assert len(book.point_lookups.days()) <= DAYS_KEPT

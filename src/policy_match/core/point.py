@@ -7,6 +7,8 @@ of each tag parsed to (forms and feeds repeat sizes, districts, yes/no answers),
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +31,7 @@ _UNSEEN = _Mark()  # a raw value not parsed before
 _NO_VALUE = _Mark()  # a raw value that parses to "missing"
 _BAD = _Mark()  # a raw value that does not parse
 _SEEN_LIMIT = 1 << 14  # distinct raw values remembered per tag
+DAYS_KEPT = 8  # point evaluators kept per rulebook, by the dates last asked for
 _VERDICTS = (Verdict.INELIGIBLE, Verdict.UNKNOWN, Verdict.ELIGIBLE)  # by the point codes
 
 
@@ -117,18 +120,34 @@ class PointLookup:
 
 
 class PointLookups:
-    """One :class:`PointLookup` per date, compiled when first asked for."""
+    """One :class:`PointLookup` per date, compiled when first asked for; the ``keep`` dates
+    asked for last are kept (a caller naming a new date every time — a portal's form takes
+    any date — must not fill memory with evaluators)."""
 
     def __init__(self, graph: dag.Dag, vocabulary: Vocabulary,
-                 policies: Mapping[str, ir.Policy]) -> None:
+                 policies: Mapping[str, ir.Policy], keep: int = DAYS_KEPT) -> None:
         self._graph, self._vocabulary, self._policies = graph, vocabulary, policies
-        self._by_day: dict[dt.date, PointLookup] = {}
+        self._keep = keep
+        self._by_day: OrderedDict[dt.date, PointLookup] = OrderedDict()
+        self._lock = threading.Lock()
 
     def on(self, day: dt.date) -> PointLookup:
         point = self._by_day.get(day)
         if point is None:
-            point = self._by_day[day] = self._compile(day)
+            point = self._compile(day)
+            with self._lock:
+                self._by_day[day] = point
+                while len(self._by_day) > self._keep:
+                    self._by_day.popitem(last=False)
+        elif next(reversed(self._by_day)) != day:  # (most lookups name the same day)
+            with self._lock:
+                if day in self._by_day:
+                    self._by_day.move_to_end(day)
         return point
+
+    def days(self) -> list[dt.date]:
+        """The dates whose evaluators are kept, oldest use first."""
+        return list(self._by_day)
 
     def _compile(self, day: dt.date) -> PointLookup:
         active = [pid for pid, p in self._policies.items() if p.active_on(day)]
