@@ -74,3 +74,13 @@ def test_missing_groups_equal_the_dict_form_and_every_walk(book: Rulebook) -> No
         assert missing_tags(result) == exact
         some = sorted(groups)[:3]
         assert missing_tags(result, some) == {p: exact[p] for p in some}
+
+
+def test_reached_is_walked_once_per_rulebook(book: Rulebook) -> None:
+    from policy_match.core.missing import reached, reached_by
+
+    for pid in list(book.policies)[:20]:
+        atoms, tags = reached_by(book, pid)
+        want_atoms, want_tags = reached(book.dag.conditions[pid], book.dag.defines)
+        assert [id(a) for a in atoms] == [id(a) for a in want_atoms] and tags == want_tags
+        assert reached_by(book, pid)[0] is atoms  # the same lists: not walked again

@@ -19,6 +19,7 @@ the scalar walk runs once per group. ``exact=True`` walks every pair instead (a 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,22 @@ def reached(root: Any, defines: dict[str, Any]) -> tuple[list[Any], list[str]]:
         elif dag.is_atom(node):
             atoms.append(node)
     return atoms, list(tags)
+
+
+_REACHED: weakref.WeakKeyDictionary[Any, dict[str, tuple[list[Any], list[str]]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def reached_by(book: Any, pid: str) -> tuple[list[Any], list[str]]:
+    """:func:`reached` of a policy's condition, walked once per rulebook (a plan asks it
+    of every chunk of rows)."""
+    found = _REACHED.get(book)
+    if found is None:
+        found = _REACHED[book] = {}
+    known = found.get(pid)
+    if known is None:
+        known = found[pid] = reached(book.dag.conditions[pid], book.dag.defines)
+    return known
 
 
 class _Rows:
@@ -138,8 +155,7 @@ def missing_groups(result: MatchResult, policy_ids: Iterable[str] | None = None,
             group = np.array([position[a] for a in answers], dtype=np.int64)
             out[pid] = MissingGroups(unknown, group, tuple(distinct))
             continue
-        root = result.book.dag.conditions[pid]
-        atoms, tags = reached(root, result.book.dag.defines)
+        atoms, tags = reached_by(result.book, pid)
         columns: list[tuple[np.ndarray, int]] = []
         byte, shift = unknown >> 3, (unknown & 7).astype(np.uint8)  # little bit order
         for atom in atoms:

@@ -72,6 +72,9 @@ class Changes:
     # rows whose verdict of a policy re-evaluated for the date differs from before
     dated_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64),
                                    compare=False)
+    # the new table's rows with no previous row (0-based, sorted; within ``touched_rows``)
+    added_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64),
+                                   compare=False)
 
     def policies_touched(self) -> bool:
         """Whether a policy was added, edited or removed (its every row may differ)."""
@@ -81,6 +84,17 @@ class Changes:
         """Rows whose values or verdicts may differ from before (sorted), when no policy
         was added, edited or removed: what a plan of the changes looks at."""
         return np.union1d(self.touched_rows, self.dated_rows)
+
+    def policies_to_check(self, book: CompiledBook) -> frozenset[str]:
+        """The policies whose verdicts or missing tags may differ from before on a row
+        of :meth:`rows_to_check` that is not new (when no policy was added, edited or
+        removed): those reading a column that changed, and those re-evaluated for the date.
+        On such a row every other policy reads the same values on the same date as before
+        (a new row may differ for every policy)."""
+        reads = tags_read(book)
+        changed = frozenset(self.columns_changed)
+        return frozenset((*(p for p, tags in reads.items() if tags & changed),
+                          *self.policies_dated))
 
     @property
     def policies_evaluated(self) -> tuple[str, ...]:
@@ -377,5 +391,5 @@ def refresh(book: CompiledBook, table: EnterpriseTable, day: dt.date,
         policies_removed=tuple(p for p in old_book.policies if p not in book.policies),
         policies_changed=tuple(plan.changed), policies_dated=tuple(plan.dated),
         rows_evaluated=int(evaluated), columns_changed=tuple(sorted(rows.columns)),
-        touched_rows=touched, dated_rows=dated)
+        touched_rows=touched, dated_rows=dated, added_rows=rows.added.astype(np.int64))
     return evaluator, tris, changes

@@ -364,6 +364,32 @@ def test_requires_and_excludes(relations: Rulebook, held: list[str],
     assert statuses(benefits, 0) == expected
 
 
+def test_an_item_without_relations_shares_one_cause_and_held_follows_the_status() -> None:
+    import numpy as np
+
+    from policy_match.apps.money.resolution import HELD
+
+    book = load(RELATIONS + """policy "F" {
+    事项名称: "己项"
+    申请条件: 金额 >= 10万
+    兑付标准: 1万
+}
+""")
+    benefits = run(book, [{"资质": ["甲", "丙"], "金额": "50万"}, {"资质": ["甲"]},
+                          {"资质": ["乙"], "金额": "1万"}])
+    free = benefits.by["F"]  # never displaced nor blocked: no array of its own
+    assert free.tolist() == [-1, -1, -1] and not free.flags.writeable
+    assert benefits.by["A"].flags.writeable and benefits.by["A"].tolist()[0] == 2  # by C
+    assert statuses(benefits, 0) == {"A": ("displaced", "C"), "C": ("held", None),
+                                     "F": ("held", None)}
+    held = benefits.held
+    assert set(held) == set(benefits.items)
+    for pid in benefits.items:
+        assert np.array_equal(held[pid], benefits.status[pid] == HELD)
+    assert held["F"].tolist() == [True, False, False]
+    assert held["B"].tolist() == [False, False, False]  # blocked: its 前置事项 A is not held
+
+
 def test_an_excluded_higher_item_wins(relations: Rulebook) -> None:
     # E excludes A; E's amount decides: 金额 400万 gives 30万 (capped) > A's 10万
     benefits = run(relations, [{"资质": ["甲", "戊"], "金额": "400万"},

@@ -138,7 +138,6 @@ class Benefits:
         resolution = resolve(graph, self.items, columns, self.rank_cents, self.n)
         self.status = resolution.status
         self.by = resolution.by
-        self.held = resolution.held
         self.settled_component = resolution.settled_component
         self.possible = resolution.possible
         self.keys: KeyCheck = check_keys(book, result.table)
@@ -167,6 +166,11 @@ class Benefits:
             hi = intervals.of(node)[1]
             self.max_cents[pid] = None if isinstance(hi, float) else to_cents(hi)
         return amounts.recomputed
+
+    @property
+    def held(self) -> dict[str, np.ndarray]:
+        """Per item, the rows that hold it (made when asked: the statuses say it)."""
+        return {pid: status == HELD for pid, status in self.status.items()}
 
     def rank_cents(self, pid: str) -> np.ndarray:
         """What the ranking reads: the amount, or for an unknown amount the item's maximum."""

@@ -57,7 +57,11 @@ class _Steps:
         self.status = {pid: np.zeros(n, dtype=np.int8) for pid in items}
         # the smallest integer that holds every item's index (two bytes for up to 32,767)
         kind = np.int16 if len(items) < np.iinfo(np.int16).max else np.int32
-        self.by = {pid: np.full(n, -1, dtype=kind) for pid in items}
+        # an item with no 前置事项 and no conflict is never displaced or blocked: its causes
+        # are one read-only -1 (no array per row: most items of a rulebook are such)
+        self.by = {pid: (np.full(n, -1, dtype=kind) if graph.requires[pid] or graph.conflicts[pid]
+                         else np.broadcast_to(kind(-1), (n,)))
+                   for pid in items}
 
     def mark(self, pid: str, rows: np.ndarray, status: int, other: str) -> None:
         """The first cause found is the one reported."""

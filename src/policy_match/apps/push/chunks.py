@@ -23,13 +23,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from policy_match.core.match import MatchResult
 from policy_match.core.missing import MissingGroups, missing_groups
+from policy_match.core.refresh import tags_read
 from policy_match.data.table import EnterpriseTable
 from policy_match.engine import bitset
-from policy_match.engine.columns import take_columns
+from policy_match.engine.columnar import ColumnarEvaluator
+from policy_match.engine.columns import Columns, take_column
 
 if TYPE_CHECKING:
-    from policy_match.core.match import MatchResult
     from policy_match.core.rulebook import Rulebook
 
 CHUNK_ROWS = 16384  # rows matched at once: 2,000 policies × 16,384 rows is 33 MB per mask
@@ -37,31 +39,39 @@ CHUNK_ROWS = 16384  # rows matched at once: 2,000 policies × 16,384 rows is 33 
 
 
 class Chunk:
-    """Verdicts of the table rows ``rows`` (local index j is ``rows[j]``)."""
+    """Verdicts of the table rows ``rows`` (local index j is ``rows[j]``), for the policies
+    ``columns`` (indices in rulebook order, ascending; default every policy): column ``c``
+    of the masks is policy ``columns[c]``. A plan of a refresh's changes looks only at the
+    policies whose verdicts may have moved (``Changes.policies_to_check``)."""
 
     def __init__(self, book: Rulebook, table: EnterpriseTable, as_of: dt.date,
-                 rows: np.ndarray, general: np.ndarray, exact_missing: bool = False) -> None:
+                 rows: np.ndarray, general: np.ndarray, exact_missing: bool = False,
+                 columns: np.ndarray | None = None) -> None:
         self.book = book
         self.exact_missing = exact_missing
         self.rows = rows
         m = rows.size
-        ids = table.id_objects()[rows].tolist()
-        sub = EnterpriseTable(take_columns(table.columns, rows), ids, [])
-        self.result: MatchResult[Rulebook] = book.match(sub, as_of)
         self.policies = list(book.policies)
         self.index = {pid: k for k, pid in enumerate(self.policies)}
+        self.columns = (np.arange(len(self.policies), dtype=np.int64) if columns is None
+                        else np.asarray(columns, dtype=np.int64))
+        # per policy of the rulebook: its column (-1: not looked at)
+        self.column_of = np.full(len(self.policies), -1, dtype=np.int64)
+        self.column_of[self.columns] = np.arange(self.columns.size)
+        chosen = [self.policies[p] for p in self.columns.tolist()]
+        self.result = _match_rows(book, table, as_of, rows, chosen)
         self.active = [pid for pid, tri in self.result.tris.items() if tri is not None]
         # per policy of the rulebook: in force today (the others have no verdicts)
-        self.in_force = np.zeros(len(self.policies), dtype=bool)
-        self.in_force[[self.index[p] for p in self.active]] = True
+        self.in_force = np.array([book.policies[p].active_on(as_of) for p in self.policies],
+                                 dtype=bool)
         self.general = general
-        # (policies × rows), rulebook order; rows of policies not in force stay False
-        self.eligible = np.zeros((len(self.policies), m), dtype=bool)
-        self.ineligible = np.zeros((len(self.policies), m), dtype=bool)
+        # (columns × rows); rows of policies not in force stay False
+        self.eligible = np.zeros((self.columns.size, m), dtype=bool)
+        self.ineligible = np.zeros((self.columns.size, m), dtype=bool)
         for pid in self.active:
             tri = self.result.tris[pid]
             assert tri is not None
-            k = self.index[pid]
+            k = int(self.column_of[self.index[pid]])
             self.eligible[k] = bitset.unpack(tri.t, m)[:m]
             self.ineligible[k] = bitset.unpack(tri.f, m)[:m]
         self._groups: dict[str, MissingGroups] | None = None
@@ -71,11 +81,11 @@ class Chunk:
 
     def states(self, local: range) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(tell candidates, ineligible, unknown) of the local rows ``local``, each a
-        (rows × policies) mask: a tell candidate is in force and eligible, or 普惠."""
+        (rows × columns) mask: a tell candidate is in force and eligible, or 普惠."""
         part = slice(local.start, local.stop)
         eligible, ineligible = self.eligible[:, part].T, self.ineligible[:, part].T
-        in_force = self.in_force[None, :]
-        tell = (eligible | self.general[None, :]) & in_force
+        in_force = self.in_force[self.columns][None, :]
+        tell = (eligible | self.general[self.columns][None, :]) & in_force
         unknown = in_force & ~(eligible | ineligible)
         return tell, ineligible, unknown
 
@@ -112,6 +122,21 @@ class Chunk:
             n = self._answer_ids[answer] = len(self.answers)
             self.answers.append(answer)
         return n
+
+
+def _match_rows(book: Rulebook, table: EnterpriseTable, as_of: dt.date, rows: np.ndarray,
+                policies: list[str]) -> MatchResult[Rulebook]:
+    """``policies`` matched on a small table of ``rows`` and of the columns they read (a
+    verdict and its missing tags depend only on those)."""
+    reads = tags_read(book)
+    names = frozenset().union(*(reads[pid] for pid in policies))
+    columns = table.columns.columns
+    small = Columns(int(rows.size), {name: take_column(columns[name], rows)
+                                     for name in columns if name in names})
+    ids = table.id_objects()[rows].tolist()
+    sub = EnterpriseTable(small, ids, [])
+    evaluator = ColumnarEvaluator(book.dag, book.vocabulary, small, as_of)
+    return MatchResult(book, sub, as_of, evaluator, policies)
 
 
 def chunk_rows(rows: np.ndarray, size: int = CHUNK_ROWS) -> list[np.ndarray]:

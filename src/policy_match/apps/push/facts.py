@@ -38,7 +38,7 @@ class Facts:
     prompted_body: np.ndarray  # the body of the prompt, whose ``missing`` was asked
 
 
-def _grouped(conn: sqlite3.Connection, sql: str, enterprises: list[str]
+def _grouped(conn: sqlite3.Connection, sql: str, enterprises: list[str], only: str
              ) -> tuple[dict[int, int], list[np.ndarray]]:
     """Run ``sql`` (rows: key, number, count, then comma-joined integer lists, one group per
     enterprise) batch by batch: the lists parsed in one numpy call each, so no Python object
@@ -51,7 +51,7 @@ def _grouped(conn: sqlite3.Connection, sql: str, enterprises: list[str]
     for start in range(0, len(enterprises), _CHUNK):
         chunk = enterprises[start:start + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        for key, n, count, *lists in conn.execute(sql.format(marks=marks), chunk):
+        for key, n, count, *lists in conn.execute(sql.format(marks=marks, only=only), chunk):
             k = position[key]
             numbers[k] = n
             at.append(k)
@@ -67,17 +67,21 @@ def _grouped(conn: sqlite3.Connection, sql: str, enterprises: list[str]
 
 _TOLD = ("SELECT e.key, e.n, count(*), group_concat(f.item), group_concat(f.generation),"
          " group_concat(f.withdrawn_by IS NULL) FROM enterprises e"
-         " JOIN told f ON f.enterprise = e.n WHERE e.key IN ({marks}) GROUP BY e.n")
+         " JOIN told f ON f.enterprise = e.n WHERE e.key IN ({marks}){only} GROUP BY e.n")
 _PROMPTED = ("SELECT e.key, e.n, count(*), group_concat(f.item), group_concat(f.generation),"
              " group_concat(o.body) FROM enterprises e"
              " JOIN prompted f ON f.enterprise = e.n JOIN outbox o ON o.seq = f.prompted_by"
-             " WHERE e.key IN ({marks}) GROUP BY e.n")
+             " WHERE e.key IN ({marks}){only} GROUP BY e.n")
 
 
-def read_facts(conn: sqlite3.Connection, enterprises: list[str]) -> Facts:
-    """The told and prompted facts of ``enterprises`` (distinct keys), as arrays."""
-    told_n, told = _grouped(conn, _TOLD, enterprises)
-    prompted_n, prompted = _grouped(conn, _PROMPTED, enterprises)
+def read_facts(conn: sqlite3.Connection, enterprises: list[str],
+               items: list[int] | None = None) -> Facts:
+    """The told and prompted facts of ``enterprises`` (distinct keys), as arrays; only
+    those of the ledger's ``items`` (numbers) when given."""
+    # a filter, not an index look-up (the unary +): each enterprise's facts are one range
+    only = "" if items is None else f" AND +f.item IN ({','.join(str(int(i)) for i in items)})"
+    told_n, told = _grouped(conn, _TOLD, enterprises, only)
+    prompted_n, prompted = _grouped(conn, _PROMPTED, enterprises, only)
     empty = np.zeros(0, np.int64)
     if len(told) == 1:
         told = [told[0], empty, empty, empty]
@@ -211,43 +215,61 @@ class Recorder:
         if not messages:
             return []
         conn = self.conn
-        self._known_enterprises(list(dict.fromkeys(m.enterprise for m in messages)))
-        for m in messages:  # new ones interned in the order of first use, as one by one
-            self._enterprise(m.enterprise)
-            self._item(m.item)
-        keys = [(self.enterprises[m.enterprise], self.ledger.interned["items"][m.item],
-                 KIND_CODES[m.kind.value], m.generation) for m in messages]
+        enterprises = list(dict.fromkeys(m.enterprise for m in messages))
+        self._known_enterprises(enterprises)
+        # new ones interned in the order of first use, as one by one (each table numbers
+        # its own keys, so enterprises and items need not interleave)
+        numbers = [self._enterprise(key) for key in enterprises]
+        enterprise_n = dict(zip(enterprises, numbers, strict=True))
+        item_n = {key: self._item(key) for key in dict.fromkeys(m.item for m in messages)}
+        kinds = [_KIND_CODE[id(m.kind)] for m in messages]
+        keys = [(enterprise_n[m.enterprise], item_n[m.item], kind, m.generation)
+                for m, kind in zip(messages, kinds, strict=True)]
         existing = _existing(conn, keys)
         last = conn.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
         new = []
+        asked: dict[tuple[str, ...], str] = {}  # missing tags as the ledger stores them
         for m, key, text in zip(messages, keys, payloads, strict=True):
             if key in existing:
                 continue
-            missing = (json.dumps(list(m.missing), ensure_ascii=False)
-                       if m.kind is MessageKind.PROMPT else None)
+            missing = None
+            if key[2] == _PROMPT_CODE:
+                missing = asked.get(m.missing)
+                if missing is None:
+                    missing = asked[m.missing] = json.dumps(list(m.missing),
+                                                            ensure_ascii=False)
             new.append((id_blob(m.id), key[2], key[0], key[1], key[3],
-                        self._body(m, key[1], missing, text), self._batch()))
-        conn.executemany("INSERT INTO outbox (id, kind, enterprise, item, generation, body,"
-                         " batch) VALUES (?, ?, ?, ?, ?, ?, ?)", new)
+                        self._body(m, key[1], missing, text)))
+        if new:
+            batch = self._batch()
+            conn.executemany("INSERT INTO outbox (id, kind, enterprise, item, generation,"
+                             " body, batch) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             [(*row, batch) for row in new])
         seqs = iter(s for (s,) in conn.execute("SELECT seq FROM outbox WHERE seq > ?"
                                                " ORDER BY seq", (last,)))
         told, withdrawn, prompted, added = [], [], [], []
-        for m, key in zip(messages, keys, strict=True):
+        for key in keys:
             seq = existing.get(key)
             added.append(seq is None)
             if seq is None:
                 seq = next(seqs)
-            if m.kind in TELLING:
-                told.append((key[0], key[1], m.generation, seq))
-            elif m.kind is MessageKind.WITHDRAW:
-                withdrawn.append((seq, key[0], key[1], m.generation))
+            if key[2] == _PROMPT_CODE:
+                prompted.append((key[0], key[1], key[3], seq))
+            elif key[2] == _WITHDRAW_CODE:
+                withdrawn.append((seq, key[0], key[1], key[3]))
             else:
-                prompted.append((key[0], key[1], m.generation, seq))
+                told.append((key[0], key[1], key[3], seq))
         conn.executemany(_TELL, told)
         conn.executemany(_WITHDRAW, withdrawn)
         conn.executemany(_PROMPT, prompted)
         return added
 
+
+# the kinds' codes by member identity (an enum member hashes in Python, an id in C)
+_KIND_CODE = {id(kind): KIND_CODES[kind.value] for kind in MessageKind}
+_PROMPT_CODE, _WITHDRAW_CODE = KIND_CODES["prompt"], KIND_CODES["withdraw"]
+assert {KIND_CODES[k.value] for k in TELLING} == set(KIND_CODES.values()) - {
+    _PROMPT_CODE, _WITHDRAW_CODE}
 
 _TELL = ("INSERT INTO told (enterprise, item, generation, told_by) VALUES (?, ?, ?, ?)"
          " ON CONFLICT (enterprise, item) DO UPDATE SET"

@@ -7,7 +7,9 @@ a rerun does the rest exactly once (see the package docstring and ``docs/push.md
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -15,13 +17,14 @@ import sqlite3
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from policy_match.apps.push.chunks import CHUNK_ROWS, Chunk, chunk_rows
+from policy_match.apps.push.due import Due, Makers, Prompts, Tells, Withdrawals
 from policy_match.apps.push.facts import (
     Facts,
     Recorder,
@@ -31,21 +34,14 @@ from policy_match.apps.push.facts import (
     told_details,
 )
 from policy_match.apps.push.ledger import Ledger, now_stamp
-from policy_match.apps.push.messages import (
-    Message,
-    MessageKind,
-    Reason,
-    item_version,
-    message_text,
-    payload,
-)
-from policy_match.dsl.ir import Policy
+from policy_match.apps.push.messages import Message, Reason
 
 if TYPE_CHECKING:
     from policy_match.core.match import MatchResult
     from policy_match.core.rulebook import Rulebook
 
 DEFAULT_BATCH = 500
+RECORD_SLICE = 20_000  # messages made and recorded at once within a batch's transaction
 Progress = Callable[[int, int], None]  # (done, total): a plain callable
 BATCH_ENV = "POLICY_MATCH_PUSH_BATCH"
 
@@ -64,6 +60,22 @@ class PlanReport:
     @property
     def total(self) -> int:
         return sum(self.added.values())
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for a batch: a batch makes tens of thousands of
+    short-lived objects (messages, their rows, the missing tags' walks), freed by their
+    reference counts; the collections they would trigger walk the objects alive (a full
+    one walks the rulebook's nodes too: tenths of a second, at random points of the plan).
+    Cycles made meanwhile are collected once the collector is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def rules_digest(book: Rulebook) -> str:
@@ -138,8 +150,9 @@ class Planner:
         self.as_of = result.as_of
         self.exact_missing = exact_missing
         self.progress = progress
-        self.versions = {pid: item_version(self.book, p) for pid, p in self.book.policies.items()}
-        self.payloads = {pid: payload(p) for pid, p in self.book.policies.items()}
+        self.makers = Makers(self.book, self.as_of)
+        self.versions = self.makers.versions
+        self.payloads = self.makers.payloads
         self.general = np.array([p.push == "普惠" for p in self.book.policies.values()],
                                 dtype=bool)
         self._payload_texts: dict[str, str] = {}
@@ -160,12 +173,29 @@ class Planner:
             return keyed_row_array(self.result)
         return keyed_rows_among(self.result, changes.rows_to_check())
 
+    def _policies_to_check(self, only_changes: bool) -> np.ndarray | None:
+        """With ``only_changes``: the policies (rulebook indices) whose verdicts or missing
+        tags may have moved on a changed row that is not new — on every other policy, such
+        a row stands where the previous plan left it (None: every policy)."""
+        changes = self.result.changes
+        if not only_changes or changes is None or changes.policies_touched():
+            return None
+        checked = changes.policies_to_check(self.book)
+        return np.array([k for k, pid in enumerate(self.policies) if pid in checked],
+                        dtype=np.int64)
+
+    def _has_new_rows(self, part: np.ndarray) -> bool:
+        changes = self.result.changes
+        added = changes.added_rows if changes is not None else np.zeros(0, np.int64)
+        return bool(added.size and np.isin(part, added).any())
+
     def run(self, batch_size: int | None = None, source: str | None = None,
             after_batch: Callable[[PlanReport], None] | None = None,
             only_changes: bool = False, rows: np.ndarray | None = None) -> PlanReport:
         """Plan every keyed row (or the changes, or the table ``rows`` given)."""
         started = time.monotonic()
         size = batch_size or batch_size_default()
+        given = rows is not None
         if rows is None:
             rows, skipped = self.rows_to_plan(only_changes)
         else:
@@ -178,9 +208,13 @@ class Planner:
                 (report.run_id, now_stamp(), self.as_of.isoformat(), rules_digest(self.book),
                  source or self.result.table.source, int(rows.size))).lastrowid
         done = 0
+        checked = self._policies_to_check(only_changes and not given)
         for part in chunk_rows(rows, max(CHUNK_ROWS // size, 1) * size):
+            columns = checked
+            if checked is not None and self._has_new_rows(part):
+                columns = None  # a new enterprise may be due any message
             chunk = Chunk(self.book, self.result.table, self.as_of, part, self.general,
-                          self.exact_missing)
+                          self.exact_missing, columns)
             for start in range(0, part.size, size):
                 self._plan_batch(chunk, range(start, min(start + size, part.size)), report)
                 done = min(done + size, int(rows.size))
@@ -195,18 +229,21 @@ class Planner:
         return report
 
     def _plan_batch(self, chunk: Chunk, local: range, report: PlanReport) -> None:
-        """One transaction: the batch's facts read, its messages recorded."""
+        """One transaction: the batch's facts read, its messages recorded (slice by slice,
+        so that memory holds one slice's message objects)."""
         ids = self.result.table.id_objects()
         eids = [str(ids[chunk.rows[j]]) for j in local]
-        with self.ledger.transaction() as conn:
-            facts = read_facts(conn, eids)
+        with collector_paused(), self.ledger.transaction() as conn:
+            facts = read_facts(conn, eids, self._items_looked_at(conn, chunk))
             recorder = Recorder(self.ledger, self._run_n, self.as_of.isoformat(), now_stamp())
-            messages = self.decide(conn, eids, chunk, local, facts)
-            texts = [self._payload_json(m.item, m.payload) for m in messages]
-            for message, added in zip(messages, recorder.record_all(messages, texts),
-                                      strict=True):
-                if added:
-                    report.added[message.kind.value] += 1
+            due = self.due(conn, eids, chunk, local, facts)
+            for start in range(0, len(due), RECORD_SLICE):
+                messages = due.messages(start, start + RECORD_SLICE)
+                texts = [self._payload_json(m.item, m.payload) for m in messages]
+                for message, added in zip(messages, recorder.record_all(messages, texts),
+                                          strict=True):
+                    if added:
+                        report.added[message.kind.value] += 1
         report.batches += 1
 
     # ---- what is due ----------------------------------------------------------------
@@ -222,50 +259,71 @@ class Planner:
                 self._item_policy[n] = self.index.get(key, -1)
         return self._item_policy[items]
 
+    def _items_looked_at(self, conn: sqlite3.Connection, chunk: Chunk) -> list[int] | None:
+        """The ledger's numbers of the items whose facts the chunk needs: those of its
+        policies, and those no longer in the rulebook (None: every item)."""
+        if chunk.columns.size == len(self.policies):
+            return None
+        keys = item_keys(conn)
+        return [n for n, key in keys.items()
+                if key not in self.index or chunk.column_of[self.index[key]] >= 0]
+
+    def _item_columns(self, conn: sqlite3.Connection, chunk: Chunk, items: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """Per ledger item number in ``items``: its policy's index in the rulebook (-1: not
+        in the rulebook) and its column in the chunk (-1: not in the rulebook, or a policy
+        the chunk does not look at)."""
+        policy = self._item_policies(conn, items)
+        column = np.where(policy >= 0, chunk.column_of[np.maximum(policy, 0)], -1)
+        return policy, column
+
     def decide(self, conn: sqlite3.Connection, eids: list[str], chunk: Chunk, local: range,
                facts: Facts) -> list[Message]:
         """The messages due to a batch of enterprises, given what they have been told, in
-        planning order: per enterprise, in rulebook order (a prompt after the item's other
-        message), withdrawals of items no longer in the rulebook last. Decided with numpy
-        over (enterprise × policy) masks; a Python object is made per message only."""
+        planning order (:class:`~policy_match.apps.push.due.Due`)."""
+        return self.due(conn, eids, chunk, local, facts).messages()
+
+    def due(self, conn: sqlite3.Connection, eids: list[str], chunk: Chunk, local: range,
+            facts: Facts) -> Due:
+        """What :meth:`decide` returns, as arrays: decided with numpy over (enterprise ×
+        chunk column) masks; a Python object is made per withdrawal only."""
         tell, ineligible, unknown = chunk.states(local)
         shape = tell.shape
-        policy = self._item_policies(conn, facts.told_item)
-        kept = policy >= 0
+        policy, column = self._item_columns(conn, chunk, facts.told_item)
+        kept = column >= 0
         active = np.zeros(shape, dtype=bool)
         generation = np.zeros(shape, dtype=np.int64)
-        active[facts.told_at[kept], policy[kept]] = facts.told_active[kept]
-        generation[facts.told_at[kept], policy[kept]] = facts.told_generation[kept]
-        due: list[tuple[int, int, int, int, Message]] = []
-        for k, p in zip(*np.nonzero(tell & ~active), strict=True):
-            item = self.book.policies[self.policies[p]]
-            kind = MessageKind.ANNOUNCE if item.push == "普惠" else MessageKind.MATCH
-            due.append((int(k), int(p), 0, 0,
-                        self._tell(kind, eids[k], item, int(generation[k, p]) + 1)))
-        due.extend(self._withdrawals(conn, eids, chunk, ineligible, facts, policy))
-        due.extend(self._prompts(conn, eids, chunk, local, unknown, facts))
-        due.sort(key=lambda d: d[:4])
-        return [d[4] for d in due]
+        active[facts.told_at[kept], column[kept]] = facts.told_active[kept]
+        generation[facts.told_at[kept], column[kept]] = facts.told_generation[kept]
+        ks, cs = np.nonzero(tell & ~active)
+        tells = Tells(ks, chunk.columns[cs], generation[ks, cs] + 1)
+        withdrawals = self._withdrawals(conn, eids, chunk, ineligible, facts, policy, column)
+        prompts = self._prompts(conn, chunk, local, unknown, facts)
+        return Due(eids, tells, withdrawals, prompts, self.makers, self.general)
 
     def _withdrawals(self, conn: sqlite3.Connection, eids: list[str], chunk: Chunk,
-                     ineligible: np.ndarray, facts: Facts, policy: np.ndarray
-                     ) -> list[tuple[int, int, int, int, Message]]:
-        """Standing facts of items expired, not in force, ineligible (精准) or repealed."""
+                     ineligible: np.ndarray, facts: Facts, policy: np.ndarray,
+                     column: np.ndarray) -> Withdrawals:
+        """Standing facts of items expired, not in force, ineligible (精准) or repealed (of
+        the policies the chunk looks at, and of items no longer in the rulebook)."""
         at, kept = facts.told_at, policy >= 0
         safe = np.where(kept, policy, 0)
-        withdraw = facts.told_active & (~kept | ~chunk.in_force[safe]
-                                        | (~chunk.general[safe] & ineligible[at, safe]))
+        safe_column = np.maximum(column, 0)
+        looked_at = ~kept | (column >= 0)
+        withdraw = facts.told_active & looked_at & (
+            ~kept | ~chunk.in_force[safe]
+            | (~chunk.general[safe] & ineligible[at, safe_column]))
         which = np.flatnonzero(withdraw)
-        if not which.size:
-            return []
         pairs = [(facts.enterprise_n[int(at[i])], int(facts.told_item[i])) for i in which]
-        out = []
+        out: list[Message] = []
+        sort_policy = np.where(kept[which], policy[which], len(self.policies))
+        sort_item = np.where(kept[which], 0, facts.told_item[which])
         for i, (by, name) in zip(which, told_details(conn, pairs), strict=True):
             k, p, n = int(at[i]), int(policy[i]), int(facts.told_item[i])
             gen = int(facts.told_generation[i])
             if p < 0:
-                out.append((k, len(self.policies), 0, n, self._withdraw(
-                    eids[k], self._item_keys[n], gen, by, name, Reason.REPEALED)))
+                out.append(self.makers.withdraw(eids[k], self._item_keys[n], gen, by, name,
+                                                Reason.REPEALED))
                 continue
             pid = self.policies[p]
             if not chunk.in_force[p]:
@@ -273,23 +331,24 @@ class Planner:
                           else Reason.NOT_IN_FORCE)
             else:
                 reason = Reason.INELIGIBLE
-            out.append((k, p, 0, 0, self._withdraw(eids[k], pid, gen, by, name, reason)))
-        return out
+            out.append(self.makers.withdraw(eids[k], pid, gen, by, name, reason))
+        return Withdrawals(at[which], sort_policy.astype(np.int64),
+                           sort_item.astype(np.int64), out)
 
-    def _prompts(self, conn: sqlite3.Connection, eids: list[str], chunk: Chunk, local: range,
-                 unknown: np.ndarray, facts: Facts) -> list[tuple[int, int, int, int, Message]]:
+    def _prompts(self, conn: sqlite3.Connection, chunk: Chunk, local: range,
+                 unknown: np.ndarray, facts: Facts) -> Prompts:
         """Prompts of unknown verdicts whose missing tags are not the set last asked (as
         arrays of pairs: the tags are numbered per chunk, and compared as sets once per
         distinct pair of prompt body and tags)."""
-        policy = self._item_policies(conn, facts.prompted_item)
-        kept = policy >= 0
+        _, column = self._item_columns(conn, chunk, facts.prompted_item)
+        kept = column >= 0
         body = np.zeros(unknown.shape, dtype=np.int64)  # 0: never prompted (bodies from 1)
         before = np.zeros(unknown.shape, dtype=np.int64)
-        body[facts.prompted_at[kept], policy[kept]] = facts.prompted_body[kept]
-        before[facts.prompted_at[kept], policy[kept]] = facts.prompted_generation[kept]
-        asked = self._bodies_missing(conn, np.unique(body[unknown]))
-        ks, ps, answer = self._missing_pairs(chunk, local, unknown)
-        bs = body[ks, ps]
+        body[facts.prompted_at[kept], column[kept]] = facts.prompted_body[kept]
+        before[facts.prompted_at[kept], column[kept]] = facts.prompted_generation[kept]
+        ks, cs, answer = self._missing_pairs(chunk, local, unknown)
+        bs = body[ks, cs]
+        asked = self._bodies_missing(conn, np.unique(bs))
         due = bs == 0
         seen = np.flatnonzero(~due)
         if seen.size:  # each distinct (body asked, tags missing) pair compared once
@@ -299,33 +358,30 @@ class Planner:
                                 for b, a in zip(*np.divmod(distinct, len(chunk.answers)),
                                                 strict=True)], dtype=bool)
             due[seen] = differs[inverse.reshape(-1)]
-        out = []
-        for i in np.flatnonzero(due).tolist():
-            k, p, tags = int(ks[i]), int(ps[i]), chunk.answers[int(answer[i])]
-            out.append((k, p, 1, 0, self._prompt(eids[k], self.book.policies[self.policies[p]],
-                                                 tags, int(before[k, p]) + 1)))
-        return out
+        which = np.flatnonzero(due)
+        return Prompts(ks[which], chunk.columns[cs[which]], answer[which],
+                       before[ks[which], cs[which]] + 1, chunk.answers)
 
     @staticmethod
     def _missing_pairs(chunk: Chunk, local: range, unknown: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The (batch position, policy, missing tags in ``chunk.answers``) of every unknown
-        pair of the batch with tags missing, policy by policy."""
+        """The (batch position, chunk column, missing tags in ``chunk.answers``) of every
+        unknown pair of the batch with tags missing, column by column."""
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        for p in np.flatnonzero(unknown.any(axis=0)).tolist():
-            rows, ids = chunk.missing_ids(chunk.policies[p])
-            ks = np.flatnonzero(unknown[:, p])
+        for c in np.flatnonzero(unknown.any(axis=0)).tolist():
+            rows, ids = chunk.missing_ids(chunk.policies[int(chunk.columns[c])])
+            ks = np.flatnonzero(unknown[:, c])
             at = np.minimum(np.searchsorted(rows, ks + local.start), max(rows.size - 1, 0))
             answer = (np.where(rows[at] == ks + local.start, ids[at], -1) if rows.size
                       else np.full(ks.size, -1, dtype=np.int64))
             kept = answer >= 0
-            parts.append((ks[kept], np.full(int(kept.sum()), p, dtype=np.int64),
+            parts.append((ks[kept], np.full(int(kept.sum()), c, dtype=np.int64),
                           answer[kept]))
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
-        ks, ps, answers = zip(*parts, strict=True)
-        return np.concatenate(ks), np.concatenate(ps), np.concatenate(answers)
+        ks, cs, answers = zip(*parts, strict=True)
+        return np.concatenate(ks), np.concatenate(cs), np.concatenate(answers)
 
     def _asked_differs(self, body: int, tags: tuple[str, ...],
                        asked: dict[int, tuple[str, ...]]) -> bool:
@@ -343,34 +399,6 @@ class Planner:
         if new:
             cache.update(bodies_missing(conn, new))
         return cache
-
-    def _tell(self, kind: MessageKind, enterprise: str, policy: Policy,
-              generation: int) -> Message:
-        reason = Reason.ELIGIBLE if kind is MessageKind.MATCH else Reason.BROAD
-        return Message(kind, enterprise, policy.id, generation, policy.name, policy.push,
-                       self.as_of, reason, self.versions[policy.id],
-                       message_text(kind, reason, policy.name, policy.id, policy, (),
-                                    self.as_of),
-                       self.payloads[policy.id])
-
-    def _prompt(self, enterprise: str, policy: Policy, tags: tuple[str, ...],
-                generation: int) -> Message:
-        trigger = self.versions[policy.id] + "|" + "、".join(tags)
-        text = message_text(MessageKind.PROMPT, Reason.MISSING, policy.name, policy.id, policy,
-                            tags, self.as_of)
-        return Message(MessageKind.PROMPT, enterprise, policy.id, generation, policy.name,
-                       policy.push, self.as_of, Reason.MISSING, trigger, text,
-                       self.payloads[policy.id], tags)
-
-    def _withdraw(self, enterprise: str, item: str, generation: int, told_by: str,
-                  item_name: str, reason: Reason) -> Message:
-        policy = self.book.policies.get(item)
-        name = policy.name if policy is not None else item_name
-        trigger = f"{told_by}|{reason.value}"
-        text = message_text(MessageKind.WITHDRAW, reason, name, item, policy, (), self.as_of)
-        return Message(MessageKind.WITHDRAW, enterprise, item, generation, name,
-                       policy.push if policy is not None else None, self.as_of, reason,
-                       trigger, text, self.payloads.get(item, {}))
 
     def _payload_json(self, item: str, payload: dict[str, Any]) -> str:
         text = self._payload_texts.get(item)
