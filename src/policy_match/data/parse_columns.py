@@ -2,8 +2,9 @@
 
 Each *distinct* raw value is parsed once, however many rows share it (a date, an industry
 code, ``"是"``); a numeric tag's text column is read in bulk (:mod:`.number_columns`); free
-text stays an Arrow array. A value that does not parse is reported with its row and the
-field is missing.
+text stays an Arrow array, and so does a plug-in's text column whose every cell its bulk
+check takes as written (a clean USCC key column: no Python string per enterprise). A value
+that does not parse is reported with its row and the field is missing.
 
 Columns are parsed concurrently, one task per column on a few threads
 (:func:`parse_in_order`): Arrow's kernels and numpy's loops release the GIL, so two columns'
@@ -13,6 +14,7 @@ as a parse one column after the other.
 
 from __future__ import annotations
 
+import operator
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from policy_match.data.arrow_numpy import valid_mask
 from policy_match.data.number_columns import parse_number_strings
 from policy_match.data.raw_columns import ArrowRaw, Raw
 from policy_match.data.records import (
@@ -45,6 +48,7 @@ from policy_match.engine.columns import (
     NumberColumn,
     ObjectColumn,
     SetColumn,
+    TextColumn,
     day_number,
     exact,
 )
@@ -124,7 +128,7 @@ def parse_column(tag: TagSpec, raw: Raw, n: int, vocabulary: Vocabulary,
         def report(row: int, value: Any, problem: ValueError) -> None:
             errors.append(FieldError.of(tag.name, value, problem, row=row + 1))
 
-        return parse_number_strings(tag, raw.column, vocabulary, report)
+        return parse_number_strings(tag, raw.take(), vocabulary, report)
     if kind in NUMERIC_KINDS and kind is not Kind.COUNT:
         fast = raw.as_float()
         if fast is not None:
@@ -133,6 +137,11 @@ def parse_column(tag: TagSpec, raw: Raw, n: int, vocabulary: Vocabulary,
     plain_text = kind is Kind.TEXT and (spec is None or spec.parse is None)
     if plain_text and isinstance(raw, ArrowRaw):
         return raw.as_text()
+    if kind is Kind.TEXT and spec is not None and spec.parse_many is not None \
+            and isinstance(raw, ArrowRaw) and raw.is_text():
+        as_written = _taken_as_written(spec, raw)
+        if as_written is not None:
+            return as_written
     codes, uniques = raw.encode()
     quick = _quick(spec, uniques)
     bad: dict[int, ValueError] = {}
@@ -161,6 +170,23 @@ def parse_column(tag: TagSpec, raw: Raw, n: int, vocabulary: Vocabulary,
     present = np.array([v is not None for v in parsed] + [False], dtype=bool)
     known = present[codes]  # code -1 picks the trailing False
     return _typed_column(tag, codes, uniques, parsed, known, n)
+
+
+def _taken_as_written(spec: TagTypeSpec, raw: ArrowRaw) -> TextColumn | None:
+    """A plug-in's text column (a USCC key column) whose every cell its bulk parse takes as
+    written, with no space around: the Arrow array itself, no Python string kept per row.
+    ``None`` when some cell is not (a missing word, a value to normalize or to reject):
+    the column is then parsed value by value."""
+    assert spec.parse_many is not None
+    array = raw.joined()
+    for start in range(0, len(array), PARSE_MANY_BATCH):
+        present = [t for t in array.slice(start, PARSE_MANY_BATCH).to_pylist() if t is not None]
+        if not all(map(operator.is_, map(str.strip, present), present)):
+            return None
+        taken = spec.parse_many(present)
+        if len(taken) != len(present) or not all(map(operator.is_, taken, present)):
+            return None
+    return TextColumn(raw.take(), valid_mask(array))
 
 
 def _quick(spec: TagTypeSpec | None, uniques: list[Any]) -> list[Any]:
@@ -245,6 +271,9 @@ def _typed_column(tag: TagSpec, codes: np.ndarray, uniques: list[Any], parsed: l
             members[value] = lut[codes]
         return SetColumn(members, known, n)
     if kind in (Kind.ENUM, Kind.CODE, Kind.TEXT):
+        if None not in parsed and all(map(operator.is_, parsed, uniques)):
+            # every value present and as written (a clean key column): the codes as they are
+            return CategoryColumn(codes, tuple(parsed), known)
         if all(v is None or v is u for v, u in zip(parsed, uniques, strict=True)):
             # every value as written (a million keys): distinct already, in first-seen order
             present = np.array([v is not None for v in parsed], dtype=bool)

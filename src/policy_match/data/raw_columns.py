@@ -111,6 +111,20 @@ class ArrowRaw(Raw):
     def __init__(self, column: Any) -> None:
         self.column = column
 
+    def joined(self) -> Any:
+        """The cells as one Arrow array (the chunks joined, once: kept in their place)."""
+        import pyarrow as pa
+
+        if isinstance(self.column, pa.ChunkedArray):
+            self.column = self.column.combine_chunks()
+        return self.column
+
+    def take(self) -> Any:
+        """The cells, handed over: this raw column no longer holds them (so that they go
+        as soon as the parse drops them)."""
+        column, self.column = self.column, None
+        return column
+
     def is_text(self) -> bool:
         import pyarrow as pa
 
@@ -121,8 +135,19 @@ class ArrowRaw(Raw):
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        array = self.column.combine_chunks() if isinstance(self.column, pa.ChunkedArray) \
-            else self.column
+        column, self.column = self.column, None  # encoded once: the raw cells go with it
+        if isinstance(column, pa.ChunkedArray) and not pa.types.is_dictionary(column.type):
+            # one hash table over the chunks, no joined copy of the column: every chunk
+            # comes back holding the dictionary of the whole column
+            encoded = pc.dictionary_encode(column)
+            del column
+            if encoded.num_chunks == 0:
+                return np.full(len(encoded), -1, dtype=np.int32), []
+            codes = primitive_values(pa.chunked_array(
+                [chunk.indices for chunk in encoded.chunks], pa.int32()), np.int32, -1)
+            return codes, encoded.chunk(encoded.num_chunks - 1).dictionary.to_pylist()
+        array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        del column
         encoded = array if pa.types.is_dictionary(array.type) else pc.dictionary_encode(array)
         del array
         codes = primitive_values(encoded.indices, np.int32, -1)

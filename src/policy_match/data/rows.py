@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from policy_match.data.arrow_ids import ArrowIds, Ids
 from policy_match.engine.columns import Columns
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ class RowAccess:
     """Mixed into the table: needs ``columns`` and ``ids``."""
 
     columns: Columns
-    ids: list[str]
+    ids: Ids  # a list, or the key column's Arrow array (:mod:`.arrow_ids`)
 
     def _cached(self, name: str) -> Any:
         return self.__dict__.get(name)
@@ -35,7 +36,9 @@ class RowAccess:
         if found is None:
             import pyarrow as pa
 
-            found = self.__dict__["_id_array"] = pa.array(self.ids, type=pa.string())
+            found = self.__dict__["_id_array"] = (
+                self.ids.arrow() if isinstance(self.ids, ArrowIds)
+                else pa.array(self.ids, type=pa.string()))
         return found
 
     def id_objects(self) -> np.ndarray:
@@ -43,7 +46,8 @@ class RowAccess:
         references, not a Python loop."""
         found = self._cached("_id_objects")
         if found is None:
-            found = self.__dict__["_id_objects"] = np.asarray(self.ids, dtype=object)
+            found = self.__dict__["_id_objects"] = np.fromiter(self.ids, dtype=object,
+                                                                count=len(self.ids))
         return found
 
     def row_fingerprints(self) -> np.ndarray:

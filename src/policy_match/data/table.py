@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from policy_match.data.arrow_numpy import arrow_mask
+from policy_match.data.arrow_ids import ArrowIds, Ids
+from policy_match.data.arrow_numpy import arrow_mask, primitive_values
+from policy_match.data.id_index import IdIndex
 from policy_match.data.intake import (
     LoadCounts,
     blank_arrow_rows,
@@ -31,6 +33,7 @@ from policy_match.data.intake import (
 from policy_match.data.io import csv_format, jsonl, parquet, xlsx
 from policy_match.data.io.formats import read_raw
 from policy_match.data.io.raw import RawTable
+from policy_match.data.memory import release_freed_memory
 from policy_match.data.parse_columns import ColumnJob, parse_in_order
 from policy_match.data.raw_columns import ArrowRaw, ListRaw, Raw
 from policy_match.data.records import FieldError, ValueProblem
@@ -44,12 +47,15 @@ if TYPE_CHECKING:
 
 
 Progress = Callable[[int, int], None]  # (done, total): a plain callable, no display here
+RELEASE_ROWS = 50_000
+"""From this many rows on, freed memory is handed back after each column parsed (a few ms
+each): the raw file and the parsed table do not add up in resident memory."""
 
 
 class EnterpriseTable(TableDatabase, RowAccess):
     """Parsed enterprise records, column-wise, with every rejected value reported."""
 
-    def __init__(self, columns: Columns, ids: list[str], errors: list[FieldError],
+    def __init__(self, columns: Columns, ids: Ids, errors: list[FieldError],
                  unknown_columns: Sequence[str] = (), source: str = "",
                  counts: LoadCounts | None = None) -> None:
         self.columns = columns
@@ -59,7 +65,7 @@ class EnterpriseTable(TableDatabase, RowAccess):
         self.source = source
         self.counts = counts or _counts(columns.n, errors)
         self.fallback: str | None = None  # why a reader left its fast path (None: it did not)
-        self._index: dict[str, int] | None = None
+        self._index: IdIndex | None = None
 
     def __len__(self) -> int:
         return self.columns.n
@@ -75,14 +81,11 @@ class EnterpriseTable(TableDatabase, RowAccess):
     def index_of(self, enterprise_id: str) -> int:
         """The row of an enterprise id (the first, if the id is duplicated)."""
         if self._index is None:
-            index: dict[str, int] = {}
-            for i, eid in enumerate(self.ids):
-                index.setdefault(eid, i)
-            self._index = index
-        try:
-            return self._index[enterprise_id]
-        except KeyError:
-            raise KeyError(f"no enterprise {enterprise_id!r} in this table") from None
+            self._index = IdIndex(self.ids)
+        row = self._index.find(enterprise_id)
+        if row is None:
+            raise KeyError(f"no enterprise {enterprise_id!r} in this table")
+        return row
 
     # ---- constructors ------------------------------------------------------------------
 
@@ -145,6 +148,7 @@ class EnterpriseTable(TableDatabase, RowAccess):
             table = cls._from_list(rows, schema_of(schema), source, raw.header)
         else:
             data = raw.take_arrow()
+            release_freed_memory()  # the reader's own buffers, freed but still held
             n_raw = data.num_rows
             blank = blank_arrow_rows(data)
             if blank is not None:
@@ -152,7 +156,7 @@ class EnterpriseTable(TableDatabase, RowAccess):
             raw.arrow = data
             del data
             table = cls._from_arrow_taken(raw, schema_of(schema), source, progress)
-            _release_arrow_memory()
+            release_freed_memory()
         skipped = raw.skipped + (int(blank.sum()) if blank is not None else 0)
         errors = [*raw.errors, *table.errors]
         positions = None
@@ -194,6 +198,9 @@ class EnterpriseTable(TableDatabase, RowAccess):
             errors_of[parsed.index].extend(parsed.errors)
             if progress is not None:  # cells parsed so far, of every cell
                 progress((parsed.index + 1) * n, total * n)
+            del parsed
+            if n >= RELEASE_ROWS:  # the raw column just parsed gone, not only freed
+                release_freed_memory()
         if progress is not None:
             progress(total * n, total * n)
         errors = [e for column_errors in errors_of for e in column_errors]
@@ -230,16 +237,6 @@ def _column_jobs(schema: TagSchema, raw: list[tuple[str, Raw]],
         raw.pop()
 
 
-def _release_arrow_memory() -> None:
-    """Hand the raw columns' freed memory back to the system: Arrow's allocator keeps it
-    for reuse otherwise, and the parsed table is what stays."""
-    import pyarrow as pa
-
-    release = getattr(pa.default_memory_pool(), "release_unused", None)
-    if release is not None:
-        release()
-
-
 def _counts(n: int, errors: Sequence[FieldError], skipped: int = 0, rejected: int = 0
             ) -> LoadCounts:
     on_rows = sum(1 for e in errors if e.row is not None)
@@ -250,27 +247,37 @@ def _counts(n: int, errors: Sequence[FieldError], skipped: int = 0, rejected: in
 
 
 def _ids(key: str | None, columns: Mapping[str, Column], n: int,
-         errors: list[FieldError]) -> list[str]:
+         errors: list[FieldError]) -> Ids:
     """Each row's enterprise id: its key, or ``#row`` where the key is missing (reported,
     unless its value was rejected: one message per bad value); a key seen before is
     reported as a duplicate (lookups find its first row)."""
     column = columns.get(key) if key else None
-    fallback = [f"#{i + 1}" for i in range(n)]
-    if isinstance(column, TextColumn):
-        column = column.categories()
-    if key is None or not isinstance(column, CategoryColumn):
-        return fallback
-    labels = np.array([*column.categories, ""], dtype=object)
-    ids = labels[column.codes].tolist()
+    if key is None or not isinstance(column, CategoryColumn | TextColumn):
+        return [f"#{i + 1}" for i in range(n)]
+    ids: Ids
+    if isinstance(column, TextColumn):  # the keys stay Arrow: no Python string per row
+        keys, all_codes = _text_keys(column)
+        missing = np.flatnonzero(all_codes < 0).tolist()
+        ids = ArrowIds(keys, {i: f"#{i + 1}" for i in missing})
+    else:
+        all_codes = column.codes
+        if len(column.categories) == n and np.array_equal(all_codes, np.arange(n)):
+            return list(column.categories)  # one distinct key per row, in row order
+        labels = np.array([*column.categories, ""], dtype=object)
+        listed: list[str] = labels[all_codes].tolist()
+        del labels
+        missing = np.flatnonzero(all_codes < 0).tolist()
+        for i in missing:
+            listed[i] = f"#{i + 1}"
+        ids = listed
     rejected = {e.row for e in errors if e.column == key}
-    for i in np.flatnonzero(column.codes < 0).tolist():
-        ids[i] = fallback[i]
+    for i in missing:
         if i + 1 not in rejected:
             errors.append(FieldError.of(key, "", ValueProblem("key.missing", key=key,
-                                                              id=fallback[i]), row=i + 1))
-    present = np.flatnonzero(column.codes >= 0)
-    order = present[np.argsort(column.codes[present], kind="stable")]
-    codes = column.codes[order]
+                                                              id=f"#{i + 1}"), row=i + 1))
+    present = np.flatnonzero(all_codes >= 0)
+    order = present[np.argsort(all_codes[present], kind="stable")]
+    codes = all_codes[order]
     repeat = np.flatnonzero(codes[1:] == codes[:-1]) + 1
     if repeat.size:
         first_of = {}
@@ -282,4 +289,30 @@ def _ids(key: str | None, columns: Mapping[str, Column], n: int,
             problem = ValueProblem("key.duplicate", first=first_of[int(codes[j])] + 1)
             errors.append(FieldError.of(key, ids[row], problem, row=row + 1))
     return ids
+
+
+def _text_keys(column: TextColumn) -> tuple[Any, np.ndarray]:
+    """A text key column's keys (trimmed, as :meth:`TextColumn.categories` reads them) and
+    a code per row (-1 where missing), equal codes for equal keys."""
+    import pyarrow.compute as pc
+
+    array = _plain_array(column.array)
+    trimmed = pc.utf8_trim_whitespace(array)
+    keys = array if trimmed.equals(array) else trimmed  # the column's own array if it may
+    del array, trimmed
+    encoded = pc.dictionary_encode(keys)
+    codes = primitive_values(encoded.indices, np.int32, -1)
+    codes[~column.known] = -1
+    return keys, codes
+
+
+def _plain_array(array: Any) -> Any:
+    """One Arrow string array of a text column's values (its dictionary decoded)."""
+    import pyarrow as pa
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    return array
 
