@@ -173,6 +173,11 @@ def _fraction(raw: Any) -> tuple[Fraction, str]:
 
 def bounded(amount: Fraction) -> Fraction:
     """``amount`` if it is within :data:`MAX_MAGNITUDE` and :data:`MAX_DIGITS`."""
+    if amount.denominator == 1:  # a whole number (most values): within the magnitude, it
+        # has at most MAX_EXPONENT < MAX_DIGITS digits; compared as an int, not a Fraction
+        if abs(amount.numerator) >= MAX_MAGNITUDE:
+            raise ValueProblem("value.too_large", exp=MAX_EXPONENT)
+        return amount
     if abs(amount) >= MAX_MAGNITUDE:
         raise ValueProblem("value.too_large", exp=MAX_EXPONENT)
     scale = decimal_scale(amount)
