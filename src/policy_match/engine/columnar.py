@@ -40,6 +40,7 @@ from policy_match.engine.columns import (
     ObjectColumn,
     SetColumn,
     TextColumn,
+    all_true,
     day_number,
 )
 from policy_match.engine.scalar import ScalarEvaluator
@@ -239,7 +240,7 @@ class ColumnarEvaluator(Backend[Vec, Tri]):
 
     def known(self, node: dag.KnownAtom) -> Tri:
         known = self._known(self.value(node.operand))
-        return bitset.tri_from_masks(known != node.negated, np.ones(self.n, dtype=bool))
+        return bitset.tri_from_masks(known != node.negated, all_true(self.n))
 
     def boolean(self, node: dag.Truth) -> Tri:
         operand = self.value(node.operand)
@@ -271,8 +272,9 @@ class ColumnarEvaluator(Backend[Vec, Tri]):
         return bitset.tri_from_masks(found != node.negated, self._known(operand))
 
     def _known(self, v: Vec) -> np.ndarray:
+        """``v``'s known-mask, read-only (callers combine it into masks of their own)."""
         if v.known is None:
-            return np.ones(self.n, dtype=bool)
+            return all_true(self.n)
         return v.known
 
     def _column_known(self, column: Any) -> np.ndarray:

@@ -1,9 +1,13 @@
 """How an enterprise table lies in memory for the columnar backend.
 
 Each tag is one column with a known-mask (missing values are unknown, never zero):
-numbers as ``float64``, dates as day numbers, enums/codes/texts dictionary-encoded (an
-``int32`` code per row into a list of distinct values), bools as ``bool``, sets as one
+numbers as ``float64``, dates as ``int32`` day numbers, enums/codes/texts dictionary-encoded
+(an ``int32`` code per row into a list of distinct values), bools as ``bool``, sets as one
 row mask per member value (so ``has any`` is an OR of masks).
+
+Memory: a column with no missing value shares one read-only all-true known-mask with every
+other such column of its length (most columns of a clean table), instead of a byte per row
+each; nothing writes into a column's known-mask (a read-only one would refuse).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -28,13 +33,53 @@ def from_day_number(n: int) -> dt.date:
     return EPOCH + dt.timedelta(days=int(n))
 
 
+_INT32 = np.iinfo(np.int32)
+
+
+@lru_cache(maxsize=8)  # a few table lengths at a time; an evicted mask lives on in its columns
+def all_true(n: int) -> np.ndarray:
+    """The read-only all-true mask of ``n`` rows, one per length."""
+    mask = np.ones(n, dtype=bool)
+    mask.flags.writeable = False
+    return mask
+
+
+def shared_known(known: np.ndarray) -> np.ndarray:
+    """``known``, or the shared :func:`all_true` mask when every row is known."""
+    if (isinstance(known, np.ndarray) and known.dtype == np.bool_ and known.ndim == 1
+            and known.all()):
+        return all_true(known.shape[0])
+    return known
+
+
+def narrow_days(days: np.ndarray) -> np.ndarray:
+    """Day numbers as ``int32`` (every ``datetime.date`` fits: years 1–9999 are days
+    −719,162 … 2,932,896), half the memory of ``int64``. Arithmetic on them (a date plus a
+    duration, a difference) must widen first; comparisons need not."""
+    days = np.asarray(days)
+    if days.dtype == np.int32 or days.dtype.kind not in "iu":
+        return days
+    if days.size and (int(days.min()) < _INT32.min or int(days.max()) > _INT32.max):
+        return days  # not day numbers of dates: left as given rather than wrapped
+    return days.astype(np.int32)
+
+
+class _SharesKnown:
+    """Columns' common ``__post_init__``: an all-true known-mask becomes the shared one."""
+
+    known: np.ndarray
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "known", shared_known(self.known))
+
+
 def exact(x: float) -> Fraction:
     """The decimal a float was read from (shortest round-trip form), as an exact fraction."""
     return Fraction(Decimal(repr(float(x))))
 
 
 @dataclass(frozen=True)
-class NumberColumn:
+class NumberColumn(_SharesKnown):
     values: np.ndarray  # float64, NaN where missing
     known: np.ndarray
     # rows whose decimal has more digits than a float keeps (rare): their exact values;
@@ -49,16 +94,20 @@ class NumberColumn:
 
 
 @dataclass(frozen=True)
-class DateColumn:
-    days: np.ndarray  # int64 days since 1970-01-01
+class DateColumn(_SharesKnown):
+    days: np.ndarray  # int32 days since 1970-01-01 (see narrow_days)
     known: np.ndarray
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "days", narrow_days(self.days))
 
     def get(self, i: int) -> dt.date | None:
         return from_day_number(self.days[i]) if self.known[i] else None
 
 
 @dataclass(frozen=True)
-class CategoryColumn:
+class CategoryColumn(_SharesKnown):
     """Enum, code or text values: ``codes[i]`` indexes ``categories``; -1 is missing."""
 
     codes: np.ndarray  # int32
@@ -79,7 +128,7 @@ class CategoryColumn:
 
 
 @dataclass(frozen=True)
-class BoolColumn:
+class BoolColumn(_SharesKnown):
     values: np.ndarray
     known: np.ndarray
 
@@ -88,7 +137,7 @@ class BoolColumn:
 
 
 @dataclass(frozen=True)
-class SetColumn:
+class SetColumn(_SharesKnown):
     """One row mask per member value; a known row without a value's mask lacks it."""
 
     members: dict[str, np.ndarray]
@@ -106,7 +155,7 @@ class SetColumn:
 
 
 @dataclass(frozen=True)
-class DurationColumn:
+class DurationColumn(_SharesKnown):
     """Durations: their approximate length in days for comparison (what the scalar
     semantics compare across units), and the values themselves for row look-ups."""
 
@@ -126,7 +175,7 @@ class TextColumn:
 
     def __init__(self, array: Any, known: np.ndarray) -> None:
         self.array = array
-        self.known = known
+        self.known = shared_known(known)
         self._encoded: CategoryColumn | None = None
 
     def get(self, i: int) -> str | None:
@@ -168,7 +217,7 @@ def _indices(indices: Any) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class ObjectColumn:
+class ObjectColumn(_SharesKnown):
     """Anything else (durations, plug-in values): kept as Python objects."""
 
     values: list[Any]
