@@ -30,7 +30,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from policy_match.dsl.vocabulary import CodeLookup
@@ -121,6 +121,24 @@ def _nearest(section: str, digits: str) -> list[str]:
     return [section + digits[:2]] if section + digits[:2] in names else []
 
 
+def ancestors_uncached(code: str) -> tuple[str, ...]:
+    """A canonical code and its ancestors, the 门类 first: each is a prefix of the code."""
+    return (code[:1], *(code[:end] for end in range(3, len(code) + 1)))
+
+
+PATH_CACHE_SIZE = 4096
+"""Codes whose paths are remembered: the 1,971 of the standard and as many 2011-edition or
+other accepted codes; more distinct codes than that would only be recomputed."""
+
+
+@lru_cache(maxsize=PATH_CACHE_SIZE)
+def ancestors(code: str) -> tuple[str, ...]:
+    """:func:`ancestors_uncached`, remembered per code: the column evaluator walks every
+    distinct code of a column once per evaluation, and a push plan evaluates many times.
+    The answer is a tuple, so no caller can change what the next one is given."""
+    return ancestors_uncached(code)
+
+
 class IndustryHierarchy:
     """GB/T 4754-2017 as a :class:`~policy_match.dsl.vocabulary.Hierarchy`."""
 
@@ -192,8 +210,8 @@ class IndustryHierarchy:
         return table().names.get(code)
 
     def path(self, code: str) -> tuple[str, ...]:
-        """``"C3911"`` → ``("C", "C39", "C391", "C3911")``."""
-        return (code[:1], *(code[:end] for end in range(3, len(code) + 1)))
+        """``"C3911"`` → ``("C", "C39", "C391", "C3911")`` (remembered: see :func:`ancestors`)."""
+        return ancestors(code)
 
     # ---- the table, for editors (hover, completion) and tools ---------------------------
 
