@@ -140,16 +140,13 @@ def test_plan_twice_adds_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[s
     data = sample_table(tmp_path)
     db = tmp_path / "push.db"
     args = ["push", "plan", str(RULES), str(data), "--ledger", str(db), "--as-of", "2025-06-01"]
-    started = time.perf_counter()
-    assert main(args) == 0
-    took = time.perf_counter() - started
+    assert main(args) == 0  # its speed is measured in benchmarks/, not asserted here
     first = snapshot(db)
     assert len(first["outbox"]) > 1000
     assert "新增 0 条" not in capsys.readouterr().out
     assert main(args) == 0
     assert "新增 0 条消息" in capsys.readouterr().out
     assert snapshot(db) == first
-    assert took < 20, f"planning the sample took {took:.1f}s"
     # schema 2 stores a message in about 120 bytes (schema 1: about 1,400)
     per_message = db.stat().st_size / len(first["outbox"])
     assert per_message <= 150, f"{per_message:.0f} bytes per message"

@@ -75,3 +75,15 @@ def test_a_repealed_withdrawal_needs_no_policy() -> None:
     with pytest.raises(ValueError, match="not a reason to withdraw"):
         message_text(MessageKind.WITHDRAW, Reason.ELIGIBLE, "n", "X", None, (),
                      dt.date(2025, 6, 1))
+
+
+def test_message_ids_are_the_sha256_prefix_as_text_and_as_stored() -> None:
+    import hashlib
+
+    from policy_match.apps.push.messages import Message, MessageKind, Reason, message_id
+
+    m = Message(MessageKind.PROMPT, "E1", "P-7", 3, "名称", None, dt.date(2025, 6, 1),
+                Reason.MISSING, "abc|员工数", "text", {}, ("员工数",))
+    want = hashlib.sha256("prompt\x1fE1\x1fP-7\x1f3\x1fabc|员工数".encode()).hexdigest()[:24]
+    assert m.id == want == message_id(m.kind, "E1", "P-7", 3, "abc|员工数")
+    assert m.id_bytes == bytes.fromhex(want) and len(m.id_bytes) == 12

@@ -125,3 +125,41 @@ def test_the_outbox_keeps_the_planning_order(book: Rulebook, tmp_path: Path) -> 
             for m in messages]
     assert len(keys) > 1000 and any(k[2] for k in keys)
     assert keys == sorted(keys)
+
+
+def _facts_by_sql(conn: sqlite3.Connection, eids: list[str], items: list[int] | None
+                  ) -> set[tuple[object, ...]]:
+    """The told and prompted facts of ``eids``, read row by row (the reference)."""
+    position = {e: k for k, e in enumerate(eids)}
+    told = {("told", position[key], item, gen, active) for key, item, gen, active in
+            conn.execute("SELECT e.key, f.item, f.generation, f.withdrawn_by IS NULL"
+                         " FROM told f JOIN enterprises e ON e.n = f.enterprise")}
+    prompted = {("prompted", position[key], item, gen, body) for key, item, gen, body in
+                conn.execute("SELECT e.key, f.item, f.generation, o.body FROM prompted f"
+                             " JOIN enterprises e ON e.n = f.enterprise"
+                             " JOIN outbox o ON o.seq = f.prompted_by")}
+    return {f for f in told | prompted if items is None or f[2] in items}
+
+
+def test_read_facts_reads_every_fact_of_the_keys_asked(book: Rulebook, tmp_path: Path) -> None:
+    table = EnterpriseTable.from_csv(REPO / "data" / "enterprises-2000.csv", book)
+    db = tmp_path / "l.db"
+    record_day(db, book, EnterpriseTable(table.columns, table.ids, []), dt.date(2025, 6, 1),
+               bulk=True)
+    with Ledger(db) as ledger, ledger.snapshot() as conn:
+        known = [k for (k,) in conn.execute("SELECT key FROM enterprises ORDER BY key DESC")]
+        assert len(known) > 1000  # several of read_facts' query batches
+        eids = ["not-in-the-ledger", *known[:700], "neither", *known[700:]]
+        some = [n for (n,) in conn.execute("SELECT n FROM items WHERE n % 3 = 0")]
+        for items in (None, some):
+            facts = read_facts(conn, eids, items)
+            got = {("told", int(k), int(i), int(g), int(a)) for k, i, g, a in zip(
+                facts.told_at, facts.told_item, facts.told_generation, facts.told_active,
+                strict=True)}
+            got |= {("prompted", int(k), int(i), int(g), int(b)) for k, i, g, b in zip(
+                facts.prompted_at, facts.prompted_item, facts.prompted_generation,
+                facts.prompted_body, strict=True)}
+            want = _facts_by_sql(conn, eids, items)
+            assert got == want and len(want) > 1000
+            numbers = dict(conn.execute("SELECT key, n FROM enterprises"))
+            assert all(numbers[eids[k]] == n for k, n in facts.enterprise_n.items())

@@ -59,7 +59,8 @@ class Chunk:
         self.column_of = np.full(len(self.policies), -1, dtype=np.int64)
         self.column_of[self.columns] = np.arange(self.columns.size)
         chosen = [self.policies[p] for p in self.columns.tolist()]
-        self.result = _match_rows(book, table, as_of, rows, chosen)
+        self.ids = row_ids(table, rows)  # the enterprise id of each local row
+        self.result = _match_rows(book, table, as_of, rows, chosen, self.ids)
         self.active = [pid for pid, tri in self.result.tris.items() if tri is not None]
         # per policy of the rulebook: in force today (the others have no verdicts)
         self.in_force = np.array([book.policies[p].active_on(as_of) for p in self.policies],
@@ -124,8 +125,14 @@ class Chunk:
         return n
 
 
+def row_ids(table: EnterpriseTable, rows: np.ndarray) -> list[str]:
+    """The ids of the table rows ``rows``, taken from the Arrow ids: a refresh plans a few
+    rows of a large table, whose ids would otherwise all become Python objects first."""
+    return table.id_array().take(np.asarray(rows, dtype=np.int64)).to_pylist()
+
+
 def _match_rows(book: Rulebook, table: EnterpriseTable, as_of: dt.date, rows: np.ndarray,
-                policies: list[str]) -> MatchResult[Rulebook]:
+                policies: list[str], ids: list[str]) -> MatchResult[Rulebook]:
     """``policies`` matched on a small table of ``rows`` and of the columns they read (a
     verdict and its missing tags depend only on those)."""
     reads = tags_read(book)
@@ -133,7 +140,6 @@ def _match_rows(book: Rulebook, table: EnterpriseTable, as_of: dt.date, rows: np
     columns = table.columns.columns
     small = Columns(int(rows.size), {name: take_column(columns[name], rows)
                                      for name in columns if name in names})
-    ids = table.id_objects()[rows].tolist()
     sub = EnterpriseTable(small, ids, [])
     evaluator = ColumnarEvaluator(book.dag, book.vocabulary, small, as_of)
     return MatchResult(book, sub, as_of, evaluator, policies)

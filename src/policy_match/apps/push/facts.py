@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from policy_match.apps.push.ledger import Ledger
-from policy_match.apps.push.messages import TELLING, Message, MessageKind
+from policy_match.apps.push.messages import TELLING, Message, MessageKind, Reason
 from policy_match.apps.push.schema import KIND_CODES, body_digest, id_blob
 
 _CHUNK = 500  # enterprises per IN (...) query: well under SQLite's bound-parameter limit
@@ -40,9 +40,9 @@ class Facts:
 
 def _grouped(conn: sqlite3.Connection, sql: str, enterprises: list[str], only: str
              ) -> tuple[dict[int, int], list[np.ndarray]]:
-    """Run ``sql`` (rows: key, number, count, then comma-joined integer lists, one group per
-    enterprise) batch by batch: the lists parsed in one numpy call each, so no Python object
-    is made per fact; and the enterprises' positions repeated per fact."""
+    """Run ``sql`` (rows: enterprise number, count, then comma-joined integer lists, one
+    group per enterprise) batch by batch: the lists parsed in one numpy call each, so no
+    Python object is made per fact; and the enterprises' positions repeated per fact."""
     position = {eid: k for k, eid in enumerate(enterprises)}
     numbers: dict[int, int] = {}
     at: list[int] = []
@@ -50,9 +50,17 @@ def _grouped(conn: sqlite3.Connection, sql: str, enterprises: list[str], only: s
     texts: list[list[str]] = []
     for start in range(0, len(enterprises), _CHUNK):
         chunk = enterprises[start:start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        for key, n, count, *lists in conn.execute(sql.format(marks=marks, only=only), chunk):
-            k = position[key]
+        # keys to numbers first: the facts are then read by number, in the order of their
+        # primary key, so SQLite groups them as it reads them (a join from the keys made it
+        # sort every fact of the batch into a temporary b-tree first)
+        at_n = {n: position[key] for key, n in conn.execute(
+            f"SELECT key, n FROM enterprises WHERE key IN ({','.join('?' * len(chunk))})",
+            chunk)}
+        if not at_n:
+            continue
+        marks = ",".join("?" * len(at_n))
+        for n, count, *lists in conn.execute(sql.format(marks=marks, only=only), list(at_n)):
+            k = at_n[n]
             numbers[k] = n
             at.append(k)
             counts.append(count)
@@ -65,13 +73,13 @@ def _grouped(conn: sqlite3.Connection, sql: str, enterprises: list[str], only: s
     return numbers, [np.repeat(np.array(at, dtype=np.int64), counts), *parsed]
 
 
-_TOLD = ("SELECT e.key, e.n, count(*), group_concat(f.item), group_concat(f.generation),"
-         " group_concat(f.withdrawn_by IS NULL) FROM enterprises e"
-         " JOIN told f ON f.enterprise = e.n WHERE e.key IN ({marks}){only} GROUP BY e.n")
-_PROMPTED = ("SELECT e.key, e.n, count(*), group_concat(f.item), group_concat(f.generation),"
-             " group_concat(o.body) FROM enterprises e"
-             " JOIN prompted f ON f.enterprise = e.n JOIN outbox o ON o.seq = f.prompted_by"
-             " WHERE e.key IN ({marks}){only} GROUP BY e.n")
+_TOLD = ("SELECT f.enterprise, count(*), group_concat(f.item), group_concat(f.generation),"
+         " group_concat(f.withdrawn_by IS NULL) FROM told f"
+         " WHERE f.enterprise IN ({marks}){only} GROUP BY f.enterprise")
+_PROMPTED = ("SELECT f.enterprise, count(*), group_concat(f.item),"
+             " group_concat(f.generation), group_concat(o.body) FROM prompted f"
+             " JOIN outbox o ON o.seq = f.prompted_by"
+             " WHERE f.enterprise IN ({marks}){only} GROUP BY f.enterprise")
 
 
 def read_facts(conn: sqlite3.Connection, enterprises: list[str],
@@ -154,8 +162,8 @@ class Recorder:
 
     def _body(self, m: Message, item: int, missing: str | None, payload: str) -> int:
         cache = self.ledger.interned["bodies"]
-        fields = (m.kind.value, m.item, m.item_name, m.push, m.reason.value, missing, m.text,
-                  payload)
+        fields = (_VALUE[id(m.kind)], m.item, m.item_name, m.push, _VALUE[id(m.reason)],
+                  missing, m.text, payload)
         n = cache.get(fields)
         if n is None:
             digest = body_digest(*fields)
@@ -238,7 +246,7 @@ class Recorder:
                 if missing is None:
                     missing = asked[m.missing] = json.dumps(list(m.missing),
                                                             ensure_ascii=False)
-            new.append((id_blob(m.id), key[2], key[0], key[1], key[3],
+            new.append((m.id_bytes, key[2], key[0], key[1], key[3],
                         self._body(m, key[1], missing, text)))
         if new:
             batch = self._batch()
@@ -267,6 +275,9 @@ class Recorder:
 
 # the kinds' codes by member identity (an enum member hashes in Python, an id in C)
 _KIND_CODE = {id(kind): KIND_CODES[kind.value] for kind in MessageKind}
+# the kinds' and reasons' values by member identity (``.value`` is a Python-level property)
+_VALUE: dict[int, str] = {id(member): member.value
+                          for members in (MessageKind, Reason) for member in members}
 _PROMPT_CODE, _WITHDRAW_CODE = KIND_CODES["prompt"], KIND_CODES["withdraw"]
 assert {KIND_CODES[k.value] for k in TELLING} == set(KIND_CODES.values()) - {
     _PROMPT_CODE, _WITHDRAW_CODE}

@@ -75,11 +75,21 @@ class Message:
     def id(self) -> str:
         return message_id(self.kind, self.enterprise, self.item, self.generation, self.trigger)
 
+    @property
+    def id_bytes(self) -> bytes:
+        """:attr:`id` as the ledger stores it (``outbox.id``), without the hex round trip."""
+        return _id_digest(self.kind, self.enterprise, self.item, self.generation,
+                          self.trigger)[:12]
+
+
+def _id_digest(kind: str, enterprise: str, item: str, generation: int, trigger: str) -> bytes:
+    text = "\x1f".join((str(kind), enterprise, item, str(generation), trigger))
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
 
 def message_id(kind: str, enterprise: str, item: str, generation: int, trigger: str) -> str:
     """Deterministic: the same logical message planned twice gets the same id."""
-    text = "\x1f".join((str(kind), enterprise, item, str(generation), trigger))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+    return _id_digest(kind, enterprise, item, generation, trigger)[:12].hex()
 
 
 def item_version(book: Rulebook, policy: Policy) -> str:

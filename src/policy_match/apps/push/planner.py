@@ -231,8 +231,7 @@ class Planner:
     def _plan_batch(self, chunk: Chunk, local: range, report: PlanReport) -> None:
         """One transaction: the batch's facts read, its messages recorded (slice by slice,
         so that memory holds one slice's message objects)."""
-        ids = self.result.table.id_objects()
-        eids = [str(ids[chunk.rows[j]]) for j in local]
+        eids = [str(chunk.ids[j]) for j in local]
         with collector_paused(), self.ledger.transaction() as conn:
             facts = read_facts(conn, eids, self._items_looked_at(conn, chunk))
             recorder = Recorder(self.ledger, self._run_n, self.as_of.isoformat(), now_stamp())
