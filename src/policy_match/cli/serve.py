@@ -53,7 +53,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     with needs_extra(args, "server"):
         import uvicorn
 
-        from policy_match.server.app import SETTINGS_ENV
+        from policy_match.server.app import SETTINGS_ENV, tune_collector
 
     rules, data = _paths(args)
     app = _build(args, rules, data)
@@ -66,6 +66,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     print(text("server.serving", args.lang, url=url, version=snapshot.version,
                items=len(snapshot.book.policies)), file=sys.stderr)
     if args.workers <= 1:
+        tune_collector()
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
         return EXIT_OK
     os.environ[SETTINGS_ENV] = json.dumps({
