@@ -28,6 +28,16 @@ SETTINGS = settings(max_examples=int(os.environ.get("PM_EXAMPLES", "80")), deadl
 
 @SETTINGS
 @given(data=st.data())
+
+def _agrees_with_scalar(book: Any, names: list[str], raws: list[str | None],
+                        day: dt.date) -> None:
+    """The point lookup of the record ``names`` → ``raws`` (None: absent) gives, policy by
+    policy, the scalar evaluator's verdict."""
+    raw = {n: r for n, r in zip(names, raws, strict=True) if r is not None}
+    got = book.match_record(raw, as_of=day)
+    for pid in book.policies:
+        assert got[pid] is book.evaluate(raw, pid, as_of=day), (pid, raw)
+
 def test_repeated_lookups_agree_with_the_scalar_evaluator(data: st.DataObject) -> None:
     generated = data.draw(rulebooks(), label="rulebook")
     book = load(generated.text)
@@ -127,10 +137,7 @@ def test_at_least_of_many_items_sorts_instead_of_expanding() -> None:
     @settings(max_examples=200, deadline=None)
     @given(draws)
     def check(raws: list[str | None]) -> None:
-        raw = {n: r for n, r in zip(names, raws, strict=True) if r is not None}
-        got = book.match_record(raw, as_of=day)
-        for pid in book.policies:
-            assert got[pid] is book.evaluate(raw, pid, as_of=day), (pid, raw)
+        _agrees_with_scalar(book, names, raws, day)
 
     check()
 
@@ -203,10 +210,7 @@ def test_a_wide_and_among_narrow_ones_is_reduced_back_to_back() -> None:
     @example(["是"] * 30)
     @example(["是"] * 29 + [None])
     def check(raws: list[str | None]) -> None:
-        raw = {n: r for n, r in zip(names, raws, strict=True) if r is not None}
-        got = book.match_record(raw, as_of=day)
-        for pid in book.policies:
-            assert got[pid] is book.evaluate(raw, pid, as_of=day), (pid, raw)
+        _agrees_with_scalar(book, names, raws, day)
 
     check()
 
