@@ -26,9 +26,6 @@ SETTINGS = settings(max_examples=int(os.environ.get("PM_EXAMPLES", "80")), deadl
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-@SETTINGS
-@given(data=st.data())
-
 def _agrees_with_scalar(book: Any, names: list[str], raws: list[str | None],
                         day: dt.date) -> None:
     """The point lookup of the record ``names`` → ``raws`` (None: absent) gives, policy by
@@ -38,6 +35,9 @@ def _agrees_with_scalar(book: Any, names: list[str], raws: list[str | None],
     for pid in book.policies:
         assert got[pid] is book.evaluate(raw, pid, as_of=day), (pid, raw)
 
+
+@SETTINGS
+@given(data=st.data())
 def test_repeated_lookups_agree_with_the_scalar_evaluator(data: st.DataObject) -> None:
     generated = data.draw(rulebooks(), label="rulebook")
     book = load(generated.text)
