@@ -7,14 +7,13 @@ of each tag parsed to (forms and feeds repeat sizes, districts, yes/no answers),
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from policy_match.base.recent import Recent
 from policy_match.data.records import ParsedRecord
 from policy_match.dsl import ir
 from policy_match.dsl.ir import Verdict
@@ -127,27 +126,14 @@ class PointLookups:
     def __init__(self, graph: dag.Dag, vocabulary: Vocabulary,
                  policies: Mapping[str, ir.Policy], keep: int = DAYS_KEPT) -> None:
         self._graph, self._vocabulary, self._policies = graph, vocabulary, policies
-        self._keep = keep
-        self._by_day: OrderedDict[dt.date, PointLookup] = OrderedDict()
-        self._lock = threading.Lock()
+        self._by_day: Recent[dt.date, PointLookup] = Recent(keep)
 
     def on(self, day: dt.date) -> PointLookup:
-        point = self._by_day.get(day)
-        if point is None:
-            point = self._compile(day)
-            with self._lock:
-                self._by_day[day] = point
-                while len(self._by_day) > self._keep:
-                    self._by_day.popitem(last=False)
-        elif next(reversed(self._by_day)) != day:  # (most lookups name the same day)
-            with self._lock:
-                if day in self._by_day:
-                    self._by_day.move_to_end(day)
-        return point
+        return self._by_day.get_or_make(day, self._compile)
 
     def days(self) -> list[dt.date]:
         """The dates whose evaluators are kept, oldest use first."""
-        return list(self._by_day)
+        return self._by_day.keys()
 
     def _compile(self, day: dt.date) -> PointLookup:
         active = [pid for pid, p in self._policies.items() if p.active_on(day)]
