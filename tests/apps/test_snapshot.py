@@ -100,6 +100,9 @@ def test_round_trip_keeps_every_verdict(tmp_path: Path) -> None:
             assert snap.verdict(eid, pid) is result.verdict(eid, pid)
     assert snap.policies[KJ].department == "区科学技术局"
     assert snap.verdict(table.ids[0], KJ) is Verdict.ELIGIBLE
+    assert all(snap.index_of(eid) == i for i, eid in enumerate(table.ids[-5:], len(table) - 5))
+    with pytest.raises(KeyError, match="no enterprise"):
+        snap.index_of("91110000000000000X")
 
 
 def test_inactive_policies_round_trip(tmp_path: Path) -> None:

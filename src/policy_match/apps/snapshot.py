@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from policy_match.base.messages import Worded
+from policy_match.data.id_index import IdIndex
 from policy_match.data.io.cells import inert
 from policy_match.dsl.ir import Verdict
 from policy_match.engine import bitset
@@ -123,7 +124,7 @@ class Snapshot:
     created: str = ""  # ISO timestamp
     version: str = ""  # policy_match version that wrote it
     path: str = ""  # where it was loaded from
-    _index: dict[str, int] | None = field(default=None, repr=False, compare=False)
+    _index: IdIndex | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         return (f"<Snapshot {len(self.enterprises)} enterprises × {len(self.codes)} policies, "
@@ -164,14 +165,11 @@ class Snapshot:
     def index_of(self, enterprise_id: str) -> int:
         """The row of an enterprise id (the first, if the id is duplicated)."""
         if self._index is None:
-            index: dict[str, int] = {}
-            for i, eid in enumerate(self.enterprises):
-                index.setdefault(eid, i)
-            self._index = index
-        try:
-            return self._index[enterprise_id]
-        except KeyError:
-            raise KeyError(f"no enterprise {enterprise_id!r} in this snapshot") from None
+            self._index = IdIndex(self.enterprises)
+        row = self._index.find(enterprise_id)
+        if row is None:
+            raise KeyError(f"no enterprise {enterprise_id!r} in this snapshot")
+        return row
 
     def _column(self, policy_id: str) -> np.ndarray:
         try:
