@@ -34,8 +34,12 @@ def test_match_with_previous_prints_the_full_match_and_the_changes(
     args = [str(tmp_path / "rules"), str(new), "--format", "csv", "--as-of", "2025-06-30"]
     assert main(["match", *args]) == 0
     full = capsys.readouterr().out
-    assert main(["match", *args, "--previous", str(old)]) == 0
+    assert main(["match", *args, "--previous", str(old), "--lang", "zh"]) == 0
     shown = capsys.readouterr()
     assert shown.out == full and "E2,A,eligible" in full
     assert "企业新增 1、删除 1、变更 1 家（重算 2 家）" in shown.err
+    assert "enterprise(s) added" not in shown.err  # in the language asked, not both
+    assert main(["match", *args, "--previous", str(old), "--lang", "en"]) == 0
+    shown = capsys.readouterr()
     assert "1 enterprise(s) added, 1 removed, 1 changed (2 evaluated again)" in shown.err
+    assert "企业新增" not in shown.err

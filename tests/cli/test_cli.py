@@ -5,6 +5,7 @@ Exit status (architecture.md): 0 ok, 1 findings, 2 usage or input error.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -232,7 +233,7 @@ def test_match_reports_a_bad_table_exits_1_and_still_writes_the_good_rows(
     assert out.read_text(encoding="utf-8").splitlines()[1:] == [
         "91350100M000100Y43,A,eligible", "91110000600037341L,A,unknown"]
     zh = run("match", str(rules), str(data), "--as-of", "2025-01-01", "--quiet",
-             "--allow-errors", "--format", "csv")
+             "--allow-errors", "--format", "csv", "--lang", "zh")
     assert zh.returncode == 0, zh.stderr
     assert "第 4 行，营业收入 = '-3'：金额不能为负数" in zh.stderr
     assert "文件中 4 行 = 载入 2 + 跳过空行 1 + 拒绝 1 行" in zh.stderr
@@ -316,7 +317,7 @@ def test_test_lang_and_a_failing_example_explains_itself(tmp_path: Path) -> None
         encoding="utf-8")
     zh = run("test", str(rules), "--lang", "zh")
     assert zh.returncode == 1
-    assert "FAIL P 示例 “大企业”" in zh.stdout
+    assert "未通过 P 示例 “大企业”" in zh.stdout
     assert "预期 符合，实际 不符合" in zh.stdout
     assert "原因：" in zh.stdout and "✗" in zh.stdout and "失信被执行人" in zh.stdout
     assert "0 个通过，1 个失败" in zh.stdout
@@ -350,3 +351,136 @@ def test_the_failing_run_quoted_in_the_test_page_is_what_test_prints(tmp_path: P
         proc = run("test", "rules", "--lang", lang, cwd=tmp_path)
         assert proc.returncode == 1
         assert proc.stdout.rstrip("\n") == _quoted(page, f"policy-match test rules --lang {lang}")
+
+
+# ---- every command's --lang: one definition, the locale's default -------------------------
+
+
+def _lang_actions() -> dict[str, argparse.Action]:
+    """Each (sub)command's ``--lang`` option, by command name (``sql explain``)."""
+    from policy_match.cli import build_parser
+
+    found: dict[str, argparse.Action] = {}
+
+    def walk(parser: argparse.ArgumentParser, name: str) -> None:
+        for action in parser._actions:
+            if "--lang" in action.option_strings:
+                found[name] = action
+            if isinstance(action, argparse._SubParsersAction):
+                for sub, child in action.choices.items():
+                    walk(child, f"{name} {sub}".strip())
+
+    walk(build_parser(), "")
+    return found
+
+
+def test_every_command_people_read_takes_lang_defaulting_to_the_locale() -> None:
+    actions = _lang_actions()
+    wanted = {"check", "lint", "test", "lsp", "describe", "explain", "profile", "match",
+              "list", "sheet", "serve", "demo", "benefits", "roster", "snapshot",
+              "push plan", "sql load", "sql explain"}
+    assert wanted <= set(actions), wanted - set(actions)
+    for name, action in actions.items():  # one definition: no command fixes a language
+        assert action.default is None and tuple(action.choices or ()) == ("zh", "en"), name
+
+
+def bad_table(tmp_path: Path) -> tuple[Path, Path]:
+    rules = tmp_path / "r.rule"
+    rules.write_text(INTAKE_RULES, encoding="utf-8")
+    data = tmp_path / "bad.csv"
+    data.write_text("代码,营业收入\n91350100M000100Y43,-3\n", encoding="utf-8")
+    return rules, data
+
+
+def test_the_load_report_of_match_follows_the_locale(tmp_path: Path) -> None:
+    rules, data = bad_table(tmp_path)
+    args = ("match", str(rules), str(data), "--as-of", "2025-01-01", "--quiet",
+            "--format", "csv")
+    english = "line 2, 营业收入 = '-3': money is not negative"
+    chinese = "第 2 行，营业收入 = '-3'：金额不能为负数"
+    for env, shown, hidden in (
+            (english_env(LANG="en_US.UTF-8"), english, chinese),
+            (english_env(LANG="zh_CN.UTF-8"), chinese, english),
+            (english_env(LANG="zh_CN.UTF-8", LC_ALL="en_US.UTF-8"), english, chinese),
+            (english_env(LANG="en_US.UTF-8", LC_MESSAGES="zh_CN.UTF-8"), chinese, english)):
+        proc = run(*args, env=env)
+        assert proc.returncode == 1, proc.stderr
+        assert shown in proc.stderr and hidden not in proc.stderr, (env["LANG"], proc.stderr)
+    forced = run(*args, "--lang", "zh", env=english_env(LANG="en_US.UTF-8"))
+    assert chinese in forced.stderr  # --lang wins over the locale
+
+
+RECORD_RULES = ('tag 编号: text key\ntag 营业收入: money\n'
+                'policy "P" {\n    事项名称: "规上"\n    申请条件: 营业收入 >= 100万\n}\n')
+
+
+def _bad_record(tmp_path: Path) -> tuple[Path, Path]:
+    rules = tmp_path / "r.rule"
+    rules.write_text(RECORD_RULES, encoding="utf-8")
+    record = tmp_path / "bad.json"
+    record.write_text('{"营业收入": "abc万"}', encoding="utf-8")
+    return rules, record
+
+
+def test_explain_follows_the_locale_and_words_bad_values_in_its_language(
+        tmp_path: Path) -> None:
+    rules, record = _bad_record(tmp_path)
+    args = ("explain", str(rules), "--record", str(record), "--as-of", "2025-01-01")
+    zh = run(*args, env=english_env(LANG="zh_CN.UTF-8"))
+    assert zh.returncode == 0, zh.stderr
+    assert "P 规上：待补充信息" in zh.stdout
+    assert "数据错误：营业收入 = 'abc万'：不是数字" in zh.stdout
+    assert "not a number" not in zh.stdout
+    en = run(*args, env=english_env(LANG="en_US.UTF-8"))
+    assert "P 规上: unknown" in en.stdout
+    assert "bad value: 营业收入 = 'abc万': not a number" in en.stdout
+    assert "数据错误" not in en.stdout
+    assert run(*args, "--lang", "zh", env=english_env(LANG="en_US.UTF-8")).stdout == zh.stdout
+    assert run(*args, env=english_env(LANG="zh_CN.UTF-8", LC_ALL="en_US.UTF-8")
+               ).stdout == en.stdout
+    data = json.loads(run(*args, "--format", "json").stdout)  # the JSON is as it was
+    assert data[0]["record_errors"] == ["营业收入 = 'abc万': not a number"]
+    assert "field_errors" not in data[0]
+
+
+def test_profile_takes_lang_for_its_bad_values(tmp_path: Path) -> None:
+    rules, record = _bad_record(tmp_path)
+    args = ("profile", str(rules), "--record", str(record))
+    zh = run(*args, "--lang", "zh")
+    assert zh.returncode == 0, zh.stderr
+    assert "数据错误（按缺失处理）：营业收入 = 'abc万'：不是数字" in zh.stderr
+    en = run(*args, env=english_env(LANG="en_US.UTF-8"))
+    assert "bad value (counted as missing): 营业收入 = 'abc万': not a number" in en.stderr
+
+
+def test_explain_of_a_date_with_no_policy_in_force_says_so_in_the_language(
+        tmp_path: Path) -> None:
+    rules = tmp_path / "r.rule"
+    window = "适用时间: 2020-01-01 .. 2020-12-31\n    申请条件"
+    rules.write_text(RECORD_RULES.replace("申请条件", window), encoding="utf-8")
+    record = tmp_path / "ok.json"
+    record.write_text('{"营业收入": "200万"}', encoding="utf-8")
+    args = ("explain", str(rules), "--record", str(record), "--as-of", "2025-01-01")
+    assert run(*args, "--lang", "zh").stdout.strip() == "（没有在适用时间内的政策）"
+    assert run(*args, "--lang", "en").stdout.strip() == "(no policy in force on that date)"
+
+
+def test_testing_one_file_hints_at_the_folder_in_text_and_json(tmp_path: Path) -> None:
+    (tmp_path / "tags.rule").write_text("tag 营业收入: money\n", encoding="utf-8")
+    one = tmp_path / "items.rule"
+    one.write_text('policy "P" {\n    事项名称: "x"\n    申请条件: 营业收入 >= 1\n}\n',
+                   encoding="utf-8")
+    zh = run("test", str(one), "--lang", "zh")
+    assert zh.returncode == 1
+    assert "未定义的名称 营业收入" in zh.stderr
+    assert f"营业收入 在同一文件夹的 {tmp_path / 'tags.rule'} 中声明" in zh.stderr
+    en = run("test", str(one))
+    assert "check the whole folder" in en.stderr
+    proc = run("test", str(one), "--format", "json", "--lang", "zh")
+    assert proc.returncode == 1
+    data = json.loads(proc.stdout)  # one document on standard output, as the option says
+    assert data["ok"] is False and data["loaded"] is False and data["errors"] == 1
+    (d,) = data["diagnostics"]
+    assert d["code"] == "E-NAME" and d["hint"] is not None
+    assert f"policy-match check {tmp_path}" in d["hint"]
+    assert run("test", str(tmp_path)).returncode == 0  # the folder is whole

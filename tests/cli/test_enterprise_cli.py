@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,8 +17,16 @@ RECORD = ROOT / "examples" / "enterprise.json"
 CLI = shutil.which("policy-match", path=str(Path(sys.executable).parent)) or "policy-match"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CLI, *args], capture_output=True, text=True, cwd=ROOT, timeout=120)
+def locale_env(lang: str) -> dict[str, str]:
+    """The environment with the locale ``lang`` (``--lang`` defaults to the locale's)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
+    return {**env, "LANG": lang}
+
+
+def run(*args: str, locale: str = "zh_CN.UTF-8") -> subprocess.CompletedProcess[str]:
+    """The command under a Chinese locale unless told otherwise (the officials' own)."""
+    return subprocess.run([CLI, *args], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                          env=locale_env(locale))
 
 
 def test_explain_prints_a_readable_chinese_answer() -> None:
@@ -93,7 +102,7 @@ def test_describe_uses_statutory_words() -> None:
 
 
 def test_test_runs_every_example_and_fails_with_locations(tmp_path: Path) -> None:
-    done = run("test", str(RULES))
+    done = run("test", str(RULES), "--lang", "en")
     assert done.returncode == 0, done.stdout
     assert done.stdout.strip().endswith("0 failed")
     broken = tmp_path / "rules"
@@ -103,7 +112,7 @@ def test_test_runs_every_example_and_fails_with_locations(tmp_path: Path) -> Non
     target.write_text(text.replace("预期 符合", "预期 不符合", 1), encoding="utf-8")
     done = run("test", str(broken), "--lang", "zh")
     assert done.returncode == 1
-    line = next(ln for ln in done.stdout.splitlines() if "FAIL" in ln)
+    line = next(ln for ln in done.stdout.splitlines() if "未通过" in ln)
     path, lineno, col = line.split(":")[:3]
     assert Path(path).name == target.name and int(lineno) > 0 and int(col) > 0
     assert "预期 不符合" in done.stdout

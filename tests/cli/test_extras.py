@@ -46,3 +46,14 @@ def test_the_core_commands_need_no_extra() -> None:
         proc = run_without(module, ["check", "rules/"])
         assert proc.returncode == 0, (module, proc.stderr)
         assert "36 policies" in proc.stdout
+
+
+def test_list_and_sheet_warn_without_the_lint_extra(tmp_path: Path) -> None:
+    """Their W-INCOMPLETE check (analysis/completeness.py) needs no solver."""
+    rules = tmp_path / "p.rule"
+    rules.write_text('tag 编号: text key\npolicy "P" {\n    事项名称: "x"\n'
+                     "    申请条件: 是\n}\n", encoding="utf-8")
+    proc = run_without("z3", ["list", str(rules), "--out", str(tmp_path / "l.csv")])
+    assert proc.returncode == 0, proc.stderr
+    assert "warning[W-INCOMPLETE]: item P lacks" in proc.stderr
+    assert (tmp_path / "l.csv").exists()

@@ -88,3 +88,29 @@ def test_clean_rulebook_json(tmp_path: Path) -> None:
 def test_a_missing_path_is_a_usage_error() -> None:
     proc = run("no/such/folder")
     assert proc.returncode == 2
+
+
+def _folder_of_two(tmp_path: Path) -> Path:
+    """A folder whose tags are in one file and its item in another; the item's file."""
+    (tmp_path / "tags.rule").write_text("tag 营业收入: money\n", encoding="utf-8")
+    one = tmp_path / "items.rule"
+    one.write_text('policy "P" {\n    事项名称: "x"\n    申请条件: 营业收入 >= 1\n}\n',
+                   encoding="utf-8")
+    return one
+
+
+def test_one_file_linted_alone_hints_at_the_folder(tmp_path: Path) -> None:
+    one = _folder_of_two(tmp_path)
+    zh = run(str(one), "--lang", "zh")
+    assert zh.returncode == 1
+    assert "错误[E-NAME]: 未定义的名称 营业收入" in zh.stdout
+    assert f"提示: 营业收入 在同一文件夹的 {tmp_path / 'tags.rule'} 中声明" in zh.stdout
+    assert f"policy-match check {tmp_path}" in zh.stdout
+    en = run(str(one), "--lang", "en")
+    assert "check the whole folder" in en.stdout
+    data = json.loads(run(str(one), "--format", "json", "--lang", "en").stdout)
+    assert data["ok"] is False and data["loaded"] is False and data["lang"] == "en"
+    (d,) = data["diagnostics"]
+    assert d["code"] == "E-NAME"
+    assert d["hint"] == text("hint.check_folder", "en", name="营业收入",
+                             file=str(tmp_path / "tags.rule"), folder=str(tmp_path))

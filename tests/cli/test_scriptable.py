@@ -138,7 +138,8 @@ def test_test_json_reports_a_wrong_expectation(tmp_path: Path,
 
 def test_describe_json(capsys: pytest.CaptureFixture[str]) -> None:
     book = pm.load(RULES)
-    data = run_json(capsys, "describe", str(RULES), "WH-SW-2024-001", "--format", "json")
+    data = run_json(capsys, "describe", str(RULES), "WH-SW-2024-001", "--format", "json",
+                    "--lang", "zh")
     assert data == {"lang": "zh", "policies": [{
         "policy": "WH-SW-2024-001", "name": book.policies["WH-SW-2024-001"].name,
         "text": book.describe("WH-SW-2024-001")}]}

@@ -27,6 +27,14 @@ WANT = {("a", "P1", "eligible"), ("c", "P1", "unknown"), ("d", "P1", "unknown")}
 DATA = "编号,营业收入,所属行业\na,3000万,C3911\nb,100万,C3911\nc,,C3911\nd,5000万,坏代码\n"
 
 
+@pytest.fixture(autouse=True)
+def chinese_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands speak the locale's language without --lang: a Chinese one here."""
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+
+
 @pytest.fixture
 def files(tmp_path: Path) -> tuple[Path, Path]:
     rules = tmp_path / "rules"
@@ -110,4 +118,4 @@ def test_a_database_that_cannot_be_reached_is_a_usage_error(
     assert main(["match", str(rules), "--db", url]) == 2
     assert "127.0.0.1" in capsys.readouterr().err
     assert main(["sql", "explain", str(rules), "a", "--db", "mysql://x"]) == 2
-    assert "无法识别" in capsys.readouterr().err  # --lang zh, the default
+    assert "无法识别" in capsys.readouterr().err  # the locale's language, zh

@@ -38,7 +38,7 @@ def test_a_failing_example_explains_the_failed_condition_in_both_languages() -> 
     assert not failed.passed
     assert failed.problem_texts("zh") == ["预期 符合，实际 不符合", "预期兑付 10万元，实际 无"]
     assert failed.problem_texts("en") == ["expected eligible, got ineligible",
-                                          "expected 兑付 10万元, got none"]
+                                          "expected a benefit of 10万元, got none"]
     assert failed.explanation is not None
     assert [a.subject for a in failed.explanation.failed] == ["失信被执行人"]
     zh, en = failed.explain_text("zh"), failed.explain_text("en")

@@ -127,4 +127,6 @@ def test_lifecycle_warnings_render_in_both_languages() -> None:
     assert expired.text("en").startswith('policy "P" expired on 2020-12-31 (152 days ago')
     assert late.text("zh").startswith('事项 "P"：发布后第')
     assert "个工作日内上线" in late.hint_text("zh") and "working days" in late.hint_text("en")
-    assert late.related and late.related[0].message == "发布日期 2020-01-06"
+    assert late.related and late.related[0].message == "issued 2020-01-06"
+    assert isinstance(late.related[0].message, Words)
+    assert late.related[0].message.in_("zh") == "发布日期 2020-01-06"

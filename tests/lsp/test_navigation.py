@@ -153,3 +153,29 @@ def test_the_outline_lists_the_items_of_the_file(client: LspClient, kj: tuple[Pa
     assert first["detail"] == book.policies[mine[0]].name
     assert [c["name"] for c in first["children"]] == [
         e.title for e in book.policies[mine[0]].examples]
+
+
+def test_references_of_a_tag_are_every_use_in_the_folder(
+        client: LspClient, workspace: Path) -> None:
+    folder = workspace / "rules"
+    tags = folder / "tags.rule"
+    text = tags.read_text(encoding="utf-8")
+    open_document(client, tags, text)
+    at = position_of(text, "tag 失信被执行人", shift=5)
+    found: list[dict[str, Any]] = client.request("textDocument/references", {
+        "textDocument": {"uri": uri(tags)}, "position": at,
+        "context": {"includeDeclaration": True}})
+    without: list[dict[str, Any]] = client.request("textDocument/references", {
+        "textDocument": {"uri": uri(tags)}, "position": at,
+        "context": {"includeDeclaration": False}})
+    close_document(client, tags)
+    texts = _texts(folder)
+    assert all(text_at(texts[loc["uri"]], loc["range"]) == "失信被执行人" for loc in found)
+    assert len(found) == _written_uses(folder, "失信被执行人")
+    files = {loc["uri"] for loc in found}
+    assert uri(tags) in files and len(files) > 2  # declared in tags.rule, used in many files
+    declaration = {"uri": uri(tags), "range": {
+        "start": position_of(text, "tag 失信被执行人", shift=4),
+        "end": position_of(text, "tag 失信被执行人", shift=4 + len("失信被执行人"))}}
+    assert declaration in found and declaration not in without
+    assert len(without) == len(found) - 1

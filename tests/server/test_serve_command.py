@@ -58,7 +58,11 @@ def test_broken_rules_exit_1_with_the_errors(tmp_path: Path) -> None:
 def test_unusable_tokens_file_exits_2(tmp_path: Path) -> None:
     tokens = tmp_path / "tokens.txt"
     tokens.write_text("short 区财政局\n", encoding="utf-8")
-    proc = _serve("--tokens", str(tokens), "--port", str(_free_port()))
+    proc = _serve("--tokens", str(tokens), "--port", str(_free_port()), "--lang", "zh")
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 2
     assert "令牌文件不可用" in err
+    proc = _serve("--tokens", str(tokens), "--port", str(_free_port()), "--lang", "en")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "The tokens file cannot be used" in err

@@ -8,16 +8,13 @@ from itertools import combinations
 
 import z3
 
+from policy_match.analysis.completeness import head_span, missing_fields
 from policy_match.analysis.context import Context, Finding
 from policy_match.analysis.encode import same
 from policy_match.dsl import ir
 from policy_match.dsl.diagnostics import Code
 from policy_match.dsl.span import Span
 from policy_match.dsl.words import Words
-
-# The 清单 fields publishing needs (issue 14), as attribute and catalogue key.
-PUBLISHING_FIELDS = ("basis", "materials", "channel", "deadline", "url", "department",
-                     "contact", "phone")
 
 
 def _overlap(a: ir.Policy, b: ir.Policy) -> bool:
@@ -81,11 +78,10 @@ class ItemChecks:
             return not self.ctx.prover.never(z3.And(ta.t, tb.t))
 
     def incomplete(self) -> None:
-        """Items lacking a field the published list needs. An item redeemed without
-        application (免申即享) has nothing to process, so it needs no 办结时限."""
+        """Items lacking a field the published list needs (``completeness.py``, which
+        ``list`` and ``sheet`` warn with too)."""
         for p in self.policies:
-            missing = [name for name in PUBLISHING_FIELDS if not getattr(p, name)
-                       and not (name == "deadline" and p.no_application)]
+            missing = missing_fields(p)
             if missing:
                 self.ctx.add(Finding(
                     Code.LINT_INCOMPLETE, self._head(p), "lint.incomplete",
@@ -95,13 +91,7 @@ class ItemChecks:
     # ---- where to point -----------------------------------------------------------------
 
     def _head(self, p: ir.Policy) -> Span:
-        """The item's first line (``policy "…" {``)."""
-        s = p.span
-        text = self.ctx.book.sources.get(s.path, "")
-        end = text.find("\n", s.start)
-        end = len(text) if end < 0 else end
-        return Span(s.path, s.start, end, s.line, s.column, s.line,
-                    s.column + (end - s.start))
+        return head_span(p, self.ctx.book.sources)
 
     def _field_span(self, p: ir.Policy, names: tuple[str, ...]) -> Span:
         """The line of a field of the item, found in its text (the IR keeps no field spans)."""

@@ -18,6 +18,7 @@ from policy_match.cli.common import (
     date_arg,
     existing,
     interactive,
+    lang_of,
     load_book,
     load_status,
 )
@@ -124,11 +125,11 @@ def load_refresh(progress: Any, book: Rulebook, args: argparse.Namespace, as_of:
     old = old_book.match(old_table, as_of=args.previous_as_of or as_of, progress=track)
     progress.step(text("scale.step.refresh"))
     result = book.match(table, as_of=as_of, previous=old)
-    say_changes(result.changes)
+    say_changes(result.changes, lang_of(args))
     return table, old, result
 
 
-def say_changes(changes: Any) -> None:
+def say_changes(changes: Any, lang: str) -> None:
     from policy_match.base.messages import text
 
     fields = {"added": len(changes.rows_added), "removed": len(changes.rows_removed),
@@ -137,8 +138,7 @@ def say_changes(changes: Any) -> None:
               "p_removed": len(changes.policies_removed),
               "p_changed": len(changes.policies_changed),
               "p_dated": len(changes.policies_dated)}
-    print(text("scale.changes", "zh", **fields), file=sys.stderr)
-    print(text("scale.changes", "en", **fields), file=sys.stderr)
+    print(text("scale.changes", lang, **fields), file=sys.stderr)
 
 
 def add_previous_options(parser: argparse.ArgumentParser) -> None:

@@ -16,9 +16,11 @@ from typing import Any
 
 from policy_match.base.messages import text
 from policy_match.core.errors import RuleError
-from policy_match.core.loading import load
+from policy_match.core.loading import load, rule_files
 from policy_match.core.rulebook import Rulebook
 from policy_match.data.table import EnterpriseTable
+from policy_match.dsl.diagnostics import Code, Diagnostic, render_json, render_text
+from policy_match.dsl.folder_hint import declared_names, with_folder_hints
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -41,19 +43,47 @@ def date_arg(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text} is not a date (YYYY-MM-DD)") from None
 
 
-def load_book(path: Path, lang: str | None = None) -> Rulebook:
-    """The rulebook at ``path``; its problems printed (in ``lang``, default English) and
-    exit 1 when it does not load."""
+def load_book(path: Path, lang: str | None = None, fmt: str = "text") -> Rulebook:
+    """The rulebook at ``path``; when it does not load, its problems (with the folder hint
+    of a file checked alone) printed in ``lang`` (default: the locale's) and exit 1 — as
+    text on standard error, or with ``fmt="json"`` as one JSON document on standard output."""
     try:
         return load(path)
     except RuleError as err:
-        if lang is None:
-            print(err.render(), file=sys.stderr)
+        lang = lang or locale_lang()
+        found = folder_hints(err.diagnostics, path)
+        if fmt == "json":
+            print(failure_json(found, lang))
         else:
-            from policy_match.dsl.diagnostics import render_text
-
-            print(render_text(err.diagnostics, err.sources, lang=lang), file=sys.stderr)
+            print(render_text(found, err.sources, lang=lang), file=sys.stderr)
         raise SystemExit(EXIT_FINDINGS) from None
+
+
+def failure_json(diagnostics: tuple[Diagnostic, ...], lang: str) -> str:
+    """A rulebook that did not load, as the one JSON document of a ``--format json`` run."""
+    errors = sum(d.is_error for d in diagnostics)
+    return json.dumps({"ok": False, "loaded": False, "lang": lang, "errors": errors,
+                       "diagnostics": json.loads(render_json(diagnostics, lang))},
+                      ensure_ascii=False, indent=2)
+
+
+def folder_hints(diagnostics: tuple[Diagnostic, ...], path: Path) -> tuple[Diagnostic, ...]:
+    """One file checked alone: an unknown name declared by another ``.rule`` file of its
+    folder gets a hint to check the folder (``dsl/folder_hint.py``). Every command that
+    reports a rulebook's problems (check, lint, test, …) gives it through here."""
+    if not path.is_file() or not any(d.code is Code.NAME for d in diagnostics):
+        return diagnostics
+    siblings = {}
+    for file in rule_files(path.parent):
+        if file.resolve() != path.resolve():
+            try:
+                siblings[str(file)] = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # an unreadable neighbour gives no hint; the folder check says why
+    elsewhere = declared_names(siblings)
+    if not elsewhere:
+        return diagnostics
+    return with_folder_hints(diagnostics, elsewhere, str(path.parent))
 
 
 def read_record(path: Path) -> dict[str, Any]:
@@ -129,8 +159,7 @@ def add_load_options(parser: argparse.ArgumentParser) -> None:
                         help="how many load errors to list (all are counted)")
     parser.add_argument("--allow-errors", action="store_true",
                         help="exit 0 even when values, rows or columns were rejected")
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh",
-                        help="language of the load report")
+    add_lang_option(parser)
 
 
 def load_status(table: EnterpriseTable, args: argparse.Namespace, status: int = EXIT_OK
@@ -138,7 +167,7 @@ def load_status(table: EnterpriseTable, args: argparse.Namespace, status: int = 
     """The report at the end of a command that read a table: exit 1 when anything was
     rejected (the rest was processed), unless ``--allow-errors``."""
 
-    lang = getattr(args, "lang", "zh")
+    lang = lang_of(args)
     rejected = report_load_errors(table, getattr(args, "max_errors", 20), lang)
     if rejected and not getattr(args, "allow_errors", False):
         print(text("load.exit", lang), file=sys.stderr)
@@ -162,11 +191,14 @@ def locale_lang(environ: Mapping[str, str] | None = None) -> str:
     return "en"
 
 
-def add_lang_option(parser: argparse.ArgumentParser) -> None:
-    """``--lang zh|en`` for the language of diagnostics; without it, the locale's."""
-    parser.add_argument("--lang", choices=("zh", "en"), default=None,
-                        help="language of the messages (default: from the locale, "
-                             "LC_ALL/LC_MESSAGES/LANG starting with zh → zh, else en)")
+LANG_HELP = ("language of the messages (default: from the locale, LC_ALL/LC_MESSAGES/LANG "
+             "starting with zh → zh, else en)")
+
+
+def add_lang_option(parser: argparse.ArgumentParser, purpose: str = LANG_HELP) -> None:
+    """``--lang zh|en``, the one definition every command that prints messages people read
+    takes; without it (``None``), :func:`lang_of` gives the locale's."""
+    parser.add_argument("--lang", choices=("zh", "en"), default=None, help=purpose)
 
 
 def lang_of(args: argparse.Namespace) -> str:

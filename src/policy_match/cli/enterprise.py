@@ -10,11 +10,14 @@ from fractions import Fraction
 from typing import Any
 
 from policy_match.base import clock
+from policy_match.base.messages import text
 from policy_match.cli.common import (
     EXIT_OK,
+    add_lang_option,
     date_arg,
     existing,
     jsonable,
+    lang_of,
     load_book,
     policy_id_arg,
     read_record,
@@ -23,7 +26,8 @@ from policy_match.dsl.diagnostics import display_width
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    book = load_book(args.rules)
+    lang = lang_of(args)
+    book = load_book(args.rules, lang)
     record = read_record(args.record)
     pid = policy_id_arg(book, args.policy)
     as_of = clock.resolve(args.as_of)
@@ -32,17 +36,18 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([json.loads(e.to_json()) for e in found], ensure_ascii=False, indent=2))
     else:
-        print("\n\n".join(e.render(args.lang) for e in found) or "（没有在适用时间内的政策）")
+        print("\n\n".join(e.render(lang) for e in found) or text("cli.explain.none", lang))
     return EXIT_OK
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:
     from policy_match.dsl.display import value_text
 
-    book = load_book(args.rules)
+    lang = lang_of(args)
+    book = load_book(args.rules, lang)
     record = read_record(args.record)
     for error in book.read_record(record, on_error="missing").errors:
-        print(f"数据错误（按缺失处理）：{error.text('zh')}", file=sys.stderr)
+        print(text("cli.profile.bad_value", lang, error=error.text(lang)), file=sys.stderr)
     labels = book.profile(record, as_of=args.as_of, on_error="missing")
     if args.format == "json":
         print(json.dumps({k: jsonable(v) for k, v in labels.items()}, ensure_ascii=False,
@@ -64,7 +69,7 @@ def register(sub: Any) -> None:
     explain.add_argument("--policy", help="one policy id (default: every active policy)")
     explain.add_argument("--as-of", type=date_arg, help="evaluation date (default: today)")
     explain.add_argument("--format", choices=("text", "json"), default="text")
-    explain.add_argument("--lang", choices=("zh", "en"), default="zh")
+    add_lang_option(explain)
     explain.set_defaults(run=_cmd_explain)
 
     profile = sub.add_parser("profile", help="every define's value for one enterprise")
@@ -72,5 +77,6 @@ def register(sub: Any) -> None:
     profile.add_argument("--record", type=existing, required=True)
     profile.add_argument("--as-of", type=date_arg)
     profile.add_argument("--format", choices=("text", "json"), default="text")
+    add_lang_option(profile)
     profile.set_defaults(run=_cmd_profile)
 

@@ -13,6 +13,8 @@ from policy_match.cli.common import (
     add_lang_option,
     date_arg,
     existing,
+    failure_json,
+    folder_hints,
     lang_of,
     needs_extra,
 )
@@ -51,14 +53,12 @@ def _cmd_lint(args: argparse.Namespace) -> int:
 
     lang = lang_of(args)
     result = inspect(args.path)
-    errors = [d for d in result.diagnostics if d.is_error]
-    if result.rulebook is None or errors:
+    if result.rulebook is None or any(d.is_error for d in result.diagnostics):
+        found = folder_hints(result.diagnostics, args.path)
         if args.format == "json":
-            print(json.dumps({"ok": False, "loaded": False, "errors": len(errors),
-                              "diagnostics": json.loads(render_json(result.diagnostics, lang))},
-                             ensure_ascii=False, indent=2))
+            print(failure_json(found, lang))
         else:
-            print(render_text(result.diagnostics, result.sources, lang))
+            print(render_text(found, result.sources, lang))
         return EXIT_FINDINGS
     findings = lint(result, today=args.as_of)
     if args.format == "json":

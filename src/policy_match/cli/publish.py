@@ -15,10 +15,12 @@ from policy_match.base import clock
 from policy_match.cli.common import (
     EXIT_OK,
     UsageError,
+    add_lang_option,
     add_load_options,
     date_arg,
     existing,
     interactive,
+    lang_of,
     load_and_match,
     load_book,
     load_status,
@@ -51,10 +53,13 @@ def _cmd_list(args: argparse.Namespace) -> int:
     if out.parent and not out.parent.exists():
         raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
     guard([out], [args.rules], args.force)
-    book = load_book(args.rules)
+    lang = lang_of(args)
+    book = load_book(args.rules, lang)
     as_of = None if args.all else (args.as_of or clock.today())
     written = _write_list(book, out, as_of)
     statuses = [status_on(p, as_of) for p in book.policies.values()]
+    warn_incomplete(book, [pid for pid, status in zip(book.policies, statuses, strict=True)
+                           if status != "expired"], lang)
     notes = []
     if statuses.count("pending"):
         notes.append(f"{statuses.count('pending')} not yet in force, marked （尚未生效）")
@@ -76,7 +81,8 @@ def _cmd_sheet(args: argparse.Namespace) -> int:
     from policy_match.apps.publishing.listing import status_on
     from policy_match.apps.publishing.sheet import sheet_paths, write_sheets
 
-    book = load_book(args.rules)
+    lang = lang_of(args)
+    book = load_book(args.rules, lang)
     as_of = args.as_of or clock.today()
     if args.policy == "all":
         ids = [pid for pid, p in book.policies.items() if status_on(p, as_of) != "expired"]
@@ -91,10 +97,21 @@ def _cmd_sheet(args: argparse.Namespace) -> int:
         written = write_sheets(book, ids, out, formats, as_of)
     except OSError as exc:
         raise UsageError(f"--out {out}: {exc.strerror or exc}") from None
+    warn_incomplete(book, ids, lang)
     for path in written:
         print(path)
     print(f"wrote {len(written)} file(s) for {len(ids)} item(s) to {out}", file=sys.stderr)
     return EXIT_OK
+
+
+def warn_incomplete(book: Rulebook, ids: list[str], lang: str) -> None:
+    """Each published item that lacks a 清单 field, as ``lint`` reports it (W-INCOMPLETE),
+    on standard error: a warning, the output is written all the same."""
+    from policy_match.analysis import incomplete
+    from policy_match.dsl.diagnostics import render_one
+
+    for d in incomplete(book, ids):
+        print(render_one(d, book.sources, lang), file=sys.stderr)
 
 
 # ---- demo ---------------------------------------------------------------------------------
@@ -241,6 +258,7 @@ def register(sub: Any) -> None:
                          help="text: one line (default); json: what was written, as one "
                               "document")
     add_force(listing)
+    add_lang_option(listing, "language of the warnings (default: from the locale)")
     listing.set_defaults(run=_cmd_list)
 
     sheet = sub.add_parser("sheet", help="一表读懂: one printable page per item")
@@ -252,6 +270,7 @@ def register(sub: Any) -> None:
     sheet.add_argument("--as-of", type=date_arg,
                        help="the date the pages are valid for (default: today)")
     add_force(sheet)
+    add_lang_option(sheet, "language of the warnings (default: from the locale)")
     sheet.set_defaults(run=_cmd_sheet)
 
     demo = sub.add_parser("demo", help="the whole story on the bundled rulebook and sample")

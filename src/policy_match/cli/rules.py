@@ -20,14 +20,14 @@ from policy_match.cli.common import (
     add_lang_option,
     date_arg,
     existing,
+    folder_hints,
     lang_of,
     load_book,
     policy_id_arg,
 )
 from policy_match.core.examples import ExampleOutcome, run_examples
-from policy_match.core.loading import LoadResult, inspect, read_sources, rule_files
-from policy_match.dsl.diagnostics import Code, Diagnostic, render_json, render_text
-from policy_match.dsl.folder_hint import declared_names, with_folder_hints
+from policy_match.core.loading import LoadResult, inspect, read_sources
+from policy_match.dsl.diagnostics import Diagnostic, render_json, render_text
 
 if TYPE_CHECKING:
     pass
@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     lang = lang_of(args)
-    result = _with_folder_hints(inspect(args.path), args.path)
+    result = inspect(args.path)
+    result = dataclasses.replace(result, diagnostics=folder_hints(result.diagnostics,
+                                                                  args.path))
     result = _with_lifecycle_warnings(result, args.as_of)
     errors = sum(d.is_error for d in result.diagnostics)
     if args.format == "json":
@@ -55,25 +57,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(words("cli.check.ok", lang, files=len(result.files), tags=len(book.tags),
                    defines=len(book.defines), policies=len(book.policies)))
     return EXIT_FINDINGS if errors else EXIT_OK
-
-
-def _with_folder_hints(result: LoadResult, path: Path) -> LoadResult:
-    """One file checked alone: an unknown name declared by another ``.rule`` file of its
-    folder gets a hint to check the folder (``dsl/folder_hint.py``)."""
-    if not path.is_file() or not any(d.code is Code.NAME for d in result.diagnostics):
-        return result
-    siblings = {}
-    for file in rule_files(path.parent):
-        if file.resolve() != path.resolve():
-            try:
-                siblings[str(file)] = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue  # an unreadable neighbour gives no hint; the folder check says why
-    elsewhere = declared_names(siblings)
-    if not elsewhere:
-        return result
-    hinted = with_folder_hints(result.diagnostics, elsewhere, str(path.parent))
-    return dataclasses.replace(result, diagnostics=hinted)
 
 
 # ---- lifecycle warnings (W-EXPIRED, W-LATE; lifecycle.py) ------------------------------
@@ -137,15 +120,16 @@ def _print_json(data: Any) -> None:
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
-    book = load_book(args.rules)
+    lang = lang_of(args)
+    book = load_book(args.rules, lang)
     pid = policy_id_arg(book, args.policy)
     ids = [pid] if pid else list(book.policies)
     if args.format == "json":
-        _print_json({"lang": args.lang, "policies": [
-            {"policy": i, "name": book.policies[i].name, "text": book.describe(i, lang=args.lang)}
+        _print_json({"lang": lang, "policies": [
+            {"policy": i, "name": book.policies[i].name, "text": book.describe(i, lang=lang)}
             for i in ids]})
         return EXIT_OK
-    print("\n\n".join(book.describe(i, lang=args.lang) for i in ids))
+    print("\n\n".join(book.describe(i, lang=lang) for i in ids))
     return EXIT_OK
 
 
@@ -183,7 +167,7 @@ def _benefit(benefit: object) -> str | None:
 
 def _cmd_test(args: argparse.Namespace) -> int:
     lang = lang_of(args)
-    book = load_book(args.rules, lang)
+    book = load_book(args.rules, lang, args.format)
     outcomes = run_examples(book, policy_id_arg(book, args.policy))
     failed = [o for o in outcomes if not o.passed]
     passed = len(outcomes) - len(failed)
@@ -236,7 +220,7 @@ def register(sub: Any) -> None:
     describe = sub.add_parser("describe", help="a policy's conditions in plain language")
     describe.add_argument("rules", type=existing)
     describe.add_argument("policy", nargs="?", help="one policy id (default: all)")
-    describe.add_argument("--lang", choices=("zh", "en"), default="zh")
+    add_lang_option(describe)
     _format(describe)
     describe.set_defaults(run=_cmd_describe)
 

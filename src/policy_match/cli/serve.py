@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from policy_match.base.messages import text
-from policy_match.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, existing, needs_extra
+from policy_match.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    UsageError,
+    add_lang_option,
+    existing,
+    lang_of,
+    needs_extra,
+)
 
 
 def _paths(args: argparse.Namespace) -> tuple[Path, Path | None]:
@@ -25,7 +33,7 @@ def _paths(args: argparse.Namespace) -> tuple[Path, Path | None]:
         return args.rules, args.data
     rules, data = default_rules(), args.data or default_data()
     if rules is None:
-        raise UsageError(text("server.no_bundled", args.lang))
+        raise UsageError(text("server.no_bundled", lang_of(args)))
     return rules, data
 
 
@@ -41,10 +49,10 @@ def _build(args: argparse.Namespace, rules: Path, data: Path | None) -> Any:
     except LoadFailed as failed:
         from policy_match.dsl.diagnostics import render_text
 
-        print(render_text(failed.diagnostics, failed.sources), file=sys.stderr)
+        print(render_text(failed.diagnostics, failed.sources, lang_of(args)), file=sys.stderr)
         return None
     except TokensError as exc:
-        raise UsageError(text("server.bad_tokens", args.lang, reason=exc)) from None
+        raise UsageError(text("server.bad_tokens", lang_of(args), reason=exc)) from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"{data}: {exc}") from None
 
@@ -61,9 +69,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     snapshot = app.state.service.snapshot
     if snapshot.table is not None and snapshot.table.errors:
-        print(snapshot.table.counts.text(snapshot.table.source, args.lang), file=sys.stderr)
+        print(snapshot.table.counts.text(snapshot.table.source, lang_of(args)), file=sys.stderr)
     url = f"http://{args.host}:{args.port}"
-    print(text("server.serving", args.lang, url=url, version=snapshot.version,
+    print(text("server.serving", lang_of(args), url=url, version=snapshot.version,
                items=len(snapshot.book.policies)), file=sys.stderr)
     if args.workers <= 1:
         tune_collector()
@@ -98,5 +106,5 @@ def register(sub: Any) -> None:
                    help="do not reload the rules folder when it changes")
     p.add_argument("--log-level", default="info",
                    choices=("critical", "error", "warning", "info", "debug"))
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of messages")
+    add_lang_option(p)
     p.set_defaults(run=_cmd_serve)

@@ -6,7 +6,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from policy_match.cli.common import add_load_options, date_arg, existing, lazy_command
+from policy_match.cli.common import (
+    add_lang_option,
+    add_load_options,
+    date_arg,
+    existing,
+    lazy_command,
+)
 from policy_match.dsl.ir import Verdict
 
 DEFAULT_VERDICTS = (Verdict.ELIGIBLE.value, Verdict.UNKNOWN.value)
@@ -65,5 +71,5 @@ def register(sub: Any) -> None:
     explain.add_argument("--db", required=True, help="duckdb:///… or postgresql://…")
     explain.add_argument("--as-of", type=date_arg, help="evaluation date (default: today)")
     explain.add_argument("--format", choices=("text", "json"), default="text")
-    explain.add_argument("--lang", choices=("zh", "en"), default="zh")
+    add_lang_option(explain)
     explain.set_defaults(run=lazy_command("sql_commands", "_cmd_explain", "sql"))

@@ -19,6 +19,7 @@ from policy_match.base.messages import text
 from policy_match.cli.common import (
     EXIT_OK,
     UsageError,
+    lang_of,
     load_book,
     load_status,
     load_table,
@@ -32,10 +33,6 @@ from policy_match.engine.sql.compile import SqlUnsupported
 from policy_match.engine.sql.dialects import UnknownDialect
 
 _TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")
-
-
-def _lang(args: argparse.Namespace) -> str:
-    return getattr(args, "lang", None) or "zh"
 
 
 def _usage(err: Exception, lang: str) -> UsageError:
@@ -53,7 +50,7 @@ def _compile(book: Rulebook, args: argparse.Namespace, dialect: str,
                                     verdicts)
         return tree.sql(dialect=api.resolve_dialect(dialect).sqlglot, pretty=True)
     except (SqlUnsupported, UnknownDialect) as err:
-        raise _usage(err, _lang(args)) from None
+        raise _usage(err, lang_of(args)) from None
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -61,7 +58,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     try:
         print(book.sql_schema(args.dialect, table=args.table), end="")
     except (SqlUnsupported, UnknownDialect) as err:
-        raise _usage(err, _lang(args)) from None
+        raise _usage(err, lang_of(args)) from None
     return EXIT_OK
 
 
@@ -77,10 +74,10 @@ def _cmd_load(args: argparse.Namespace) -> int:
     try:
         written = table.to_database(args.db, args.table, if_exists=args.if_exists, schema=book)
     except (database.DatabaseError, SqlUnsupported) as err:
-        raise _usage(err, args.lang) from None
+        raise _usage(err, lang_of(args)) from None
     except Exception as err:  # the driver's own errors: a server that is down, a bad login
         raise UsageError(f"{args.db}: {err}") from None
-    print(text("sql.loaded", args.lang, rows=f"{written:,}", table=args.table),
+    print(text("sql.loaded", lang_of(args), rows=f"{written:,}", table=args.table),
           file=sys.stderr)
     return load_status(table, args)
 
@@ -92,7 +89,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     try:
         record = database.read_enterprise(args.db, args.table, book, args.enterprise)
     except database.DatabaseError as err:
-        raise _usage(err, args.lang) from None
+        raise _usage(err, lang_of(args)) from None
     except Exception as err:  # the driver's own errors: a server that is down, a bad login
         raise UsageError(f"{args.db}: {err}") from None
     found = ([book.explain(record, pid, as_of=as_of, on_error="missing")] if pid
@@ -100,14 +97,14 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([json.loads(e.to_json()) for e in found], ensure_ascii=False, indent=2))
     else:
-        print("\n\n".join(e.render(args.lang) for e in found))
+        print("\n\n".join(e.render(lang_of(args)) for e in found))
     return EXIT_OK
 
 
 def match_in_database(args: argparse.Namespace) -> int:
     """``policy-match match RULES --db URL``: the query runs in the database; its rows go
     to ``--out`` (a file) or to the table ``<table>_matches`` there (replaced)."""
-    lang = getattr(args, "lang", "zh")
+    lang = lang_of(args)
     if (args.db is None) == (args.data is None):
         raise UsageError(text("sql.data_or_db", lang))
     if args.out and Path(args.out).suffix.lower() not in _TABLE_SUFFIXES:

@@ -8,6 +8,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal, cast
 
+from pydantic import Field
+
 from policy_match.base import clock
 from policy_match.core.compiled import CompiledBook
 from policy_match.core.describe import describe_policy
@@ -15,7 +17,7 @@ from policy_match.core.errors import RuleError
 from policy_match.core.match import MatchResult
 from policy_match.core.point import PointLookups, SeenValues, VerdictMap
 from policy_match.core.refresh import refresh
-from policy_match.data.records import ParsedRecord, RecordError, parse_record
+from policy_match.data.records import FieldError, ParsedRecord, RecordError, parse_record
 from policy_match.data.table import EnterpriseTable
 from policy_match.dsl import ir
 from policy_match.dsl.checker import check
@@ -51,6 +53,19 @@ class _Unknown:
 
 
 UNKNOWN = _Unknown()
+
+
+class RecordExplanation(Explanation):
+    """The :class:`Explanation` of a raw record, which keeps its bad values as errors (each
+    with its catalogue key and fields) until :meth:`render` words them in the reader's
+    language. ``record_errors`` still holds their English text, as it always has; the
+    errors themselves are not part of the JSON (``to_json`` is unchanged)."""
+
+    field_errors: tuple[FieldError, ...] = Field(default=(), exclude=True)
+
+    def render(self, lang: str = "zh") -> str:
+        worded = [error.text(lang) for error in self.field_errors]
+        return Explanation.render(self.model_copy(update={"record_errors": worded}), lang)
 
 
 class Rulebook(CompiledBook):
@@ -117,12 +132,13 @@ class Rulebook(CompiledBook):
                 on_error: OnError = "missing") -> Explanation:
         """The verdict and why: outcome tree, missing tags, failed atoms, gap, match degree.
 
-        Bad values are listed in ``record_errors`` and count as missing (``on_error="raise"``
-        raises instead)."""
+        Bad values count as missing (``on_error="raise"`` raises instead); they are listed
+        in ``record_errors`` (English text) and kept as errors in ``field_errors``, which
+        ``render(lang)`` words in ``lang``."""
         policy = self.policy(policy_id)
         parsed = self.read_record(record, on_error)
         ev = ScalarEvaluator(self.dag, self.vocabulary, parsed.values, clock.resolve(as_of))
-        return self._explain(ev, policy, [str(e) for e in parsed.errors])
+        return _with_errors(self._explain(ev, policy, []), parsed.errors)
 
     def explain_row(self, table: EnterpriseTable, row: int, policy_id: str,
                     as_of: dt.date | None = None) -> Explanation:
@@ -168,9 +184,8 @@ class Rulebook(CompiledBook):
         tags first), then near misses by gap size."""
         parsed = self.read_record(record, on_error)
         ev = ScalarEvaluator(self.dag, self.vocabulary, parsed.values, clock.resolve(as_of))
-        errors = [str(e) for e in parsed.errors]
-        found = [self._explain(ev, p, errors) for p in self.policies.values()
-                 if p.active_on(ev.as_of)]
+        found = [_with_errors(self._explain(ev, p, []), parsed.errors)
+                 for p in self.policies.values() if p.active_on(ev.as_of)]
         order = {Verdict.ELIGIBLE: 0, Verdict.UNKNOWN: 1, Verdict.INELIGIBLE: 2}
         return sorted(found, key=lambda e: (order[e.verdict], len(e.missing), len(e.gap),
                                             -e.match_degree, e.policy_id))
@@ -272,3 +287,8 @@ def _money(amount: Decimal) -> str:
     return money_zh(Fraction(amount))
 
 
+def _with_errors(explanation: Explanation, errors: tuple[FieldError, ...]) -> RecordExplanation:
+    """``explanation`` of a raw record: its bad values kept as errors, and as English text
+    in ``record_errors`` for the callers that read that list."""
+    return RecordExplanation.model_construct(**{
+        **dict(explanation), "record_errors": [str(e) for e in errors], "field_errors": errors})

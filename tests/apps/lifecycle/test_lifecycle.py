@@ -148,7 +148,7 @@ def test_late_warning_counts_working_days() -> None:
     found = [d for d in lifecycle_warnings(BOOK, D(2024, 6, 1)) if d.code is Code.LATE]
     assert [d.message.split('"')[1] for d in found] == ["KJ-2"]  # KJ-1 took exactly 10
     (warning,) = found
-    assert "上线 11 个工作日 after 发布, 1 working day late" in warning.message
+    assert "online 11 working days after it was issued, 1 working day late" in warning.message
     assert "2024-02-21" in warning.message  # the due date
     text = BOOK.sources[warning.span.path]
     assert text[warning.span.start:warning.span.end] == "2024-02-22"  # at 上线日期

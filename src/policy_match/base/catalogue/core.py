@@ -98,6 +98,9 @@ ENTRIES: dict[str, Message] = {
                                "'policy-match[{extra}]'",
                                "this command needs the optional part {extra} ({module} is "
                                "missing): pip install 'policy-match[{extra}]'"),
+    "cli.explain.none": Message("（没有在适用时间内的政策）", "(no policy in force on that date)"),
+    "cli.profile.bad_value": Message("数据错误（按缺失处理）：{error}",
+                                     "bad value (counted as missing): {error}"),
     # ---- files ------------------------------------------------------------------------
     "io.unknown_format": Message("{path}：不支持的表格格式 {suffix}（可用 {accepted}）",
                                  "{path}: unknown table format {suffix} (use {accepted})"),

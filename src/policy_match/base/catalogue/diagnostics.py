@@ -321,40 +321,47 @@ _LIFECYCLE: dict[str, Message] = {
                              "policy \"{policy}\" expired on {valid_to} ({ago}, as of "
                              "{as_of}) but is still listed"),
     "hint.expired": Message("过期事项应立即从政策库下架：删除该事项；如政策已延期，请更正适用时间",
-                            "expired items are taken down from the 政策库 at once: remove the "
-                            "item, or correct 适用时间 if the policy was extended"),
-    "note.valid_ended": Message("适用时间止于 {valid_to}", "适用时间 ended {valid_to}"),
+                            "expired items are taken down from the policy library at once: "
+                            "remove the item, or correct its \"适用时间\" (validity) if the "
+                            "policy was extended"),
+    "note.valid_ended": Message("适用时间止于 {valid_to}", "the validity ended {valid_to}"),
     "check.late": Message("事项 \"{policy}\"：发布后第 {n} 个工作日才上线，晚了 {late} 个工作日"
                           "（发布日期 {published}，上线日期 {online}；应在 {limit} 个工作日内，"
                           "即 {due} 前上线）",
-                          "policy \"{policy}\": 上线 {n} 个工作日 after 发布, {late} late "
-                          "(发布日期 {published}, 上线日期 {online}; due within {limit} "
-                          "working days, by {due})"),
+                          "policy \"{policy}\": online {n} working days after it was issued, "
+                          "{late} late (issued {published}, online {online}; due within "
+                          "{limit} working days, by {due})"),
     "hint.late": Message("新政策应在发布后 {limit} 个工作日内上线（按工作日计，发布日期当天不计）"
                          "{note}",
-                         "new policies go live within {limit} working days of 发布 (days are "
-                         "working days; 发布日期 itself is not counted){note}"),
-    "note.published": Message("发布日期 {published}", "发布日期 {published}"),
+                         "new policies go online within {limit} working days of their issue "
+                         "(the day of issue, \"发布日期\", is not counted){note}"),
+    "note.published": Message("发布日期 {published}", "issued {published}"),
 }
 
 _CODES: dict[str, Message] = {
     "code.industry_empty": Message("行业代码为空", "an industry code is empty"),
     "code.industry_not_section": Message("不是 GB/T 4754-2017 的门类：门类为 A–T",
-                                         "not a GB/T 4754-2017 门类: the 门类 are A–T"),
+                                         "not a GB/T 4754-2017 section: the sections are A–T"),
     "code.industry_length": Message("行业代码有 2 位（大类）、3 位（中类）或 4 位（小类）数字",
-                                    "a code has 2 (大类), 3 (中类) or 4 (小类) digits"),
+                                    "a code has 2 (division), 3 (group) or 4 (class) digits"),
     "code.industry_no_division": Message("大类 {division} 不存在；大类为 01 至 97",
                                          "大类 {division} does not exist; 大类 run from 01 to 97"),
     "code.industry_wrong_section": Message("大类 {division} 属于 {section}，不属于 {wrong}",
-                                           "大类 {division} belongs to {section}, not to {wrong}"),
+                                           "division {division} belongs to section {section}, "
+                                           "not to {wrong}"),
     "code.industry_missing": Message("GB/T 4754-2017 没有这个{level}",
                                      "GB/T 4754-2017 has no such {level}"),
+    # the levels of GB/T 4754-2017 by a code's digits, for {level} above (the plug-in
+    # passes the plain Chinese word today: plugins/builtins/industry.py _LEVEL_WORDS)
+    "code.level.2": Message("大类", "division"),
+    "code.level.3": Message("中类", "group"),
+    "code.level.4": Message("小类", "class"),
     "code.industry_not_code": Message("既不是 GB/T 4754-2017 代码，也不是门类名称",
-                                      "neither a GB/T 4754-2017 code nor the name of a 门类"),
+                                      "neither a GB/T 4754-2017 code nor the name of a section"),
     "hint.nearest_codes": Message("最接近的代码：{codes}", "the nearest real codes: {codes}"),
     "hint.industry_forms": Message("写门类字母（\"C\"）、代码（\"C3911\"）或门类名称",
-                                   "write a 门类 letter (\"C\"), a code (\"C3911\") or a 门类 "
-                                   "name"),
+                                   "write a section letter (\"C\"), a code (\"C3911\") or a "
+                                   "section's name"),
     "func.at_least_two": Message("{name} 至少需要 2 个参数，此处是 {n} 个",
                                  "{name} needs at least 2 arguments, got {n}"),
     "func.one_kind": Message("{name} 的参数应是同一类数值，此处混用了 {types}",
@@ -415,10 +422,11 @@ _COMMANDS: dict[str, Message] = {
                                "a given value cannot be read: {detail}"),
     "test.verdict": Message("预期 {expected}，实际 {actual}", "expected {expected}, got {actual}"),
     "test.benefit_required": Message("符合的示例须写明兑付金额（实际 {actual}）",
-                                     "an eligible example states its 兑付 amount (got {actual})"),
+                                     "an eligible example states the amount of its benefit "
+                                     "(got {actual})"),
     "test.benefit": Message("预期兑付 {expected}，实际 {actual}",
-                            "expected 兑付 {expected}, got {actual}"),
-    "cli.test.fail": Message("FAIL {policy} 示例 “{title}”（评估日 {as_of}）",
+                            "expected a benefit of {expected}, got {actual}"),
+    "cli.test.fail": Message("未通过 {policy} 示例 “{title}”（评估日 {as_of}）",
                              "FAIL {policy} example “{title}” (as of {as_of})"),
     "cli.test.why": Message("原因：", "why:"),
     "cli.test.summary": Message("{passed} 个通过，{failed} 个失败",

@@ -24,7 +24,8 @@ ENTRIES: dict[str, Message] = {
     "lsp.hover.unchecked": Message("（规则有错误，尚未检查）",
                                    "(the rules have errors: not checked yet)"),
     "lsp.hover.policy": Message("政策事项 {id}", "policy {id}"),
-    "lsp.hover.field": Message("清单字段 {zh}（英文 {en}）", "清单 field {zh} (in English {en})"),
+    "lsp.hover.field": Message("清单字段 {zh}（英文 {en}）",
+                               "published-list field {zh} (in English {en})"),
     "lsp.hover.required": Message("必填", "required"),
     "lsp.hover.code": Message("{hierarchy} {code}：{name}", "{hierarchy} {code}: {name}"),
     "lsp.hover.code_unnamed": Message("{hierarchy} {code}（本库没有它的名称）",
@@ -37,7 +38,7 @@ ENTRIES: dict[str, Message] = {
     # completion details
     "lsp.kind.tag": Message("标签 · {type}", "tag · {type}"),
     "lsp.kind.define": Message("企业画像", "define"),
-    "lsp.kind.field": Message("清单字段（{en}）", "清单 field ({en})"),
+    "lsp.kind.field": Message("清单字段（{en}）", "published-list field ({en})"),
     "lsp.kind.keyword": Message("关键字", "keyword"),
     "lsp.kind.value": Message("{tag} 的取值", "a value of {tag}"),
     "lsp.kind.function": Message("函数", "function"),

@@ -47,7 +47,8 @@ ENTRIES: dict[str, Message] = {
                                "The service failed on this request; it is logged (ref {ref})"),
     # the serve command
     "server.serving": Message("政策找企业服务已启动：{url}（规则 {version}，{items} 项事项）",
-                              "Serving 政策找企业 at {url} (rules {version}, {items} items)"),
+                              "Serving the policy-matching portal at {url} (rules {version}, "
+                              "{items} items)"),
     "server.no_bundled": Message(
         "找不到内置规则库或企业样例，请给出 RULES 与 --data",
         "No bundled rulebook or sample found; give RULES and --data"),
