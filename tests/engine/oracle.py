@@ -512,6 +512,38 @@ def records(draw: st.DrawFn, as_of: dt.date) -> tuple[dict[str, Any], dict[str, 
     return raw, values
 
 
+# values a hair either side of the rules' thresholds (LITERALS: 2000万元, 20万元, 500元, 3%,
+# 3.5%, 5%, 10%): within DECIMAL(38, 4) for money and DECIMAL(38, 10) for ratios (DuckDB,
+# Spark), and with up to 30 significant digits (PostgreSQL's NUMERIC, Spark's text columns)
+Edges = dict[str, list[str]]
+EDGES_BOUNDED: Edges = {
+    "money": ["19999999.9999", "20000000.0001", "199999.9999", "200000.0001", "499.9999",
+              "500.0001", "123456789012345.1234"],
+    "ratio": ["0.0299999999", "0.0300000001", "0.0349999999", "0.0350000001", "0.0499999999",
+              "0.1000000001", "-0.0000000001"],
+}
+EDGES_LONG: Edges = {
+    "money": ["19999999.9999999999999999999999", "20000000.0000000000000000000001",
+              "199999.999999999999999999999999", "500.000000000000000000000000001",
+              "999999999999999999.999999999999"],
+    "ratio": ["0.0299999999999999999999999999999", "0.0300000000000000000000000000001",
+              "0.0350000000000000000000000000001", "0.100000000000000000000000000001"],
+}
+
+
+@st.composite
+def edged_records(draw: st.DrawFn, as_of: dt.date, edges: Edges) -> dict[str, Any]:
+    """A raw record of :func:`records` in which each money tag and the ratio may hold one of
+    ``edges``' values instead (the oracle's view is not kept: backends are compared)."""
+    raw, _ = draw(records(as_of))
+    for tag in NUMERIC_TAGS["money"]:
+        if draw(st.integers(0, 3)) == 0:
+            raw[tag] = draw(st.sampled_from(edges["money"]))
+    if draw(st.integers(0, 3)) == 0:
+        raw["增长率"] = draw(st.sampled_from(edges["ratio"]))
+    return raw
+
+
 AS_OF_DATES = [dt.date(2024, 7, 1), dt.date(2024, 2, 29), dt.date(2024, 3, 31),
                dt.date(2023, 12, 31)]
 

@@ -2,7 +2,9 @@
 DuckDB SQL, PostgreSQL SQL (a real server started in a temporary folder) and Spark (both
 routes: ``mapInArrow`` on the raw CSV read by Spark and on the typed table, and Spark SQL)
 give every (enterprise, policy) pair the same verdict; and the explanation of a pair Spark
-listed, read from that enterprise's row, is the scalar evaluator's with the same verdict."""
+listed, read from that enterprise's row (of the local table, and of the DataFrame Spark
+matched: ``policy_match.spark.read_enterprise``), is the scalar evaluator's with the same
+verdict."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pytest
 
 import policy_match as pm
 from policy_match.data.database import run_query
-from policy_match.spark import match
+from policy_match.spark import match, read_enterprise
 from policy_match.spark.frames import to_frame
 from policy_match.spark.sql_route import match_sql
 
@@ -98,3 +100,31 @@ def test_a_pair_spark_listed_is_explained_from_its_row_with_the_same_verdict(
         explained = book.explain_row(table, row, policy, as_of=DAY)
         assert explained.verdict.value == verdict
         assert book.explain(table.row(row), policy, as_of=DAY).verdict.value == verdict
+
+
+def enterprises_of_each_verdict(listed: Verdicts, per_verdict: int = 2) -> list[str]:
+    """A few enterprises (the first by id) with a pair of each verdict among them."""
+    chosen: dict[str, None] = {}
+    for verdict in sorted(set(listed.values())):
+        having = sorted({e for (e, _), v in listed.items() if v == verdict})
+        chosen.update(dict.fromkeys(having[:per_verdict]))
+    return list(chosen)
+
+
+def test_a_pair_spark_listed_is_explained_from_the_row_of_the_dataframe_spark_read(
+        spark: Any, bundled: tuple[pm.Rulebook, pm.EnterpriseTable]) -> None:
+    book, table = bundled
+    frames = {"typed": to_frame(spark, table, book, partitions=2),
+              "raw CSV": spark.read.option("header", True).csv(str(SAMPLE))}
+    for name, frame in frames.items():
+        listed = pairs(tuple(r) for r in match(book, frame, as_of=DAY, verdicts=ALL).collect())
+        chosen = enterprises_of_each_verdict(listed)
+        assert {listed[(e, p)] for e in chosen for p in book.policies} >= {
+            "eligible", "ineligible", "unknown"}, name
+        for enterprise in chosen:
+            record = read_enterprise(frame, book, enterprise)
+            assert record[book.key] == enterprise, name
+            for policy in book.policies:
+                explained = book.explain(record, policy, as_of=DAY)
+                assert explained.verdict.value == listed[(enterprise, policy)], (
+                    name, enterprise, policy)

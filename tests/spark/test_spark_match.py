@@ -1,33 +1,40 @@
 """Spark gives the local engine's verdicts, pair by pair.
 
 Differential (hypothesis): random rulebooks of every construct (tests/engine/oracle.py) with
-a key tag added, and a batch of random enterprises each (missing values, band edges, long
-decimals), as a typed DataFrame (the SQL schema's types) in several partitions. Spark's
-``mapInArrow`` route, Spark SQL (``book.to_sql("spark")`` on a temporary view), the local
-columnar engine and the scalar evaluator must give every (enterprise, policy) pair the same
-verdict, all four verdicts asked for. Spark is slow to start a job, so each example is one
-rulebook over many enterprises, and there are few examples."""
+a key tag added, and a batch of random enterprises each (missing values, and money and
+ratios a hair either side of the rules' thresholds: oracle's ``EDGES_BOUNDED``, or
+``EDGES_LONG`` with 30 significant digits, the values of the SQL differential tests). With
+bounded values, as a typed DataFrame (the SQL schema's types) in several partitions:
+Spark's ``mapInArrow`` route, Spark SQL (``book.to_sql("spark")`` on a temporary view), the
+local columnar engine and the scalar evaluator must give every (enterprise, policy) pair the
+same verdict, all four verdicts asked for. Long values fit no ``DECIMAL(38, s)`` column: as
+a DataFrame of text, read by the ``mapInArrow`` route as the local engine reads the same
+text. Spark is slow to start a job, so each example is one rulebook over many enterprises,
+and there are few examples (``PM_SPARK_EXAMPLES``, default 9)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oracle import AS_OF_DATES, records, rulebooks
+from oracle import AS_OF_DATES, EDGES_BOUNDED, EDGES_LONG, edged_records, rulebooks
 
 import policy_match as pm
 from policy_match.base import clock
 from policy_match.core.loading import load_sources
+from policy_match.engine.sql.query import UnknownVerdict
 from policy_match.spark import bad_values, match, run
 from policy_match.spark.frames import to_frame
 from policy_match.spark.sql_route import match_sql
 
 KEY = "tag 企业编号: text key\n"
 ALL = tuple(pm.Verdict)
-SETTINGS = settings(max_examples=6, deadline=None, database=None,
+EXAMPLES = int(os.environ.get("PM_SPARK_EXAMPLES", "9"))
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 Pairs = set[tuple[Any, str, str]]
 
@@ -52,6 +59,25 @@ def collected(frame: Any) -> Pairs:
     return {(r.enterprise_id, r.policy_id, r.verdict) for r in frame.collect()}
 
 
+def as_text(value: Any) -> str | None:
+    """A raw value as a text column holds it (a set's members joined by ``;``)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)  # int, float, Fraction (whole numbers here)
+
+
+def text_frame(spark: Any, book: pm.Rulebook, raws: list[dict[str, Any]]) -> Any:
+    names = list(book.tags)
+    rows = [tuple(raw.get(name) for name in names) for raw in raws]
+    return spark.createDataFrame(rows, ", ".join(f"`{n}` string" for n in names))
+
+
 @SETTINGS
 @given(data=st.data())
 def test_spark_both_routes_local_columnar_and_scalar_agree_on_every_pair(
@@ -59,13 +85,24 @@ def test_spark_both_routes_local_columnar_and_scalar_agree_on_every_pair(
     generated = data.draw(rulebooks(), label="rulebook")
     book = load(KEY + generated.text)
     as_of = data.draw(st.sampled_from(AS_OF_DATES), label="as_of")
-    drawn = data.draw(st.lists(records(as_of), min_size=40, max_size=60), label="records")
-    raws = [{**raw, "企业编号": f"E{i:03d}"} for i, (raw, _) in enumerate(drawn)]
+    long = data.draw(st.booleans(), label="long decimals")
+    edges = EDGES_LONG if long else EDGES_BOUNDED
+    drawn = data.draw(st.lists(edged_records(as_of, edges), min_size=40, max_size=60),
+                      label="records")
+    raws = [{**raw, "企业编号": f"E{i:03d}"} for i, raw in enumerate(drawn)]
     table = pm.EnterpriseTable.from_records(raws, book)
     assert table.errors == []
     want = local_pairs(book, table, as_of)
     assert want == scalar_pairs(book, raws, as_of)
     assert len(want) == len(raws) * len(book.policies)
+    if long:  # no DECIMAL(38, s) column holds 30 digits: a text column, the mapInArrow route
+        texts = [{tag: as_text(value) for tag, value in raw.items()} for raw in raws]
+        as_read = pm.EnterpriseTable.from_records(texts, book)
+        assert as_read.errors == []
+        frame = text_frame(spark, book, texts)
+        assert collected(match(book, frame, as_of=as_of, verdicts=ALL)) == local_pairs(
+            book, as_read, as_of)
+        return
     frame = to_frame(spark, table, book, partitions=3)
     assert collected(match(book, frame, as_of=as_of, verdicts=ALL)) == want
     assert collected(match_sql(book, frame, as_of=as_of, verdicts=ALL)) == want
@@ -133,6 +170,14 @@ def test_the_default_is_eligible_and_unknown_and_today_is_chinas(
     assert found.as_of == clock.today()
     verdicts = {r.verdict for r in found.verdicts.collect()}
     assert verdicts <= {"eligible", "unknown"} and "eligible" in verdicts
+
+
+def test_an_unknown_verdict_is_refused_by_both_routes_before_spark_runs(
+        small: pm.Rulebook, raw_frame: Any) -> None:
+    for route in (match, match_sql):
+        with pytest.raises(UnknownVerdict) as refused:
+            route(small, raw_frame, as_of=AS_OF, verdicts=("eligible", "nope"))
+        assert "“nope”" in refused.value.text("zh") and "'nope'" in str(refused.value)
 
 
 def test_without_its_key_column_the_frame_is_refused(spark: Any, small: pm.Rulebook) -> None:

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 from policy_match.base import clock
 from policy_match.base.messages import text
 from policy_match.core.rulebook import Rulebook
+from policy_match.data.schema import TagSchema
 from policy_match.dsl.ir import Verdict
 from policy_match.engine.atom_text import tags_read
+from policy_match.engine.sql.query import wanted_verdicts
 from policy_match.spark.partition import (
     CHUNK_ROWS,
     ERROR_COLUMNS,
@@ -82,7 +84,7 @@ def run(book: Rulebook, df: DataFrame, *, as_of: dt.date | None = None,
     ``as_of`` is settled here, on the driver (today in China when not given), so every
     executor matches on the same day whatever its clock says."""
     day = clock.resolve(as_of)
-    wanted = tuple(Verdict(v) for v in verdicts)
+    wanted = wanted_verdicts(verdicts)  # an unknown one refused in zh and en, as by to_sql
     columns, absent = engine_columns(book, df.columns, day)
     id_column = None if book.key is not None else columns[0]
     shipped = _shipment(df.sparkSession, ship(book))
@@ -105,21 +107,33 @@ def engine_columns(book: Rulebook, names: Iterable[str], day: dt.date
     for pid, policy in book.policies.items():
         if policy.active_on(day):
             needed.update(tags_read(book.dag.conditions[pid], book.dag.defines, seen))
-    by_tag: dict[str, str] = {}
     names = list(names)
+    by_tag = columns_by_tag(schema, names)
+    chosen = [id_column(schema, names), *(by_tag[t] for t in sorted(needed) if t in by_tag
+                                          and t != book.key)]
+    return tuple(chosen), tuple(sorted(t for t in needed if t not in by_tag))
+
+
+def columns_by_tag(schema: TagSchema, names: Iterable[str]) -> dict[str, str]:
+    """tag name → the column holding it (named as the tag or as its label; the first)."""
+    by_tag: dict[str, str] = {}
     for name in names:
         tag = schema.tag_for(name)
         if tag is not None:
             by_tag.setdefault(tag.name, name)
-    if book.key is not None and book.key in by_tag:
-        id_column = by_tag[book.key]
-    elif book.key is None and ID_COLUMN in names:
-        id_column = ID_COLUMN
-    else:
-        raise ValueError(text("spark.no_key", "en", key=book.key or ID_COLUMN))
-    chosen = [id_column, *(by_tag[t] for t in sorted(needed) if t in by_tag
-                           and t != book.key)]
-    return tuple(chosen), tuple(sorted(t for t in needed if t not in by_tag))
+    return by_tag
+
+
+def id_column(schema: TagSchema, names: Iterable[str]) -> str:
+    """The column naming each enterprise: the key tag's, or ``enterprise_id`` when the
+    rulebook declares no key (as in ``book.sql_schema()``)."""
+    names = list(names)
+    by_tag = columns_by_tag(schema, names)
+    if schema.key is not None and schema.key in by_tag:
+        return by_tag[schema.key]
+    if schema.key is None and ID_COLUMN in names:
+        return ID_COLUMN
+    raise ValueError(text("spark.no_key", "en", key=schema.key or ID_COLUMN))
 
 
 _BROADCASTS: dict[tuple[str, str], Any] = {}

@@ -3,6 +3,9 @@ the benchmark. A cluster's session comes from its own platform (spark-submit, a 
 
 Offline and quiet: the driver binds to 127.0.0.1, the web UI is off, the Python workers run
 this interpreter (so they import this very policy_match), shuffles use few partitions.
+Decimal products are exact (``spark.sql.decimalOperations.allowPrecisionLoss=false``): by
+default Spark rounds a product that needs more than 38 digits, and the SQL route would then
+decide ``0.0000000001 × 0.0001 > 0`` false (docs/sql.md).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+EXACT_DECIMALS = ("spark.sql.decimalOperations.allowPrecisionLoss", "false")
 JAVA_HOMES = ("/usr/lib/jvm/java-17-openjdk-amd64", "/usr/lib/jvm/java-17-openjdk-arm64")
 
 
@@ -37,6 +41,7 @@ def local_session(cores: int = 2, shuffle_partitions: int = 4, app: str = "polic
                .config("spark.default.parallelism", str(cores))
                .config("spark.driver.memory", memory)
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+               .config(*EXACT_DECIMALS)
                .config("spark.python.worker.reuse", "true"))
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")

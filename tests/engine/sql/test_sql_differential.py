@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oracle import AS_OF_DATES, records, rulebooks
+from oracle import AS_OF_DATES, EDGES_BOUNDED, EDGES_LONG, Edges, edged_records, rulebooks
 from sqlcheck import assert_engines_agree, load
 
 EXAMPLES = int(os.environ.get("PM_SQL_EXAMPLES", "30"))
@@ -23,38 +23,10 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.function_scoped_fixture])
 
-# values a hair either side of the rules' thresholds (2000万元, 20万元, 500元, 3%, 3.5%, 5%,
-# 10%): within DECIMAL(38, 4) for money and DECIMAL(38, 10) for ratios (DuckDB), and with
-# up to 30 significant digits for PostgreSQL's NUMERIC
-EDGES_BOUNDED = {
-    "money": ["19999999.9999", "20000000.0001", "199999.9999", "200000.0001", "499.9999",
-              "500.0001", "123456789012345.1234"],
-    "ratio": ["0.0299999999", "0.0300000001", "0.0349999999", "0.0350000001", "0.0499999999",
-              "0.1000000001", "-0.0000000001"],
-}
-EDGES_LONG = {
-    "money": ["19999999.9999999999999999999999", "20000000.0000000000000000000001",
-              "199999.999999999999999999999999", "500.000000000000000000000000001",
-              "999999999999999999.999999999999"],
-    "ratio": ["0.0299999999999999999999999999999", "0.0300000000000000000000000000001",
-              "0.0350000000000000000000000000001", "0.100000000000000000000000000001"],
-}
-MONEY_TAGS = ["营业收入", "研发费用", "资产总额"]
-
-
 @st.composite
-def tables(draw: st.DrawFn, as_of: dt.date, edges: dict[str, list[str]]) -> list[dict[str, Any]]:
+def tables(draw: st.DrawFn, as_of: dt.date, edges: Edges) -> list[dict[str, Any]]:
     size = draw(st.integers(1, 8), label="rows")
-    raws = []
-    for i in range(size):
-        raw, _ = draw(records(as_of), label=f"record {i}")
-        for tag in MONEY_TAGS:
-            if draw(st.integers(0, 3)) == 0:
-                raw[tag] = draw(st.sampled_from(edges["money"]))
-        if draw(st.integers(0, 3)) == 0:
-            raw["增长率"] = draw(st.sampled_from(edges["ratio"]))
-        raws.append(raw)
-    return raws
+    return [draw(edged_records(as_of, edges), label=f"record {i}") for i in range(size)]
 
 
 @pytest.fixture(scope="module")

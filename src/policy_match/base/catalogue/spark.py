@@ -13,4 +13,7 @@ ENTRIES: dict[str, Message] = {
         "the enterprise DataFrame has no column '{key}' naming each enterprise (the key "
         "tag's, or enterprise_id when the rulebook declares no key): Spark's results name "
         "every enterprise by it"),
+    "spark.no_enterprise": Message(
+        "企业表的“{column}”列中没有企业 {enterprise}",
+        "no enterprise {enterprise} in the DataFrame's column '{column}'"),
 }

@@ -20,6 +20,9 @@ ENTRIES: dict[str, Message] = {
     "sql.unknown_dialect": Message(
         "不支持的 SQL 方言 {name}（可用：{known}）",
         "unknown SQL dialect {name} (known: {known})"),
+    "sql.unknown_verdict": Message(
+        "不认识的结论“{value}”（可用：{known}）",
+        "unknown verdict '{value}' (known: {known})"),
     # ---- databases ------------------------------------------------------------------------
     "sql.bad_url": Message(
         "数据库地址 {url} 无法识别：请用 duckdb:///路径.duckdb 或 postgresql://…",

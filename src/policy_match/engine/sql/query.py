@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from policy_match.base.messages import text
 from policy_match.dsl import ir
 from policy_match.dsl.types import Type
 from policy_match.dsl.vocabulary import Vocabulary
@@ -179,8 +180,29 @@ def _verdict_word(condition: exp.Expr) -> exp.Expr:
         default=exp.Literal.string(Verdict.UNKNOWN.value))
 
 
+class UnknownVerdict(ValueError):
+    """A verdict asked for that is none of ``pm.Verdict``'s; ``str()`` is the English text,
+    ``text(lang)`` the message in another language."""
+
+    def __init__(self, value: object) -> None:
+        self.key = "sql.unknown_verdict"
+        self.fields = {"value": str(value), "known": ", ".join(v.value for v in Verdict)}
+        super().__init__(text(self.key, "en", **self.fields))
+
+    def text(self, lang: str = "zh") -> str:
+        return text(self.key, lang, **self.fields)
+
+
 def wanted_verdicts(verdicts: Iterable[str | Verdict]) -> tuple[Verdict, ...]:
-    return tuple(dict.fromkeys(Verdict(v) for v in verdicts))
+    """The verdicts asked for, each once, in the order given; an unknown one is refused."""
+    return tuple(dict.fromkeys(_verdict(v) for v in verdicts))
+
+
+def _verdict(value: str | Verdict) -> Verdict:
+    try:
+        return Verdict(value)
+    except ValueError:
+        raise UnknownVerdict(value) from None
 
 
 # long: the query is built in one place, step by step, each step a few lines
