@@ -103,8 +103,6 @@ def test_an_explicit_setting_of_the_caller_is_given_back(
     assert collected(planned) == local
 
 
-@pytest.mark.xfail(strict=True, reason="engine/sql: Spark compares a DECIMAL(38, 24) with a "
-                   "BIGINT constant as DECIMAL(38, 18), rounding the product to 0")
 def test_a_product_of_scale_above_18_compared_with_an_integer_constant(
         spark: Any) -> None:
     result = load_sources({"g.rule": RULES.replace("增长率 * 收入 > 0元",

@@ -132,14 +132,17 @@ class SqlCompiler(Backend[SqlValue, exp.Expr]):
     def _wide(self, value: Any) -> Num:
         """A constant, typed so that arithmetic on constants alone cannot overflow:
         ``60 * (1亿 + CASE … END)`` is ``INT * INT`` as written, and overflows in DuckDB and
-        PostgreSQL. An integer is ``BIGINT`` where numbers are bounded decimals (it widens to
-        ``DECIMAL(20, 0)``, keeping a column's scale), and every constant is ``NUMERIC`` in
-        PostgreSQL."""
+        PostgreSQL. An integer is ``DECIMAL(digits, 0)`` where numbers are bounded decimals
+        (not ``BIGINT``: that counts as ``DECIMAL(20, 0)``, and beside a column of scale 24
+        Spark then compares both at ``DECIMAL(38, 18)``, rounding the column), and every
+        constant is ``NUMERIC`` in PostgreSQL."""
         n = nm.constant(value)
         if self.dialect.bounded_numeric:
-            if Fraction(value).denominator != 1 or abs(value) >= 2 ** 63:
+            if Fraction(value).denominator != 1 or abs(value) >= 10 ** 38:
                 return n
-            return Num(exp.Cast(this=grouped(n.n), to=exp.DataType.build("BIGINT")))
+            digits = max(1, len(str(abs(int(value)))))
+            return Num(exp.Cast(this=grouped(n.n),
+                                to=exp.DataType.build(f"DECIMAL({digits}, 0)")))
         numeric = exp.DataType.build("NUMERIC")
         d = None if n.d is None else exp.Cast(this=grouped(n.d), to=numeric)
         return Num(exp.Cast(this=grouped(n.n), to=numeric), d)
