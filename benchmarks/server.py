@@ -1,7 +1,8 @@
 """Throughput and latency of the portal's ``POST /api/check`` under concurrent clients.
 
     .venv/bin/python -m benchmarks.server [--quick] [--workers N] [--requests N]
-                                          [--concurrency C] [--results FILE]
+                                          [--concurrency C] [--client wrk|python]
+                                          [--results FILE]
 
 1. starts ``policy-match serve`` (the bundled rulebook, no enterprise table, no watcher, no
    access log) and, as the peer, a bare FastAPI app on the same uvicorn whose one endpoint
@@ -13,11 +14,13 @@
 3. **cross-checks** before timing: for sampled records, every verdict the server returns
    equals ``book.evaluate`` in this process and every current item is answered (exit 1
    otherwise);
-4. fires a bounded number of requests from ``C`` concurrent keep-alive connections (a
-   minimal asyncio HTTP/1.1 client in this process, so that the client costs as little CPU
-   as possible: on a 2-core machine the client and the server share the cores, and this is
-   said in the output), for each of: the peer's echo, the check without explanations, the
-   check with them; each run has a time limit as well;
+4. fires a bounded number of requests from ``C`` concurrent keep-alive connections, for
+   each of: the peer's echo, the check without explanations, the check with them; each run
+   has a time limit as well. The load comes from ``wrk`` (``--client wrk``, the default:
+   Debian's C load generator, one thread, :mod:`benchmarks.wrk_load`), because on a 2-core
+   machine the client and the server share the cores and every millisecond the client
+   spends is taken from the server and shows in the latencies; ``--client python`` is a
+   minimal asyncio HTTP/1.1 client in this process instead;
 5. prints requests/s, p50 and p99 latency, ratios against the goals and the peer, and the
    CPU each request cost the server and the client (read from /proc: on a machine shared
    with other work the wall-clock figures fall with the load, the CPU per request much
@@ -44,6 +47,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel
+
+from benchmarks.wrk_load import run_wrk
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_RPS, GOAL_P99_MS, GOAL_EXPLAIN_RPS = 1500.0, 50.0, 300.0
@@ -153,7 +158,8 @@ class Run:
     latencies_ms: list[float]
     failures: int
     server_cpu: float = 0.0  # CPU seconds the server processes spent on the timed requests
-    client_cpu: float = 0.0  # CPU seconds this client spent
+    client_cpu: float = 0.0  # CPU seconds the client spent
+    quantiles_ms: dict[float, float] | None = None  # wrk's, when it made the load
 
     @property
     def cpu_ms(self) -> float:
@@ -165,6 +171,8 @@ class Run:
         return self.requests / self.seconds if self.seconds else 0.0
 
     def percentile(self, p: float) -> float:
+        if self.quantiles_ms is not None:
+            return self.quantiles_ms[p]
         ordered = sorted(self.latencies_ms)
         if not ordered:
             return float("nan")
@@ -216,10 +224,17 @@ def process_cpu(root: int) -> float:
 
 
 def load(name: str, proc: subprocess.Popen[bytes], port: int, bodies: Sequence[bytes],
-         total: int, concurrency: int) -> Run:
+         total: int, concurrency: int, client: str = "wrk") -> Run:
     """``2 × concurrency`` requests to warm up (imports, compiled paths), then ``total``
-    timed ones on bodies not sent before; with the CPU the server and the client spent."""
+    timed ones on bodies not sent before; with the CPU the server and the client spent.
+    ``client``: ``wrk`` (:mod:`benchmarks.wrk_load`) or ``python`` (the asyncio client)."""
     warm = 2 * concurrency
+    if client == "wrk":
+        run_wrk(port, bodies[:warm], warm, concurrency, RUN_SECONDS)
+        server_before = process_cpu(proc.pid)
+        made = run_wrk(port, bodies[warm:], total, concurrency, RUN_SECONDS)
+        return Run(name, made.requests, made.seconds, [], made.failures,
+                   process_cpu(proc.pid) - server_before, made.client_cpu, made.quantiles_ms)
     asyncio.run(_load(port, bodies[:warm], warm, concurrency))
     server_before, client_before = process_cpu(proc.pid), time.process_time()
     run = asyncio.run(_load(port, bodies[warm:], total, concurrency))
@@ -268,6 +283,11 @@ def cross_check(port: int, rules: Path, records: list[dict[str, Any]], as_of: st
                                          f"{r['verdict']}, book.evaluate {want.value}")
                     compared += 1
     return compared
+
+
+def _client_words(client: str) -> str:
+    return ("wrk, one thread, a Lua script cycling the bodies" if client == "wrk"
+            else "one asyncio process in Python")
 
 
 def _http_parser() -> str:
@@ -332,6 +352,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=None,
                         help="requests per run without explanations (default 20,000)")
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--client", choices=("wrk", "python"), default="wrk",
+                        help="the load generator: wrk (C, little CPU; the default) or the "
+                             "asyncio client of this module")
     parser.add_argument("--as-of", default="2025-06-30", help="evaluation date of the bodies")
     parser.add_argument("--results", type=Path, default=None, help="write the table here")
     args = parser.parse_args(argv)
@@ -352,23 +375,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     peer_proc, peer_port = start_peer(args.workers)
     try:
         peer = load("bare FastAPI echo (peer)", peer_proc, peer_port, plain, total,
-                    args.concurrency)
+                    args.concurrency, args.client)
     finally:
         stop(peer_proc)
     ours_proc, port = start_ours(rules, args.workers)
     try:
         compared = cross_check(port, rules, records[: 5 if args.quick else 40], args.as_of)
         print(f"CROSS-CHECK PASSED: {compared:,} verdicts equal book.evaluate")
-        runs = [load("POST /api/check", ours_proc, port, plain, total, args.concurrency),
+        runs = [load("POST /api/check", ours_proc, port, plain, total, args.concurrency,
+                     args.client),
                 load("POST /api/check explain=true", ours_proc, port, explained,
-                     explained_total, args.concurrency)]
+                     explained_total, args.concurrency, args.client)]
     finally:
         stop(ours_proc)
 
     lines = [f"# Portal benchmark: POST /api/check, {args.concurrency} concurrent clients",
              "",
              f"{os.cpu_count()} cores shared by the server ({args.workers} uvicorn "
-             "worker(s)) and the client (one asyncio process, raw HTTP/1.1 keep-alive); "
+             f"worker(s)) and the client ({_client_words(args.client)}, HTTP/1.1 keep-alive); "
              f"every request a distinct generated enterprise ({len(records):,} in all), as of "
              f"{args.as_of}; HTTP parser: {_http_parser()}.",
              f"Load average of the machine at the end: {machine_load()} on {os.cpu_count()} "

@@ -13,12 +13,14 @@ PY=${PYTHON:-python3}
 #   chromium     chromium, chromium-driver, fonts-noto-cjk   the portal's pages in a real browser
 #   pg_ctl       postgresql               the SQL backend against a real PostgreSQL (initdb in a temp dir)
 #   java         openjdk-17-jre-headless  Spark in local mode
+#   wrk          wrk                      the portal benchmark's load (a C load generator)
 missing=""
 command -v soffice >/dev/null 2>&1 || missing="$missing libreoffice-calc-nogui"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium chromium-driver"
 [ -d /usr/share/fonts/opentype/noto ] || missing="$missing fonts-noto-cjk"
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$missing postgresql"
 command -v java >/dev/null 2>&1 || missing="$missing openjdk-17-jre-headless"
+command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
 if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ]; then
         export DEBIAN_FRONTEND=noninteractive
