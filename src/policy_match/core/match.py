@@ -48,8 +48,11 @@ class MatchResult(Generic[BookT]):
         tris: dict[str, Tri | None] = {}  # None: inactive on as_of
         ids = list(policy_ids)
         step = max(1, len(ids) // 100)
+        conditions = book.dag.conditions if ids else {}
+        done_after = evaluator.transient_after([conditions.get(pid) for pid in ids])
         for done, pid in enumerate(ids, 1):
             tris[pid] = self._evaluate(pid)
+            evaluator.forget(done_after[done - 1])
             if progress is not None and (done % step == 0 or done == len(ids)):
                 progress(done, len(ids))
         self.tris: Mapping[str, Tri | None] = tris

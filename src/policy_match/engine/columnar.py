@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -86,6 +86,11 @@ class Unvectorized(Exception):
 
 
 _UNVECTORIZED = object()  # memoized: this value node has no vectorized form
+
+
+# kept whatever their place: a tag's vector is its column, a constant is small
+_LASTING = frozenset({dag.VTag, dag.VConst, dag.VToday})
+_CONNECTIVES = frozenset({dag.All, dag.AnyNode, dag.AtLeast})
 
 
 class ColumnarEvaluator(Backend[Vec, Tri]):
@@ -169,6 +174,40 @@ class ColumnarEvaluator(Backend[Vec, Tri]):
             raise
         self._memo[id(node)] = found
         return found
+
+    def transient_after(self, roots: Sequence[dag.BoolNode | None]) -> list[list[int]]:
+        """For a bulk evaluation of ``roots`` in this order: after root ``i``, the memo keys
+        that serve nothing more, to drop (:meth:`forget`). Those are the connectives inside
+        conditions and the computed values (a ratio's million floats) no later root reaches;
+        the roots, the atoms (what policies added later share) and the tags' columns stay.
+        So the peak memory of a bulk match holds the policies' and the atoms' bitsets, not
+        every inner outcome as well; none is evaluated twice."""
+        defines = self.graph.defines
+        below: dict[int, list[Any]] = {}  # a root's nodes (a condition may serve many items)
+        last: dict[int, int] = {}
+        for i, root in enumerate(roots):
+            if root is None:
+                continue
+            nodes = below.get(id(root))
+            if nodes is None:
+                nodes = below[id(root)] = [
+                    n for n in post_order(root, lambda n: dag.successors(n, defines))
+                    if n is not root and type(n) not in _LASTING
+                    and (type(n) in _CONNECTIVES or type(n) in VALUE_METHODS)]
+            for node in nodes:
+                last[id(node)] = i
+        lasting = {id(root) for root in roots if root is not None}
+        after: list[list[int]] = [[] for _ in roots]
+        for key, i in last.items():
+            if key not in lasting:
+                after[i].append(key)
+        return after
+
+    def forget(self, keys: Iterable[int]) -> None:
+        """Drop these nodes' memoized outcomes (asked for again, they are evaluated again)."""
+        memo = self._memo
+        for key in keys:
+            memo.pop(key, None)
 
     def _below(self, node: Any) -> None:
         """Deep in the DAG: everything below ``node`` not yet evaluated, in post order (each
