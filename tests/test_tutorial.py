@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from pathlib import Path
 
 import policy_match as pm
@@ -73,3 +74,27 @@ def test_the_statutory_reading_of_the_quoted_bundled_item() -> None:
     shown = quoted_output("policy-match describe rules/ WH-KJ-2024-003")
     assert shown == book.describe("WH-KJ-2024-003")
     assert re.search(r"距评估日在1年以内", shown)
+
+
+def test_the_quoted_failing_test_output_is_current(tmp_path: Path) -> None:
+    """Section 7 breaks the rulebook (``<=`` → ``<``, 兑付 40万 → 50万) and quotes what
+    ``policy-match test --lang zh`` prints then: 未通过 in Chinese, not FAIL."""
+    import subprocess
+    import sys
+
+    rules = tmp_path / "docs" / "tutorial" / "rules"
+    shutil.copytree(RULES, rules)
+    broken = rules / "小微企业所得税.rule"
+    text = broken.read_text(encoding="utf-8")
+    text = text.replace("应纳税所得额 <= 300万", "应纳税所得额 < 300万", 1)
+    broken.write_text(text.replace("兑付 40万", "兑付 50万", 1), encoding="utf-8")
+    script = Path(sys.executable).with_name("policy-match")
+    proc = subprocess.run([str(script), "test", "docs/tutorial/rules", "--lang", "zh"],
+                          cwd=tmp_path, capture_output=True, text=True, encoding="utf-8",
+                          timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    tutorial = TUTORIAL.read_text(encoding="utf-8")
+    start = tutorial.index(f"{broken.relative_to(tmp_path)}:26:5: 未通过")
+    quoted = tutorial[start:tutorial.index("\n```", start)]
+    assert proc.stdout.rstrip("\n") == quoted
+    assert "FAIL" not in quoted

@@ -43,7 +43,7 @@ def test_list_warns_about_each_incomplete_item_and_still_writes(tmp_path: Path) 
     out = tmp_path / "清单.csv"
     zh = run("list", str(rules), "--out", str(out), "--as-of", "2025-06-30", "--lang", "zh")
     assert zh.returncode == 0, zh.stderr
-    assert out.exists() and "wrote 2 item(s)" in zh.stdout
+    assert out.exists() and f"已写入 2 项（评估日 2025-06-30）到 {out}" in zh.stdout
     assert f"{rules}:15:1: 警告[W-INCOMPLETE]: 事项 BARE 缺少发布清单所需的字段：{BARE_FIELDS_ZH}" \
         in zh.stderr
     assert "FULL" not in zh.stderr  # a complete item is not named
@@ -54,6 +54,7 @@ def test_list_warns_about_each_incomplete_item_and_still_writes(tmp_path: Path) 
     assert "warning[W-INCOMPLETE]: item BARE lacks fields the published list needs: " \
            "basis (事项依据), materials (申请材料)" in en.stderr
     assert "help: fill in these fields" in en.stderr
+    assert f"wrote 2 item(s) as of 2025-06-30 to {out}" in en.stdout
     data = json.loads(run("list", str(rules), "--out", str(out), "--force", "--format", "json",
                           "--as-of", "2025-06-30").stdout)
     assert data["rows"] == 2  # the JSON document stays on standard output, alone
@@ -70,6 +71,23 @@ def test_sheet_warns_only_about_the_items_it_writes(tmp_path: Path) -> None:
     assert (pages / "BARE.html").exists()
     assert f"警告[W-INCOMPLETE]: 事项 BARE 缺少发布清单所需的字段：{BARE_FIELDS_ZH}" in bare.stderr
     assert "提示: 补全这些字段" in bare.stderr
+    assert f"已为 1 个事项写入 1 个文件到 {pages}" in bare.stderr
+    assert f"wrote 1 file(s) for 1 item(s) to {pages}" in full.stderr  # C.UTF-8: English
+
+
+def test_an_out_list_and_sheet_cannot_write_is_refused_in_the_language_asked(
+        tmp_path: Path) -> None:
+    rules = _rules(tmp_path)
+    for lang, suffix, folder, not_folder in [
+            ("zh", "：清单只能写成 .xlsx 或 .csv", "：文件夹", "：不是文件夹"),
+            ("en", ": the 清单 is written as .xlsx or .csv", ": the folder", ": not a folder")]:
+        bad = run("list", str(rules), "--out", str(tmp_path / "x.txt"), "--lang", lang)
+        assert bad.returncode == 2 and f"x.txt{suffix}" in bad.stderr
+        missing = tmp_path / "nowhere" / "x.csv"
+        bad = run("list", str(rules), "--out", str(missing), "--lang", lang)
+        assert bad.returncode == 2 and f"{missing}{folder} {missing.parent}" in bad.stderr
+        bad = run("sheet", str(rules), "FULL", "--out", str(rules), "--lang", lang)
+        assert bad.returncode == 2 and f"items.rule{not_folder}" in bad.stderr
 
 
 def test_the_warning_is_lints_finding(tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ def test_schema_and_compile_print_sql(files: tuple[Path, Path],
     out = capsys.readouterr().out
     assert "INLINE(" in out and "'eligible'" in out and "P2" not in out
     assert main(["sql", "compile", str(rules), "--dialect", "nosuch"]) == 2
-    assert "unknown SQL dialect nosuch" in capsys.readouterr().err
+    assert "不支持的 SQL 方言 nosuch" in capsys.readouterr().err  # the locale's language, zh
 
 
 def test_load_match_and_explain_in_duckdb(files: tuple[Path, Path], tmp_path: Path,
@@ -107,6 +107,25 @@ def test_match_db_on_postgres_as_the_console_script(files: tuple[Path, Path]) ->
                                "2024-07-01"], capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stderr
         assert set(run_query(url, 'SELECT * FROM "enterprises_matches"')) == WANT
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("zh", ("不认识的结论“eligble”", "不支持的 SQL 方言 nosuch")),
+    ("en", ("unknown verdict 'eligble' (known: eligible,", "unknown SQL dialect nosuch")),
+])
+def test_schema_and_compile_errors_speak_the_language_of_lang(
+        files: tuple[Path, Path], capsys: pytest.CaptureFixture[str], lang: str,
+        words: tuple[str, str]) -> None:
+    rules, _ = files
+    verdict, dialect = words
+    assert main(["sql", "compile", str(rules), "--verdicts", "eligible,eligble",
+                 "--lang", lang]) == 2
+    assert verdict in capsys.readouterr().err
+    assert main(["sql", "compile", str(rules), "--verdicts", ",", "--lang", lang]) == 2
+    assert ("“,”" if lang == "zh" else "verdict ','") in capsys.readouterr().err
+    for command in ("schema", "compile"):
+        assert main(["sql", command, str(rules), "--dialect", "nosuch", "--lang", lang]) == 2
+        assert dialect in capsys.readouterr().err
 
 
 def test_a_database_that_cannot_be_reached_is_a_usage_error(

@@ -66,3 +66,10 @@ def test_a_clean_record_has_no_errors(book: Rulebook) -> None:
     e = book.explain({"营业收入": "200万"}, "P", as_of=DAY)
     assert e.field_errors == () and e.record_errors == []
     assert "数据错误" not in e.render("zh") and e.verdict.value == "eligible"
+
+
+def test_an_explanation_with_bad_values_equals_its_json_read_back(book: Rulebook) -> None:
+    e = book.explain(BAD, "P", as_of=DAY)
+    back = Explanation.model_validate_json(e.to_json())
+    assert back == e and e == back
+    assert back != book.explain({"营业收入": "200万"}, "P", as_of=DAY)

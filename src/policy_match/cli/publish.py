@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policy_match.base import clock
+from policy_match.base.messages import text
 from policy_match.cli.common import (
     EXIT_OK,
     UsageError,
@@ -48,12 +49,12 @@ def _cmd_list(args: argparse.Namespace) -> int:
     from policy_match.apps.publishing.listing import status_on
 
     out = Path(args.out)
-    if out.suffix.lower() not in (".xlsx", ".csv"):
-        raise UsageError(f"--out {out}: the 清单 is written as .xlsx or .csv")
-    if out.parent and not out.parent.exists():
-        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
-    guard([out], [args.rules], args.force)
     lang = lang_of(args)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageError(text("cli.list.bad_suffix", lang, out=out))
+    if out.parent and not out.parent.exists():
+        raise UsageError(text("cli.out.no_folder", lang, out=out, folder=out.parent))
+    guard([out], [args.rules], args.force)
     book = load_book(args.rules, lang)
     as_of = None if args.all else (args.as_of or clock.today())
     written = _write_list(book, out, as_of)
@@ -62,18 +63,19 @@ def _cmd_list(args: argparse.Namespace) -> int:
                            if status != "expired"], lang)
     notes = []
     if statuses.count("pending"):
-        notes.append(f"{statuses.count('pending')} not yet in force, marked （尚未生效）")
+        notes.append(text("cli.list.pending", lang, count=statuses.count("pending")))
     if statuses.count("expired"):
-        notes.append(f"{statuses.count('expired')} expired, left out")
+        notes.append(text("cli.list.expired", lang, count=statuses.count("expired")))
     if args.format == "json":
         print(json.dumps({"path": str(out), "rows": written,
                           "as_of": None if as_of is None else as_of.isoformat(),
                           "all": bool(args.all), "pending": statuses.count("pending"),
                           "expired": statuses.count("expired")}, ensure_ascii=False, indent=2))
         return EXIT_OK
-    when = f" as of {as_of}" if as_of else " (every item, --all)"
-    print(f"wrote {written} item(s){when} to {args.out}"
-          + (f"; {'; '.join(notes)}" if notes else ""))
+    when = text("cli.list.as_of", lang, as_of=as_of) if as_of else text("cli.list.all", lang)
+    separator = "；" if lang == "zh" else "; "
+    print(text("cli.list.wrote", lang, count=written, when=when, out=args.out)
+          + (separator + separator.join(notes) if notes else ""))
     return EXIT_OK
 
 
@@ -91,7 +93,7 @@ def _cmd_sheet(args: argparse.Namespace) -> int:
     formats: tuple[Format, ...] = ("html", "md") if args.format == "both" else (args.format,)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: not a folder")
+        raise UsageError(text("cli.out.not_folder", lang, out=out))
     guard(sheet_paths(ids, out, formats), [args.rules], args.force)
     try:
         written = write_sheets(book, ids, out, formats, as_of)
@@ -100,7 +102,8 @@ def _cmd_sheet(args: argparse.Namespace) -> int:
     warn_incomplete(book, ids, lang)
     for path in written:
         print(path)
-    print(f"wrote {len(written)} file(s) for {len(ids)} item(s) to {out}", file=sys.stderr)
+    print(text("cli.sheet.wrote", lang, files=len(written), items=len(ids), out=out),
+          file=sys.stderr)
     return EXIT_OK
 
 

@@ -19,13 +19,9 @@ DEFAULT_VERDICTS = (Verdict.ELIGIBLE.value, Verdict.UNKNOWN.value)
 
 
 def verdicts_arg(value: str) -> tuple[str, ...]:
-    words = tuple(w.strip() for w in value.split(",") if w.strip())
-    known = {v.value for v in Verdict}
-    bad = [w for w in words if w not in known]
-    if bad or not words:
-        raise argparse.ArgumentTypeError(
-            f"{value}: verdicts are {', '.join(sorted(known))} (comma-separated)")
-    return words
+    """The comma-separated words of ``--verdicts``, checked when the command runs (where
+    ``--lang`` is known, so an unknown verdict is reported in the language asked for)."""
+    return tuple(w.strip() for w in value.split(",") if w.strip()) or (value,)
 
 
 def _common(parser: argparse.ArgumentParser, dialect: bool) -> None:
@@ -44,6 +40,7 @@ def register(sub: Any) -> None:
 
     schema = commands.add_parser("schema", help="the CREATE TABLE of an enterprise library")
     _common(schema, dialect=True)
+    add_lang_option(schema)
     schema.set_defaults(run=lazy_command("sql_commands", "_cmd_schema", "sql"))
 
     compile_ = commands.add_parser("compile", help="the rulebook as one SQL query")
@@ -52,6 +49,7 @@ def register(sub: Any) -> None:
     compile_.add_argument("--verdicts", type=verdicts_arg, default=DEFAULT_VERDICTS,
                           help="verdicts to return, comma-separated "
                                "(default eligible,unknown)")
+    add_lang_option(compile_)
     compile_.set_defaults(run=lazy_command("sql_commands", "_cmd_compile", "sql"))
 
     load = commands.add_parser("load", help="write an enterprise table into a database")

@@ -30,15 +30,22 @@ from policy_match.core.rulebook import Rulebook
 from policy_match.data import database
 from policy_match.engine.sql import api
 from policy_match.engine.sql.compile import SqlUnsupported
-from policy_match.engine.sql.dialects import UnknownDialect
+from policy_match.engine.sql.dialects import DIALECTS, UnknownDialect
+from policy_match.engine.sql.query import UnknownVerdict, wanted_verdicts
 
 _TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")
 
 
-def _usage(err: Exception, lang: str) -> UsageError:
-    """A problem of the request (dialect, rules without an SQL form, database) as exit 2."""
+def _usage(err: Exception, lang: str, dialect: str = "") -> UsageError:
+    """A problem of the request (dialect, verdict, rules without an SQL form, database) as
+    exit 2, in ``lang``."""
     if isinstance(err, SqlUnsupported | database.DatabaseError):
         return UsageError(text(err.key, lang, **err.fields))
+    if isinstance(err, UnknownVerdict):
+        return UsageError(err.text(lang))
+    if isinstance(err, UnknownDialect):  # the engine's text is English only
+        return UsageError(text("sql.unknown_dialect", lang, name=dialect,
+                               known=", ".join(DIALECTS)))
     return UsageError(str(err))
 
 
@@ -47,23 +54,23 @@ def _compile(book: Rulebook, args: argparse.Namespace, dialect: str,
     """The query laid out for a person to read (``Rulebook.to_sql`` gives it on one line)."""
     try:
         tree = api.query_expression(book, dialect, args.table, args.as_of or clock.today(),
-                                    verdicts)
+                                    wanted_verdicts(verdicts))
         return tree.sql(dialect=api.resolve_dialect(dialect).sqlglot, pretty=True)
-    except (SqlUnsupported, UnknownDialect) as err:
-        raise _usage(err, lang_of(args)) from None
+    except (SqlUnsupported, UnknownDialect, UnknownVerdict) as err:
+        raise _usage(err, lang_of(args), dialect) from None
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    book = load_book(args.rules)
+    book = load_book(args.rules, lang_of(args))
     try:
         print(book.sql_schema(args.dialect, table=args.table), end="")
     except (SqlUnsupported, UnknownDialect) as err:
-        raise _usage(err, lang_of(args)) from None
+        raise _usage(err, lang_of(args), args.dialect) from None
     return EXIT_OK
 
 
 def _cmd_compile(args: argparse.Namespace) -> int:
-    book = load_book(args.rules)
+    book = load_book(args.rules, lang_of(args))
     print(_compile(book, args, args.dialect, args.verdicts))
     return EXIT_OK
 

@@ -67,6 +67,22 @@ class RecordExplanation(Explanation):
         worded = [error.text(lang) for error in self.field_errors]
         return Explanation.render(self.model_copy(update={"record_errors": worded}), lang)
 
+    def __eq__(self, other: object) -> bool:
+        # equal to the Explanation its JSON reads back as: the errors' structured form is a
+        # way of wording them, and their text is in ``record_errors`` already
+        if isinstance(other, Explanation):
+            return _plain(self) == _plain(other)
+        return NotImplemented
+
+    __hash__ = Explanation.__hash__
+
+
+def _plain(explanation: Explanation) -> Explanation:
+    if type(explanation) is Explanation:
+        return explanation
+    return Explanation.model_construct(**{name: getattr(explanation, name)
+                                          for name in Explanation.model_fields})
+
 
 class Rulebook(CompiledBook):
     """The checked policy library with every way to evaluate it: one record, one table."""

@@ -3,6 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from policy_match.dsl.vocabulary import Hierarchy
+from policy_match.dsl.words import Words
 from policy_match.plugins.builtins.industry import INDUSTRY, SECTIONS
 
 
@@ -155,6 +156,17 @@ def test_verify_refuses_a_code_the_standard_lacks_with_the_nearest_real_ones(
     assert nearest in result.hint
 
 
+@pytest.mark.parametrize(("code", "zh", "en"), [("C3999", "小类", "class"),
+                                                ("C300", "中类", "group"),
+                                                ("A06", "大类", "division")])
+def test_the_missing_level_is_named_in_the_language_of_the_message(
+        code: str, zh: str, en: str) -> None:
+    reason = INDUSTRY.verify(code).reason
+    assert isinstance(reason, Words)
+    assert reason.in_("zh") == f"GB/T 4754-2017 没有这个{zh}"
+    assert reason.in_("en") == f"GB/T 4754-2017 has no such {en}"
+
+
 codes = st.sampled_from([c for c in INDUSTRY.codes()])
 
 
@@ -190,7 +202,7 @@ def test_a_rule_naming_a_code_the_standard_lacks_is_an_error_with_hints() -> Non
     assert result.rulebook is None
     (d,) = result.diagnostics
     assert d.code is Code.CODE and d.span.line == 5
-    assert d.message == 'unknown industry code "C3999": GB/T 4754-2017 has no such 小类'
+    assert d.message == 'unknown industry code "C3999": GB/T 4754-2017 has no such class'
     assert d.text("zh") == '未知的行业代码 "C3999"：GB/T 4754-2017 没有这个小类'
     assert d.hint_text("zh") == "最接近的代码：C3990（其他电子设备制造）"
 
@@ -221,4 +233,5 @@ def test_a_record_code_that_cannot_be_read_is_reported_in_both_languages() -> No
         book.evaluate({"编号": "1", "所属行业": "C99"}, "P")
     (error,) = raised.value.errors
     assert error.text("zh") == "所属行业 = 'C99'：大类 99 不存在；大类为 01 至 97"
-    assert error.text("en") == "所属行业 = 'C99': 大类 99 does not exist; 大类 run from 01 to 97"
+    assert error.text("en") == ("所属行业 = 'C99': division 99 does not exist; "
+                                "divisions run from 01 to 97")

@@ -345,14 +345,15 @@ _CODES: dict[str, Message] = {
     "code.industry_length": Message("行业代码有 2 位（大类）、3 位（中类）或 4 位（小类）数字",
                                     "a code has 2 (division), 3 (group) or 4 (class) digits"),
     "code.industry_no_division": Message("大类 {division} 不存在；大类为 01 至 97",
-                                         "大类 {division} does not exist; 大类 run from 01 to 97"),
+                                         "division {division} does not exist; "
+                                         "divisions run from 01 to 97"),
     "code.industry_wrong_section": Message("大类 {division} 属于 {section}，不属于 {wrong}",
                                            "division {division} belongs to section {section}, "
                                            "not to {wrong}"),
     "code.industry_missing": Message("GB/T 4754-2017 没有这个{level}",
                                      "GB/T 4754-2017 has no such {level}"),
     # the levels of GB/T 4754-2017 by a code's digits, for {level} above (the plug-in
-    # passes the plain Chinese word today: plugins/builtins/industry.py _LEVEL_WORDS)
+    # passes them as Words, so each language reads its own word)
     "code.level.2": Message("大类", "division"),
     "code.level.3": Message("中类", "group"),
     "code.level.4": Message("小类", "class"),

@@ -63,7 +63,6 @@ SECTIONS: dict[str, tuple[str, int, int]] = {
 """门类 letter → (Chinese name, first 大类, last 大类): the standard's top level at a glance
 (the table agrees: ``tests/plugins/builtins/test_industry.py``)."""
 _CODE = re.compile(r"([A-Za-z]?)([0-9]+)")
-_LEVEL_WORDS = {2: "大类", 3: "中类", 4: "小类"}
 NEAREST = 3  # real codes offered for one that does not exist
 
 
@@ -185,7 +184,7 @@ class IndustryHierarchy:
         if code in table().names:
             return CodeLookup(code)
         section, digits = code[0], code[1:]
-        reason = Words("code.industry_missing", code=code, level=_LEVEL_WORDS[len(digits)])
+        reason = Words("code.industry_missing", code=code, level=Words(f"code.level.{len(digits)}"))
         near = _nearest(section, digits)
         if not near:
             return _unknown(reason)
