@@ -1,10 +1,10 @@
 """The bundled rulebook over the bundled 2,000-enterprise sample: the local columnar engine,
-DuckDB SQL, PostgreSQL SQL (a real server started in a temporary folder) and Spark (both
-routes: ``mapInArrow`` on the raw CSV read by Spark and on the typed table, and Spark SQL)
-give every (enterprise, policy) pair the same verdict; and the explanation of a pair Spark
-listed, read from that enterprise's row (of the local table, and of the DataFrame Spark
-matched: ``policy_match.spark.read_enterprise``), is the scalar evaluator's with the same
-verdict."""
+the scalar evaluator, DuckDB SQL, PostgreSQL SQL (a real server started in a temporary
+folder) and Spark (both routes: ``mapInArrow`` on the raw CSV read by Spark and on the typed
+table, and Spark SQL) give every (enterprise, policy) pair the same verdict; and the
+explanation of a pair Spark listed, read from that enterprise's row (of the local table,
+and of the DataFrame Spark matched: ``policy_match.spark.read_enterprise``), is the scalar
+evaluator's with the same verdict."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import pytest
 
 import policy_match as pm
 from policy_match.data.database import run_query
+from policy_match.engine.scalar import ScalarEvaluator
 from policy_match.spark import match, read_enterprise
 from policy_match.spark.frames import to_frame
 from policy_match.spark.sql_route import match_sql
@@ -85,8 +86,21 @@ def test_columnar_duckdb_postgres_and_spark_agree_on_every_pair(
     engines["spark SQL"] = pairs(
         tuple(r) for r in match_sql(book, typed, as_of=DAY, verdicts=ALL).collect())
     typed.unpersist()
+    engines["scalar evaluator, row by row"] = scalar_verdicts(book, table)
     for name, got in engines.items():
         assert got == local, name
+
+
+def scalar_verdicts(book: pm.Rulebook, table: pm.EnterpriseTable) -> Verdicts:
+    """Every pair by the scalar evaluator (the one explanations use), on each parsed row."""
+    words = {True: "eligible", False: "ineligible", None: "unknown"}
+    out: Verdicts = {}
+    for i in range(len(table)):
+        ev = ScalarEvaluator(book.dag, book.vocabulary, table.row(i), DAY)
+        for pid, policy in book.policies.items():
+            out[(table.ids[i], pid)] = (words[ev.truth(book.dag.conditions[pid])]
+                                        if policy.active_on(DAY) else "inactive")
+    return out
 
 
 def test_a_pair_spark_listed_is_explained_from_its_row_with_the_same_verdict(
