@@ -55,6 +55,20 @@ def text(key: str, lang: Lang | str = DEFAULT_LANG, /, **params: object) -> str:
     return message(key).in_(Lang(lang)).format(**params)
 
 
+class CatalogueError(ValueError):
+    """A refusal whose words are the catalogue's: its ``key`` and ``fields`` travel to the
+    edge, which words them in the reader's language (:meth:`text`); ``str()`` is the
+    English text, for a traceback or a log."""
+
+    def __init__(self, key: str, /, **fields: object) -> None:
+        self.key = key
+        self.fields = {k: str(v) for k, v in fields.items()}
+        super().__init__(text(key, Lang.EN, **self.fields))
+
+    def text(self, lang: Lang | str = DEFAULT_LANG) -> str:
+        return text(self.key, lang, **self.fields)
+
+
 def fields(template: str) -> frozenset[str]:
     """The ``str.format`` fields a template takes."""
     return frozenset(name for _, name, _, _ in Formatter().parse(template) if name)

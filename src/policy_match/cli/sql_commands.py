@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from policy_match.base import clock
-from policy_match.base.messages import text
+from policy_match.base.messages import CatalogueError, text
 from policy_match.cli.common import (
     EXIT_OK,
     UsageError,
@@ -30,22 +30,17 @@ from policy_match.core.rulebook import Rulebook
 from policy_match.data import database
 from policy_match.engine.sql import api
 from policy_match.engine.sql.compile import SqlUnsupported
-from policy_match.engine.sql.dialects import DIALECTS, UnknownDialect
+from policy_match.engine.sql.dialects import UnknownDialect
 from policy_match.engine.sql.query import UnknownVerdict, wanted_verdicts
 
 _TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")
 
 
-def _usage(err: Exception, lang: str, dialect: str = "") -> UsageError:
+def _usage(err: Exception, lang: str) -> UsageError:
     """A problem of the request (dialect, verdict, rules without an SQL form, database) as
     exit 2, in ``lang``."""
-    if isinstance(err, SqlUnsupported | database.DatabaseError):
-        return UsageError(text(err.key, lang, **err.fields))
-    if isinstance(err, UnknownVerdict):
+    if isinstance(err, CatalogueError):
         return UsageError(err.text(lang))
-    if isinstance(err, UnknownDialect):  # the engine's text is English only
-        return UsageError(text("sql.unknown_dialect", lang, name=dialect,
-                               known=", ".join(DIALECTS)))
     return UsageError(str(err))
 
 
@@ -57,7 +52,7 @@ def _compile(book: Rulebook, args: argparse.Namespace, dialect: str,
                                     wanted_verdicts(verdicts))
         return tree.sql(dialect=api.resolve_dialect(dialect).sqlglot, pretty=True)
     except (SqlUnsupported, UnknownDialect, UnknownVerdict) as err:
-        raise _usage(err, lang_of(args), dialect) from None
+        raise _usage(err, lang_of(args)) from None
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -65,7 +60,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     try:
         print(book.sql_schema(args.dialect, table=args.table), end="")
     except (SqlUnsupported, UnknownDialect) as err:
-        raise _usage(err, lang_of(args), args.dialect) from None
+        raise _usage(err, lang_of(args)) from None
     return EXIT_OK
 
 

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import numpy as np
 from sqlglot import exp
 
-from policy_match.base.messages import text
+from policy_match.base.messages import CatalogueError
 from policy_match.data.schema import SchemaSource, TagSchema, schema_of
 from policy_match.dsl.types import NUMERIC_KINDS, Kind
 from policy_match.engine.columns import (
@@ -41,16 +41,8 @@ from policy_match.engine.sql.query import DEFAULT_KEY, table_ref
 from policy_match.engine.sql.values import decimal_text
 
 
-class DatabaseError(ValueError):
+class DatabaseError(CatalogueError):
     """A database request that cannot be done as asked; ``str()`` is the English text."""
-
-    def __init__(self, key: str, /, **fields: object) -> None:
-        self.key = key
-        self.fields = {k: str(v) for k, v in fields.items()}
-        super().__init__(text(key, "en", **self.fields))
-
-    def text(self, lang: str = "zh") -> str:
-        return text(self.key, lang, **self.fields)
 
 
 @dataclass(frozen=True)

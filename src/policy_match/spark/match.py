@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from policy_match.base import clock
-from policy_match.base.messages import text
+from policy_match.base.messages import CatalogueError
 from policy_match.core.rulebook import Rulebook
 from policy_match.data.schema import TagSchema
 from policy_match.dsl.ir import Verdict
@@ -133,7 +133,7 @@ def id_column(schema: TagSchema, names: Iterable[str]) -> str:
         return by_tag[schema.key]
     if schema.key is None and ID_COLUMN in names:
         return ID_COLUMN
-    raise ValueError(text("spark.no_key", "en", key=schema.key or ID_COLUMN))
+    raise CatalogueError("spark.no_key", key=schema.key or ID_COLUMN)
 
 
 _BROADCASTS: dict[tuple[str, str], Any] = {}

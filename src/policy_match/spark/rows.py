@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from policy_match.base.messages import text
+from policy_match.base.messages import CatalogueError
 from policy_match.data.database import as_record_value
 from policy_match.data.schema import SchemaSource, schema_of
 from policy_match.spark.match import columns_by_tag, id_column
@@ -29,8 +29,7 @@ def read_enterprise(df: DataFrame, schema: SchemaSource, enterprise_id: str) -> 
     column = df[ids] if dict(df.dtypes)[ids] == "string" else df[ids].cast("string")
     rows = df.where(column == enterprise_id).limit(1).collect()
     if not rows:
-        raise ValueError(text("spark.no_enterprise", "en", enterprise=enterprise_id,
-                              column=ids))
+        raise CatalogueError("spark.no_enterprise", enterprise=enterprise_id, column=ids)
     by_column = {column: tag for tag, column in columns_by_tag(tags, df.columns).items()}
     record: dict[str, Any] = {}
     for name, value in rows[0].asDict().items():

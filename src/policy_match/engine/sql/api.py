@@ -8,12 +8,11 @@ from typing import Protocol
 
 from sqlglot import exp
 
-from policy_match.base.messages import text
 from policy_match.dsl import ir
 from policy_match.dsl.vocabulary import Vocabulary
 from policy_match.engine import dag
 from policy_match.engine.sql import query, schema
-from policy_match.engine.sql.dialects import DIALECTS, Dialect, UnknownDialect, dialect
+from policy_match.engine.sql.dialects import Dialect, dialect
 
 
 class CompiledRules(Protocol):
@@ -32,11 +31,7 @@ class CompiledRules(Protocol):
 
 
 def resolve_dialect(name: str) -> Dialect:
-    try:
-        return dialect(name)
-    except UnknownDialect:
-        raise UnknownDialect(text("sql.unknown_dialect", "en", name=name,
-                                  known=", ".join(DIALECTS))) from None
+    return dialect(name)
 
 
 def book_of(rules: CompiledRules) -> query.Book:

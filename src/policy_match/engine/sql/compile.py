@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from policy_match.base.messages import text
+from policy_match.base.messages import CatalogueError
 from policy_match.dsl.types import NUMERIC_KINDS, Kind, Type
 from policy_match.dsl.values import Duration
 from policy_match.dsl.vocabulary import Vocabulary
@@ -51,13 +51,8 @@ from policy_match.plugins.builtins.region import RegionHierarchy
 _PREFIX_HIERARCHIES = (IndustryHierarchy, RegionHierarchy)
 
 
-class SqlUnsupported(ValueError):
+class SqlUnsupported(CatalogueError):
     """A rule the SQL backend cannot compile exactly (it never compiles it inexactly)."""
-
-    def __init__(self, key: str, /, **fields: object) -> None:
-        self.key = key
-        self.fields = {k: str(v) for k, v in fields.items()}
-        super().__init__(text(key, "en", **self.fields))
 
 
 def truth_literal(value: bool | None) -> exp.Expr:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from policy_match.base.messages import CatalogueError
 from policy_match.dsl.types import Kind
 
 NUMERIC_SCALE: dict[Kind, int] = {
@@ -130,13 +131,13 @@ DIALECTS: dict[str, Dialect] = {
 ALIASES = {"postgresql": "postgres", "pg": "postgres"}
 
 
-class UnknownDialect(ValueError):
-    pass
+class UnknownDialect(CatalogueError):
+    """A dialect none of ``DIALECTS`` (nor an alias of one)."""
 
 
 def dialect(name: str) -> Dialect:
     key = ALIASES.get(name.lower(), name.lower())
     found = DIALECTS.get(key)
     if found is None:
-        raise UnknownDialect(name)
+        raise UnknownDialect("sql.unknown_dialect", name=name, known=", ".join(DIALECTS))
     return found

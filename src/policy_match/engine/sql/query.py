@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from policy_match.base.messages import text
+from policy_match.base.messages import CatalogueError
 from policy_match.dsl import ir
 from policy_match.dsl.types import Type
 from policy_match.dsl.vocabulary import Vocabulary
@@ -180,17 +180,13 @@ def _verdict_word(condition: exp.Expr) -> exp.Expr:
         default=exp.Literal.string(Verdict.UNKNOWN.value))
 
 
-class UnknownVerdict(ValueError):
+class UnknownVerdict(CatalogueError):
     """A verdict asked for that is none of ``pm.Verdict``'s; ``str()`` is the English text,
     ``text(lang)`` the message in another language."""
 
     def __init__(self, value: object) -> None:
-        self.key = "sql.unknown_verdict"
-        self.fields = {"value": str(value), "known": ", ".join(v.value for v in Verdict)}
-        super().__init__(text(self.key, "en", **self.fields))
-
-    def text(self, lang: str = "zh") -> str:
-        return text(self.key, lang, **self.fields)
+        super().__init__("sql.unknown_verdict", value=value,
+                         known=", ".join(v.value for v in Verdict))
 
 
 def wanted_verdicts(verdicts: Iterable[str | Verdict]) -> tuple[Verdict, ...]:
