@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from oracle import load
 
 import policy_match as pm
-from policy_match.core.loading import load_sources
 from policy_match.spark import read_enterprise
 from policy_match.spark.frames import to_frame
 
@@ -35,9 +35,7 @@ DAY = dt.date(2024, 7, 1)
 
 @pytest.fixture(scope="module")
 def book() -> pm.Rulebook:
-    result = load_sources({"g.rule": RULES})
-    assert result.rulebook is not None
-    return result.rulebook
+    return load(RULES)
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from oracle import load
 
 import policy_match as pm
-from policy_match.core.loading import load_sources
 from policy_match.spark import match, match_sql
 from policy_match.spark.frames import to_frame
 from policy_match.spark.sql_route import plans_keep_the_setting
@@ -41,9 +41,7 @@ Pairs = set[tuple[str, str, str]]
 
 @pytest.fixture(scope="module")
 def book() -> pm.Rulebook:
-    result = load_sources({"g.rule": RULES})
-    assert result.rulebook is not None
-    return result.rulebook
+    return load(RULES)
 
 
 @pytest.fixture(scope="module")
@@ -105,10 +103,7 @@ def test_an_explicit_setting_of_the_caller_is_given_back(
 
 def test_a_product_of_scale_above_18_compared_with_an_integer_constant(
         spark: Any) -> None:
-    result = load_sources({"g.rule": RULES.replace("增长率 * 收入 > 0元",
-                                                   "增长率 * 增长率 * 收入 > 0元")})
-    assert result.rulebook is not None
-    book = result.rulebook
+    book = load(RULES.replace("增长率 * 收入 > 0元", "增长率 * 增长率 * 收入 > 0元"))
     table = pm.EnterpriseTable.from_records(ROWS[:1], book)
     assert book.match(table, as_of=DAY).verdict("A", "P").value == "eligible"
     frame = to_frame(spark, table, book)
