@@ -62,6 +62,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         import uvicorn
 
         from policy_match.server.app import SETTINGS_ENV, tune_collector
+        from policy_match.server.workers import serve_workers
 
     rules, data = _paths(args)
     app = _build(args, rules, data)
@@ -81,8 +82,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         "rules": str(rules), "data": None if data is None else str(data),
         "tokens": None if args.tokens is None else str(args.tokens),
         "watch": not args.no_watch, "public_url": args.public_url})
-    uvicorn.run("policy_match.server.app:app_from_env", factory=True, host=args.host,
-                port=args.port, workers=args.workers, log_level=args.log_level)
+    serve_workers(args.host, args.port, args.workers, os.environ[SETTINGS_ENV],
+                  args.log_level)
     return EXIT_OK
 
 

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from policy_match.base import clock
 from policy_match.server import api, problems, staff_api
+from policy_match.server.hotcheck import HotCheck
 from policy_match.server.pages import router as pages_router
 from policy_match.server.state import POLL_SECONDS, Service
 from policy_match.server.tokens import Tokens
@@ -77,6 +78,7 @@ def create_app(rules: str | Path | None = None, data: str | Path | None = None,
     app.state.service = service
     app.state.tokens = staff_tokens
     app.state.public_url = public_url
+    app.add_middleware(HotCheck, service=service)  # inside the guard: added before it
     problems.install(app, max_body)
     app.include_router(api.router)
     app.include_router(staff_api.router)

@@ -20,7 +20,8 @@ endpoint) writes the same bytes without them (:mod:`.explained`); a test holds t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import functools
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -40,7 +41,7 @@ from policy_match.server.current import current_policies
 from policy_match.server.errors import BadInput, FieldProblem
 from policy_match.server.explained import item_json
 from policy_match.server.models import CheckResponse, CheckResult, GapItem
-from policy_match.server.reports import AnswerCache, ReportCache, SharingExplainer
+from policy_match.server.reports import AnswerCache, ItemCache, ReportCache, SharingExplainer
 from policy_match.server.shapes import ShapeCache
 from policy_match.server.state import Snapshot
 
@@ -143,27 +144,57 @@ class _Checker:
         book = self.book = snapshot.book
         self.values = read_strict(book, record).values
         self.ev = ScalarEvaluator(book.dag, book.vocabulary, self.values, as_of)
-        atom_ids = snapshot.cached("atom_ids",
-                                   lambda: {a: i for i, a in enumerate(book.dag.atoms)})
-        self.explainer = SharingExplainer(
-            self.ev, atom_ids, snapshot.cached("reports", lambda: ReportCache(book.dag)))
+        self.snapshot = snapshot
         self.shapes: ShapeCache = snapshot.cached("shapes", lambda: ShapeCache(book.dag))
         self.explain = explain
         self.gaps = gaps or explain
 
-    def _common(self, policy: ir.Policy) -> tuple[Any, Verdict, Decimal | None, dict[str, Any]]:
-        """The item's condition, verdict, amount and result fields up to ``missing``."""
-        ev, explainer, graph = self.ev, self.explainer, self.book.dag
+    @functools.cached_property
+    def explainer(self) -> SharingExplainer:
+        """Made when first needed: a plain check whose items are all decided needs none."""
+        snapshot, book = self.snapshot, self.book
+        atom_ids = snapshot.cached("atom_ids",
+                                   lambda: {a: i for i, a in enumerate(book.dag.atoms)})
+        return SharingExplainer(self.ev, atom_ids,
+                                snapshot.cached("reports", lambda: ReportCache(book.dag)))
+
+    def _outcome(self, policy: ir.Policy) -> tuple[Any, Verdict, Decimal | None,
+                                                    tuple[str, ...], tuple[str, ...]]:
+        """The item's condition, verdict, amount, the tags its amount waits for and the
+        tags it misses."""
+        ev, graph = self.ev, self.book.dag
         root = graph.conditions[policy.id]
         verdict = _verdict(ev, root)
+        if verdict is Verdict.INELIGIBLE:
+            return root, verdict, None, (), ()
+        if verdict is Verdict.UNKNOWN:
+            # an unknown item's missing tags are part of its shape: most records share one
+            return root, verdict, None, (), self.shapes.shape(self.explainer, root, False,
+                                                             False).missing
         node = graph.benefits[policy.id]
-        amount = amount_of(ev, node) if verdict is Verdict.ELIGIBLE and node is not None else None
-        waiting = (explainer.benefit_missing(node) if verdict is Verdict.ELIGIBLE
-                   and node is not None and amount is None else [])
-        # an unknown item's missing tags are part of its shape: most records share one
-        missing = (list(self.shapes.shape(explainer, root, False, False).missing)
-                   if verdict is Verdict.UNKNOWN else [])
-        return root, verdict, amount, _head(policy, verdict, amount, waiting, missing)
+        amount = amount_of(ev, node) if node is not None else None
+        waiting = (tuple(self.explainer.benefit_missing(node))
+                   if node is not None and amount is None else ())
+        return root, verdict, amount, waiting, ()
+
+    def _common(self, policy: ir.Policy) -> tuple[Any, Verdict, Decimal | None, dict[str, Any]]:
+        """The item's condition, verdict, amount and result fields up to ``missing``."""
+        root, verdict, amount, waiting, missing = self._outcome(policy)
+        return root, verdict, amount, _head(policy, verdict, amount, list(waiting),
+                                            list(missing))
+
+    def plain_json(self, policy: ir.Policy, known: ItemCache) -> tuple[tuple[Any, ...], bytes]:
+        """:meth:`item_json` without gaps: the bytes of an item with this outcome are the
+        same for every record, so they are written once (``known``) and copied after."""
+        _, verdict, amount, waiting, missing = self._outcome(policy)
+        key = (policy.id, verdict, amount, waiting, missing)
+        found = known.get(key)
+        if found is None:
+            found = to_json({**_head(policy, verdict, amount, list(waiting), list(missing)),
+                             "gap": None, "department": policy.department,
+                             "explanation": None})
+            known.put(key, found)
+        return _order(policy, verdict, missing, None), found
 
     def item(self, policy: ir.Policy) -> tuple[tuple[Any, ...], dict[str, Any]]:
         """The sort key and the result of one item."""
@@ -188,7 +219,7 @@ class _Checker:
         return _order(policy, verdict, item["missing"], gap), found
 
 
-def _order(policy: ir.Policy, verdict: Verdict, missing: list[str],
+def _order(policy: ir.Policy, verdict: Verdict, missing: Sequence[str],
            gap: int | None) -> tuple[Any, ...]:
     """Eligible first, then unknown (fewest missing first), then ineligible (smallest gap
     first), then by id."""
@@ -230,11 +261,13 @@ def check_json(snapshot: Snapshot, record: Mapping[str, Any], as_of: dt.date,
     the tags the item reads (its condition and amount, through defines) and the date:
     an item's answer is a function of those alone, and forms repeat them (sizes,
     districts, yes/no answers), so an item answered before is copied, not explained again.
-    Plain checks are cheaper to answer than to look up."""
-    if not (gaps or explain):
-        return to_json({"as_of": as_of, "version": snapshot.version,
-                        "results": check_items(snapshot, record, as_of)})
+    A plain check's items are evaluated (cheaper than looking them up by the values they
+    read) and their JSON looked up by what they say (:meth:`_Checker.plain_json`)."""
     checker = _Checker(snapshot, record, as_of, explain, gaps)
+    if not (gaps or explain):
+        known = snapshot.cached("plain_items", ItemCache)
+        return _joined(snapshot, as_of, [checker.plain_json(policy, known)
+                                         for policy in current_policies(snapshot, as_of)])
     answers = snapshot.cached("answers", lambda: AnswerCache(snapshot.book))
     found: list[tuple[tuple[Any, ...], bytes]] = []
     for policy in current_policies(snapshot, as_of):
@@ -244,6 +277,12 @@ def check_json(snapshot: Snapshot, record: Mapping[str, Any], as_of: dt.date,
             known = checker.item_json(policy)
             answers.put(key, known)
         found.append(known)
+    return _joined(snapshot, as_of, found)
+
+
+def _joined(snapshot: Snapshot, as_of: dt.date,
+            found: list[tuple[tuple[Any, ...], bytes]]) -> bytes:
+    """The response's JSON from its items' (sort key, JSON), as ``to_json`` would write it."""
     found.sort(key=lambda pair: pair[0])
     head = to_json({"as_of": as_of, "version": snapshot.version})[:-1]
     return head + b',"results":[' + b",".join(j for _, j in found) + b"]}"

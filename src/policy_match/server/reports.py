@@ -10,6 +10,7 @@ round amounts. The cache belongs to one snapshot (conditions are its own) and is
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Mapping
 from fractions import Fraction
@@ -20,10 +21,11 @@ from policy_match.engine.atom_text import AtomReport, tags_read
 from policy_match.engine.explain import Explainer
 from policy_match.engine.scalar import ScalarEvaluator
 
-__all__ = ["AnswerCache", "Line", "ReportCache", "SharingExplainer", "keyed"]
+__all__ = ["AnswerCache", "ItemCache", "Line", "ReportCache", "SharingExplainer", "keyed"]
 
 LIMIT = 200_000  # lines kept per snapshot; past it the cache starts again
 ANSWERS = 20_000  # item answers (JSON, a few KiB each) kept per snapshot
+ITEMS = 50_000  # plain item results (JSON, a few hundred bytes each) kept per snapshot
 
 
 def keyed(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -81,10 +83,14 @@ class SharingExplainer(Explainer):
                  shared: ReportCache) -> None:
         super().__init__(evaluator, atom_ids)
         self.shared = shared
-        self.keys = keyed(evaluator.record)
         self._mine: dict[int, Line] = {}  # this request's lines, by the atom's identity
         # and by the report's: a request holds its reports, so their identities stay theirs
         self._by_report: dict[int, Line] = {}
+
+    @functools.cached_property
+    def keys(self) -> dict[str, Any]:
+        """The record's values through :func:`keyed` (made when a line is first looked up)."""
+        return keyed(self.ev.record)
 
     def report(self, atom: dag.Atom) -> AtomReport:
         return self.line(atom).report
@@ -152,3 +158,23 @@ class AnswerCache:
                 self._answers.clear()
             with contextlib.suppress(TypeError):
                 self._answers[key] = answer
+
+
+class ItemCache:
+    """A plain check's item results as JSON, by what they say (item, verdict, amount, the
+    tags missing): few distinct ones, since amounts are mostly fixed or banded. Past
+    ``limit`` the cache starts again, so a stream of distinct amounts cannot grow it."""
+
+    def __init__(self, limit: int = ITEMS) -> None:
+        self.limit = limit
+        self._items: dict[tuple[Any, ...], bytes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        return self._items.get(key)
+
+    def put(self, key: tuple[Any, ...], item: bytes) -> None:
+        with self._lock:
+            if len(self._items) >= self.limit:
+                self._items.clear()
+            self._items[key] = item
