@@ -76,13 +76,18 @@ def _wait_healthy(port: int, proc: subprocess.Popen[str], timeout: float = 90.0)
         time.sleep(0.2)
 
 
-@pytest.fixture
-def served() -> Iterator[tuple[subprocess.Popen[str], int]]:
+def _start(*extra: str) -> tuple[subprocess.Popen[str], int]:
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "policy_match.cli", "serve", "--port", str(port), "--workers",
-         "2", "--log-level", "warning", "--no-watch"],
+         "2", "--log-level", "warning", "--no-watch", *extra],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return proc, port
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[subprocess.Popen[str], int]]:
+    proc, port = _start()
     try:
         _wait_healthy(port, proc)
         yield proc, port
@@ -171,3 +176,16 @@ def _is_zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_uvloop_workers_answer_too() -> None:
+    proc, port = _start("--loop", "uvloop")
+    try:
+        _wait_healthy(port, proc)
+        with httpx.Client(timeout=30) as client:
+            answers = [_check(client, port) for _ in range(3)]
+        assert answers[0]["results"] and answers[0] == answers[2]
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0

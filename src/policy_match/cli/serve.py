@@ -76,14 +76,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
                items=len(snapshot.book.policies)), file=sys.stderr)
     if args.workers <= 1:
         tune_collector()
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, loop=args.loop)
         return EXIT_OK
     os.environ[SETTINGS_ENV] = json.dumps({
         "rules": str(rules), "data": None if data is None else str(data),
         "tokens": None if args.tokens is None else str(args.tokens),
         "watch": not args.no_watch, "public_url": args.public_url})
     serve_workers(args.host, args.port, args.workers, os.environ[SETTINGS_ENV],
-                  args.log_level)
+                  args.log_level, args.loop)
     return EXIT_OK
 
 
@@ -100,12 +100,17 @@ def register(sub: Any) -> None:
                    help="staff tokens file: one 'TOKEN DEPARTMENT' a line, or JSON "
                         "{token: department}; '*' is every department")
     p.add_argument("--workers", type=int, default=1,
-                   help="worker processes (each loads the rulebook and watches the folder)")
+                   help="worker processes (each loads the rulebook and watches the folder); "
+                        "one acceptor gives each new connection to the least busy")
     p.add_argument("--public-url", default=None,
                    help="the address people reach the portal at (for QR codes)")
     p.add_argument("--no-watch", action="store_true",
                    help="do not reload the rules folder when it changes")
     p.add_argument("--log-level", default="info",
                    choices=("critical", "error", "warning", "info", "debug"))
+    p.add_argument("--loop", default="asyncio", choices=("asyncio", "uvloop"),
+                   help="event loop: asyncio answers requests in the order they arrive; "
+                        "uvloop costs less CPU but was measured to make some clients wait "
+                        "two rounds (docs/server.md)")
     add_lang_option(p)
     p.set_defaults(run=_cmd_serve)

@@ -151,14 +151,15 @@ def _stop_process(process: BaseProcess, timeout: float = 15.0) -> None:
 
 
 def serve_workers(host: str, port: int, workers: int, settings: str,
-                  log_level: str = "info") -> None:
+                  log_level: str = "info", loop: str = "asyncio") -> None:
     """Listen on ``host:port`` and serve with ``workers`` processes, each building the app
-    from ``settings`` (the JSON of :data:`~.app.SETTINGS_ENV`); until SIGINT or SIGTERM."""
+    from ``settings`` (the JSON of :data:`~.app.SETTINGS_ENV`) and running uvicorn on the
+    event loop ``loop`` (:data:`LOOPS`); until SIGINT or SIGTERM."""
     listener = socket.create_server((host, port), backlog=2048)
     context = multiprocessing.get_context("spawn")
 
     def start(channel: socket.socket) -> BaseProcess:
-        process = context.Process(target=_worker_main, args=(channel, settings, log_level),
+        process = context.Process(target=_worker_main, args=(channel, settings, log_level, loop),
                                   daemon=False)
         process.start()
         return process
@@ -178,12 +179,13 @@ def serve_workers(host: str, port: int, workers: int, settings: str,
             signal.signal(s, handler)
 
 
-def _worker_main(channel: socket.socket, settings: str, log_level: str) -> None:
+def _worker_main(channel: socket.socket, settings: str, log_level: str, loop: str) -> None:
     """A worker process: the app from ``settings``, served on what the parent hands over."""
     from policy_match.server.app import SETTINGS_ENV, app_from_env
 
     os.environ[SETTINGS_ENV] = settings
-    HandedServer(uvicorn.Config(app_from_env(), log_level=log_level), channel).run()
+    config = uvicorn.Config(app_from_env(), log_level=log_level, loop=loop)
+    HandedServer(config, channel).run()
 
 
 class HandedServer(uvicorn.Server):
