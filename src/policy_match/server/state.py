@@ -16,6 +16,7 @@ restart; tests pass a clock they can move.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import logging
 import threading
@@ -149,6 +150,9 @@ class Service:
         """Load the rules folder again; swap the new snapshot in when it is clean and return
         True, else keep the old one serving (with the errors attached) and return False."""
         with self._reload_lock:
+            # a serving process collects only young objects on its own (app.tune_collector):
+            # the rulebook the previous reload replaced, no longer answering, is freed here
+            gc.collect()
             self._signature = files_signature(self.rules)
             old = self._snapshot
             try:
