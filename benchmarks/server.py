@@ -5,9 +5,10 @@
                                           [--results FILE]
 
 1. starts ``policy-match serve`` (the bundled rulebook, no enterprise table, no watcher, no
-   access log) and, as the peer, a bare FastAPI app on the same uvicorn whose one endpoint
-   validates a body of the same shape and echoes it — the ceiling for any endpoint of this
-   stack on this machine — each in its own process with the same number of workers;
+   access log; its workers behind its own acceptor, on asyncio) and, as the peer, a bare
+   FastAPI app on uvicorn as uvicorn starts it (shared socket, its default loop) whose one
+   endpoint validates a body of the same shape and echoes it — what any FastAPI endpoint
+   costs on this machine — each with the same number of worker processes;
 2. builds one request body per request from the seeded enterprise generator (the maker of
    the bundled sample): each enterprise as the JSON record a portal form sends, every
    request a different enterprise, so that no cache answers a repeated question;
@@ -348,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.server", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a few hundred requests")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes of each server")
     parser.add_argument("--requests", type=int, default=None,
                         help="requests per run without explanations (default 20,000)")
     parser.add_argument("--concurrency", type=int, default=64)
@@ -391,8 +392,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     lines = [f"# Portal benchmark: POST /api/check, {args.concurrency} concurrent clients",
              "",
-             f"{os.cpu_count()} cores shared by the server ({args.workers} uvicorn "
-             f"worker(s)) and the client ({_client_words(args.client)}, HTTP/1.1 keep-alive); "
+             f"{os.cpu_count()} cores shared by the server ({args.workers} worker "
+             f"process(es): ours behind its acceptor on asyncio, the peer's on uvicorn's "
+             f"shared socket) and the client ({_client_words(args.client)}, HTTP/1.1 keep-alive); "
              f"every request a distinct generated enterprise ({len(records):,} in all), as of "
              f"{args.as_of}; HTTP parser: {_http_parser()}.",
              f"Load average of the machine at the end: {machine_load()} on {os.cpu_count()} "
