@@ -14,18 +14,43 @@ import functools
 import threading
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from policy_match.engine import dag
 from policy_match.engine.atom_text import AtomReport, tags_read
 from policy_match.engine.explain import Explainer
 from policy_match.engine.scalar import ScalarEvaluator
 
-__all__ = ["AnswerCache", "ItemCache", "Line", "ReportCache", "SharingExplainer", "keyed"]
+__all__ = ["AnswerCache", "Bounded", "ItemCache", "Line", "ReportCache", "SharingExplainer",
+           "keyed"]
 
 LIMIT = 200_000  # lines kept per snapshot; past it the cache starts again
 ANSWERS = 20_000  # item answers (JSON, a few KiB each) kept per snapshot
 ITEMS = 50_000  # plain item results (JSON, a few hundred bytes each) kept per snapshot
+
+V = TypeVar("V")
+
+
+class Bounded(Generic[V]):
+    """A thread-safe map that starts again when it holds ``limit`` entries: what a caller
+    can fill (any date, any values) is bounded by what it holds, not by trust."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: dict[Any, V] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Any) -> V | None:
+        return self._items.get(key)
+
+    def put(self, key: Any, value: V) -> None:
+        with self._lock:
+            if len(self._items) >= self.limit:
+                self._items.clear()
+            self._items[key] = value
 
 
 def keyed(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,10 +78,8 @@ class ReportCache:
 
     def __init__(self, graph: dag.Dag, limit: int = LIMIT) -> None:
         self.graph = graph
-        self.limit = limit
         self._tags: dict[int, tuple[str, ...]] = {}
-        self._lines: dict[tuple[Any, ...], Line] = {}
-        self._lock = threading.Lock()
+        self._lines: Bounded[Line] = Bounded(limit)
 
     def tags(self, atom: dag.Atom) -> tuple[str, ...]:
         # by identity: the atoms are the snapshot's own and live as long as this cache, and
@@ -70,10 +93,7 @@ class ReportCache:
         return self._lines.get(key)
 
     def put(self, key: tuple[Any, ...], line: Line) -> None:
-        with self._lock:
-            if len(self._lines) >= self.limit:
-                self._lines.clear()
-            self._lines[key] = line
+        self._lines.put(key, line)
 
 
 class SharingExplainer(Explainer):
@@ -125,10 +145,8 @@ class AnswerCache:
 
     def __init__(self, book: Any, limit: int = ANSWERS) -> None:
         self.book = book
-        self.limit = limit
         self._tags: dict[str, tuple[str, ...]] = {}
-        self._answers: dict[tuple[Any, ...], tuple[tuple[Any, ...], bytes]] = {}
-        self._lock = threading.Lock()
+        self._answers: Bounded[tuple[tuple[Any, ...], bytes]] = Bounded(limit)
 
     def tags(self, policy_id: str) -> tuple[str, ...]:
         found = self._tags.get(policy_id)
@@ -153,28 +171,13 @@ class AnswerCache:
             return None
 
     def put(self, key: tuple[Any, ...], answer: tuple[tuple[Any, ...], bytes]) -> None:
-        with self._lock:
-            if len(self._answers) >= self.limit:
-                self._answers.clear()
-            with contextlib.suppress(TypeError):
-                self._answers[key] = answer
+        with contextlib.suppress(TypeError):
+            self._answers.put(key, answer)
 
 
-class ItemCache:
+class ItemCache(Bounded[bytes]):
     """A plain check's item results as JSON, by what they say (item, verdict, amount, the
-    tags missing): few distinct ones, since amounts are mostly fixed or banded. Past
-    ``limit`` the cache starts again, so a stream of distinct amounts cannot grow it."""
+    tags missing): few distinct ones, since amounts are mostly fixed or banded."""
 
     def __init__(self, limit: int = ITEMS) -> None:
-        self.limit = limit
-        self._items: dict[tuple[Any, ...], bytes] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> bytes | None:
-        return self._items.get(key)
-
-    def put(self, key: tuple[Any, ...], item: bytes) -> None:
-        with self._lock:
-            if len(self._items) >= self.limit:
-                self._items.clear()
-            self._items[key] = item
+        super().__init__(limit)

@@ -26,7 +26,7 @@ from policy_match.engine import dag
 from policy_match.engine.atom_text import AtomReport, Outcome, tags_read
 from policy_match.engine.explain import NodeKind, degree
 from policy_match.engine.walk import pre_order
-from policy_match.server.reports import SharingExplainer
+from policy_match.server.reports import Bounded, SharingExplainer
 
 __all__ = ["AtomSlot", "GroupHeads", "Piece", "Shape", "ShapeCache"]
 
@@ -130,11 +130,10 @@ class ShapeCache:
 
     def __init__(self, graph: dag.Dag, limit: int = LIMIT) -> None:
         self.graph = graph
-        self.limit = limit
         self.heads = GroupHeads()
         self._atoms = list(graph.atoms)
         self._reach: dict[int, tuple[tuple[dag.Atom, ...], tuple[str, ...]]] = {}
-        self._shapes: dict[tuple[Any, ...], Shape] = {}
+        self._shapes: Bounded[Shape] = Bounded(limit)
         self._lock = threading.Lock()
 
     def _reached(self, root: dag.BoolNode) -> tuple[tuple[dag.Atom, ...], tuple[str, ...]]:
@@ -156,7 +155,7 @@ class ShapeCache:
         found = self._shapes.get(key)
         if found is None:
             found = _walked(explainer, self.heads, self._atoms, root, eligible, explain)
-            self._put(key, found)
+            self._shapes.put(key, found)
         return found
 
     def _key(self, explainer: SharingExplainer, root: dag.BoolNode,
@@ -165,9 +164,3 @@ class ShapeCache:
         truth, values = explainer.ev.truth, explainer.ev.record
         return (id(root), explain, *[truth(a) for a in atoms],
                 *[values.get(t) is None for t in tags])
-
-    def _put(self, key: tuple[Any, ...], shape: Shape) -> None:
-        with self._lock:
-            if len(self._shapes) >= self.limit:
-                self._shapes.clear()
-            self._shapes[key] = shape
