@@ -17,8 +17,9 @@ import pytest
 from policy_match.apps.push import Ledger, Planner, plan
 from policy_match.apps.push import planner as planner_module
 from policy_match.apps.push.chunks import Chunk
-from policy_match.apps.push.facts import read_facts
+from policy_match.apps.push.facts import body_of, read_facts
 from policy_match.apps.push.planner import keyed_row_array
+from policy_match.apps.push.schema import KIND_CODES
 from policy_match.core.loading import load
 from policy_match.core.rulebook import Rulebook
 from policy_match.data.table import EnterpriseTable
@@ -141,7 +142,14 @@ def test_due_slices_are_the_decided_messages_in_order(
     assert len(whole) == len(due) > 100
     sliced = [m for start in range(0, len(due), 13) for m in due.messages(start, start + 13)]
     assert [m.key for m in sliced] == [m.key for m in whole]
-    assert [m.id for m in sliced] == [m.id for m in whole]
+    assert [m.digest for m in sliced] == [m.digest for m in whole]
+    # the rows recorded are those messages': the same keys, digests and bodies
+    planned = [due.planned(start, start + 13) for start in range(0, len(due), 13)]
+    rows = [(e, i, k, g, d, b.fields) for p in planned for e, i, k, g, d, b in p.rows]
+    want = [(m.enterprise, m.item, KIND_CODES[m.kind.value], m.generation, m.digest,
+             body_of(m, planner._payload_json(m.item, m.payload)).fields) for m in whole]
+    assert rows == want
+    assert {k for _, _, k, *_ in rows} >= {1, 2, 3}
     # one text per distinct message body, shared
     texts = {m.text for m in whole}
     assert len({id(m.text) for m in whole}) == len(texts)

@@ -19,7 +19,7 @@ from policy_match.apps.push import (
     Reason,
     message_id,
 )
-from policy_match.apps.push.messages import TELLING, message_text
+from policy_match.apps.push.messages import TELLING, id_digest, item_version, message_text
 
 
 def _checked_values(table: str, column: str) -> set[str]:
@@ -47,10 +47,10 @@ def test_every_kind_and_reason_has_chinese_text() -> None:
 
 def test_an_enum_kind_gives_the_id_its_string_gives() -> None:
     for kind in MessageKind:
-        assert message_id(kind, "E1", "X-1", 2, "abc|expired") == \
-            message_id(kind.value, "E1", "X-1", 2, "abc|expired")
-    assert message_id(MessageKind.MATCH, "E1", "X-1", 1, "v") != \
-        message_id(MessageKind.ANNOUNCE, "E1", "X-1", 1, "v")
+        assert id_digest(kind, "E1", "X-1", 2, "abc|expired") == \
+            id_digest(kind.value, "E1", "X-1", 2, "abc|expired")
+    assert id_digest(MessageKind.MATCH, "E1", "X-1", 1, "v") != \
+        id_digest(MessageKind.ANNOUNCE, "E1", "X-1", 1, "v")
 
 
 def test_a_ledger_stores_and_reads_back_plain_strings(tmp_path: Path) -> None:
@@ -77,13 +77,44 @@ def test_a_repealed_withdrawal_needs_no_policy() -> None:
                      dt.date(2025, 6, 1))
 
 
-def test_message_ids_are_the_sha256_prefix_as_text_and_as_stored() -> None:
+def test_message_ids_are_the_seq_then_the_sha256_prefix() -> None:
     import hashlib
 
-    from policy_match.apps.push.messages import Message, MessageKind, Reason, message_id
+    from policy_match.apps.push.messages import Message, MessageKind, Reason, id_bytes
 
     m = Message(MessageKind.PROMPT, "E1", "P-7", 3, "名称", None, dt.date(2025, 6, 1),
                 Reason.MISSING, "abc|员工数", "text", {}, ("员工数",))
-    want = hashlib.sha256("prompt\x1fE1\x1fP-7\x1f3\x1fabc|员工数".encode()).hexdigest()[:24]
-    assert m.id == want == message_id(m.kind, "E1", "P-7", 3, "abc|员工数")
-    assert m.id_bytes == bytes.fromhex(want) and len(m.id_bytes) == 12
+    digest = hashlib.sha256("prompt\x1fE1\x1fP-7\x1f3\x1fabc|员工数".encode()).digest()[:6]
+    assert m.digest == digest
+    assert message_id(258, m.digest) == "000000000102" + digest.hex()
+    assert id_bytes(258, m.digest) == bytes.fromhex(message_id(258, m.digest))
+    # ids sort as their seqs do, whatever their digests
+    ids = [id_bytes(seq, bytes([255 - seq % 256] * 6)) for seq in (1, 2, 255, 256, 70_000)]
+    assert ids == sorted(ids) and len(set(ids)) == 5
+
+
+def test_a_planned_ledger_s_ids_are_its_seqs_and_digests(tmp_path: Path) -> None:
+    """Every id of a plan names its own row's seq, then the digest of its content."""
+    from policy_match.apps.push import plan
+    from policy_match.apps.push.messages import id_digest
+    from policy_match.core.loading import load
+    from policy_match.data.table import EnterpriseTable
+
+    repo = Path(__file__).resolve().parents[3]
+    book = load(repo / "rules")
+    table = EnterpriseTable.from_csv(repo / "data" / "enterprises-2000.csv", book)
+    small = EnterpriseTable(table.columns, table.ids, [])
+    with Ledger(tmp_path / "l.db") as ledger:
+        plan(ledger, book.match(small, as_of=dt.date(2025, 6, 1)), batch_size=700)
+        rows = ledger.conn.execute(
+            "SELECT o.seq, o.id, m.kind, m.enterprise, m.item, m.generation FROM outbox o"
+            " JOIN messages m ON m.seq = o.seq ORDER BY o.seq").fetchall()
+    assert len(rows) > 10_000
+    assert [seq for seq, *_ in rows] == list(range(1, len(rows) + 1))
+    kinds = {kind for _, _, kind, *_ in rows}
+    assert kinds == {"match", "announce", "prompt"}
+    for seq, blob, kind, enterprise, item, generation in rows[::97]:
+        assert blob[:6] == seq.to_bytes(6, "big")
+        if kind != "prompt":  # a tell's trigger is its item's version
+            version = item_version(book, book.policies[item])
+            assert blob[6:] == id_digest(kind, enterprise, item, generation, version)

@@ -163,3 +163,42 @@ def test_read_facts_reads_every_fact_of_the_keys_asked(book: Rulebook, tmp_path:
             assert got == want and len(want) > 1000
             numbers = dict(conn.execute("SELECT key, n FROM enterprises"))
             assert all(numbers[eids[k]] == n for k, n in facts.enterprise_n.items())
+
+
+def test_a_batch_partly_recorded_already_adds_the_rest_as_one_by_one(
+        book: Rulebook, tmp_path: Path) -> None:
+    """Some of a batch's logical keys in the outbox already: the bulk insert meets the
+    UNIQUE key, rolls its savepoint back and records key by key — the very rows, numbers and
+    facts one by one writes, with nothing left of the attempt (bodies, batch, outbox)."""
+    table = EnterpriseTable.from_csv(REPO / "data" / "enterprises-2000.csv", book)
+    rows = np.arange(0, 200)
+    small = EnterpriseTable(take_rows(table, rows), table.id_objects()[rows].tolist(), [])
+    day = dt.date(2025, 6, 1)
+    flags: dict[bool, list[bool]] = {}
+    for bulk in (False, True):
+        with Ledger(tmp_path / f"{bulk}.db") as ledger:
+            planner = Planner(ledger, book.match(small, as_of=day))
+            keyed, _ = keyed_row_array(planner.result)
+            chunk = Chunk(book, small, day, keyed, planner.general)
+            eids = [str(small.id_objects()[r]) for r in keyed]
+            with ledger.transaction() as conn:
+                messages = planner.decide(conn, eids, chunk, range(keyed.size),
+                                          read_facts(conn, eids))
+            texts = [planner._payload_json(m.item, m.payload) for m in messages]
+            flags[bulk] = []
+            for part in (slice(None, None, 3), slice(None)):  # a third, then all of them
+                with ledger.transaction():
+                    recorder = Recorder(ledger, None, day.isoformat(), "2026-01-01T00:00:00")
+                    if bulk:
+                        flags[bulk] += recorder.record_all(messages[part], texts[part])
+                    else:
+                        flags[bulk] += [recorder.record(m, t) for m, t in
+                                        zip(messages[part], texts[part], strict=True)]
+            assert ledger.check() == []
+    third = len(messages[::3])
+    assert flags[True] == flags[False] and len(messages) > 1000
+    assert all(flags[True][:third])
+    assert flags[True][third:] == [k % 3 != 0 for k in range(len(messages))]
+    assert dump(tmp_path / "False.db") == dump(tmp_path / "True.db")
+    with Ledger(tmp_path / "True.db") as ledger:
+        assert ledger.conn.execute("SELECT count(*) FROM batches").fetchone()[0] == 2

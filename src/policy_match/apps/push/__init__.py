@@ -13,7 +13,8 @@ difference only:
   longer in the rulebook), or — for 精准 items — that it no longer qualifies for.
 
 Every message has a logical key ``(kind, enterprise, item, generation)`` that is UNIQUE in
-the outbox, and a deterministic id hashed from that key and the state that triggered it.
+the outbox, and an id: its place in the outbox, then a digest of that key and the state
+that triggered it (deterministic: a rerun plans the same ids).
 The "told" facts are updated in the same transaction as the outbox rows, one batch of
 enterprises per ``BEGIN IMMEDIATE`` transaction, so a killed planner leaves whole batches
 or nothing, a rerun does the rest exactly once, and two planners at once serialize per

@@ -79,6 +79,7 @@ class Chunk:
         self.answers: list[tuple[str, ...]] = []  # distinct missing-tag tuples of the chunk
         self._answer_ids: dict[tuple[str, ...], int] = {}
         self._missing_ids: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._keys: tuple[np.ndarray, np.ndarray] | None = None
 
     def states(self, local: range) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(tell candidates, ineligible, unknown) of the local rows ``local``, each a
@@ -114,6 +115,32 @@ class Chunk:
         ids = np.array([self._answer_id(a) for a in groups.answers], dtype=np.int64)
         known = self._missing_ids[pid] = (groups.rows, ids[groups.group])
         return known
+
+    def missing_pairs(self, local: range, unknown: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The (batch position, column, missing tags in :attr:`answers`) of every pair of
+        the batch ``local`` that ``unknown`` (batch × columns) marks and whose missing tags
+        are not empty: one binary search over the chunk's pairs (:meth:`_missing_keys`)."""
+        keys, ids = self._missing_keys()
+        ks, cs = np.nonzero(unknown)
+        wanted = cs * self.rows.size + ks + local.start
+        at = np.minimum(np.searchsorted(keys, wanted), max(keys.size - 1, 0))
+        answer = (np.where(keys[at] == wanted, ids[at], -1) if keys.size
+                  else np.full(wanted.size, -1, dtype=np.int64))
+        kept = answer >= 0
+        return ks[kept], cs[kept], answer[kept]
+
+    def _missing_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every unknown pair of the chunk as a key (column × rows + local row), ascending,
+        and its missing tags' index (-1: none): made once a chunk, not per batch."""
+        if self._keys is None:
+            m = self.rows.size
+            parts = [(c * m + rows, ids) for c, (rows, ids) in enumerate(
+                self.missing_ids(self.policies[p]) for p in self.columns.tolist())]
+            empty = np.zeros(0, dtype=np.int64)
+            self._keys = (np.concatenate([k for k, _ in parts] or [empty]).astype(np.int64),
+                          np.concatenate([i for _, i in parts] or [empty]).astype(np.int64))
+        return self._keys
 
     def _answer_id(self, answer: tuple[str, ...]) -> int:
         if not answer:

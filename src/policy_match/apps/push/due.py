@@ -11,25 +11,36 @@ messages, not the batch's. Texts are shared by every message that reads the same
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from policy_match.apps.push.messages import (
+    ID_DIGEST_BYTES,
+    Body,
     Message,
     MessageKind,
+    Planned,
+    PlannedRow,
     Reason,
+    id_text,
     item_version,
     message_text,
     payload,
 )
+from policy_match.apps.push.schema import KIND_CODES
 from policy_match.dsl.ir import Policy
 
 if TYPE_CHECKING:
     from policy_match.core.rulebook import Rulebook
 
 TELL, WITHDRAW, PROMPT = 0, 1, 2  # what each entry of a Due is
+# how a maker makes the messages of one (kind, item, trigger): the kind's code, the id's
+# hashed text around the enterprise and generation (``messages.id_text``), and the body
+Spec = tuple[int, str, str, str, Body]
 
 
 class Makers:
@@ -42,6 +53,59 @@ class Makers:
         self.versions = {pid: item_version(book, p) for pid, p in book.policies.items()}
         self.payloads = {pid: payload(p) for pid, p in book.policies.items()}
         self._texts: dict[tuple[Any, ...], str] = {}
+        self._specs: dict[tuple[Any, ...], Spec] = {}
+        self._payload_json: dict[str, str] = {}
+        self._withdrawal_bodies: dict[tuple[Any, ...], Body] = {}
+
+    def payload_json(self, item: str) -> str:
+        """The item's details as the ledger stores them (``{}`` for an item not in the
+        rulebook)."""
+        text = self._payload_json.get(item)
+        if text is None:
+            text = self._payload_json[item] = json.dumps(self.payloads.get(item, {}),
+                                                         ensure_ascii=False)
+        return text
+
+    def tell_spec(self, general: bool, policy: Policy) -> Spec:
+        """What :meth:`tell` makes of ``policy``, shared by every enterprise told."""
+        key = (policy.id, general)
+        spec = self._specs.get(key)
+        if spec is None:
+            kind = MessageKind.ANNOUNCE if general else MessageKind.MATCH
+            reason = Reason.BROAD if general else Reason.ELIGIBLE
+            body = Body(kind.value, policy.id, policy.name, policy.push, reason.value, None,
+                        self.text(kind, reason, policy.name, policy.id, policy, ()),
+                        self.payload_json(policy.id))
+            spec = self._specs[key] = (KIND_CODES[kind.value],
+                                       *id_text(kind.value, policy.id,
+                                                self.versions[policy.id]), body)
+        return spec
+
+    def prompt_spec(self, policy: Policy, tags: tuple[str, ...]) -> Spec:
+        """What :meth:`prompt` makes of ``policy`` and ``tags``."""
+        key = (policy.id, tags)
+        spec = self._specs.get(key)
+        if spec is None:
+            kind, reason = MessageKind.PROMPT, Reason.MISSING
+            body = Body(kind.value, policy.id, policy.name, policy.push, reason.value,
+                        json.dumps(list(tags), ensure_ascii=False),
+                        self.text(kind, reason, policy.name, policy.id, policy, tags),
+                        self.payload_json(policy.id))
+            trigger = self.versions[policy.id] + "|" + "、".join(tags)
+            spec = self._specs[key] = (KIND_CODES[kind.value],
+                                       *id_text(kind.value, policy.id, trigger), body)
+        return spec
+
+    def withdrawal_body(self, m: Message) -> Body:
+        """A withdrawal's body, one object per distinct body (the recorder numbers each
+        object once)."""
+        key = (m.item, m.item_name, m.push, m.reason, m.text)
+        body = self._withdrawal_bodies.get(key)
+        if body is None:
+            body = self._withdrawal_bodies[key] = Body(
+                m.kind.value, m.item, m.item_name, m.push, m.reason.value, None, m.text,
+                self.payload_json(m.item))
+        return body
 
     def text(self, kind: MessageKind, reason: Reason, name: str, item: str,
              policy: Policy | None, missing: tuple[str, ...]) -> str:
@@ -134,6 +198,11 @@ class Due:
         item = np.concatenate([np.zeros(counts[0], np.int64), withdrawals.item,
                                np.zeros(counts[2], np.int64)])
         self.order = np.lexsort((item, second, policy.astype(np.int64), at))
+        self.at, self.policy = at, policy.astype(np.int64)
+        self.generation = np.concatenate([tells.generation, np.zeros(counts[1], np.int64),
+                                          prompts.generation]).astype(np.int64)
+        self.answer = np.concatenate([np.zeros(counts[0] + counts[1], np.int64),
+                                      prompts.answer]).astype(np.int64)
 
     def __len__(self) -> int:
         return int(self.order.size)
@@ -159,3 +228,50 @@ class Due:
         q = self.prompts
         return self.makers.prompt(self.eids[int(q.at[j])], self.policies[int(q.policy[j])],
                                   q.answers[int(q.answer[j])], int(q.generation[j]))
+
+    def planned(self, start: int = 0, stop: int | None = None) -> Planned:
+        """:meth:`messages` ``start:stop`` as the rows to record (:class:`Planned`): the
+        same digests and bodies, without a Python object per message."""
+        order = self.order[start:stop]
+        what = self.what[order]
+        specs, spec_of = self._specs(what, self.policy[order], self.answer[order])
+        rows: list[PlannedRow] = []
+        eids, withdrawals = self.eids, self.withdrawals.messages
+        sha256 = hashlib.sha256
+        for w, s, j, k, g in zip(what.tolist(), spec_of.tolist(), self.which[order].tolist(),
+                                 self.at[order].tolist(), self.generation[order].tolist(),
+                                 strict=True):
+            if w == WITHDRAW:
+                m = withdrawals[j]
+                rows.append((m.enterprise, m.item, KIND_CODES[m.kind.value], m.generation,
+                             m.digest, self.makers.withdrawal_body(m)))
+                continue
+            spec = specs[s]
+            assert spec is not None
+            code, prefix, middle, suffix, body = spec
+            eid = eids[k]
+            rows.append((eid, body.item, code, g,
+                         sha256(f"{prefix}{eid}{middle}{g}{suffix}".encode()).digest()[
+                             :ID_DIGEST_BYTES], body))
+        return Planned(rows)
+
+    def _specs(self, what: np.ndarray, policy: np.ndarray, answer: np.ndarray
+               ) -> tuple[list[Spec | None], np.ndarray]:
+        """The makers' specs of the tells and prompts among entries, and each entry's
+        index into them (a withdrawal's is None): one look-up per distinct spec."""
+        prompt = what == PROMPT
+        width = len(self.prompts.answers) + 1
+        key = np.where(what == WITHDRAW, -1, (policy * width + np.where(prompt, answer, -1)
+                                              + 1) * 2 + prompt)
+        distinct, spec_of = np.unique(key, return_inverse=True)
+        specs: list[Spec | None] = []
+        for code in distinct.tolist():
+            if code < 0:
+                specs.append(None)
+                continue
+            p, a = divmod(code // 2, width)
+            policy_ = self.policies[p]
+            specs.append(self.makers.prompt_spec(policy_, self.prompts.answers[a - 1])
+                         if code % 2 else self.makers.tell_spec(bool(self.general[p]),
+                                                                policy_))
+        return specs, spec_of.reshape(-1)

@@ -72,24 +72,80 @@ class Message:
         return (self.kind.value, self.enterprise, self.item, self.generation)
 
     @property
-    def id(self) -> str:
-        return message_id(self.kind, self.enterprise, self.item, self.generation, self.trigger)
+    def digest(self) -> bytes:
+        """The content part of the message's id (:func:`message_id`)."""
+        return id_digest(self.kind, self.enterprise, self.item, self.generation, self.trigger)
+
+
+# A message id is 12 bytes (24 hex digits): the message's ``seq`` (its place in the outbox,
+# 6 bytes big-endian) then the first 6 bytes of SHA-256 over its kind, enterprise, item,
+# generation and trigger. Ids sort in planning order, so the outbox's id index grows at its
+# end (a hash alone landed each new id on a random page of the index: a batch of 2,000
+# enterprises rewrote most of it); the digest makes an id of another ledger, or a typo,
+# name no message. Deterministic all the same: seqs are handed out in planning order
+# (max + 1; a batch rolled back gives its numbers back), so a rerun plans the same ids.
+ID_SEQ_BYTES = 6
+ID_DIGEST_BYTES = 6
+
+
+def id_digest(kind: str, enterprise: str, item: str, generation: int, trigger: str) -> bytes:
+    text = "\x1f".join((str(kind), enterprise, item, str(generation), trigger))
+    return hashlib.sha256(text.encode("utf-8")).digest()[:ID_DIGEST_BYTES]
+
+
+def id_bytes(seq: int, digest: bytes) -> bytes:
+    """The id of the message at ``seq`` whose content has ``digest``, as the ledger stores
+    it (``outbox.id``)."""
+    return seq.to_bytes(ID_SEQ_BYTES, "big") + digest
+
+
+def message_id(seq: int, digest: bytes) -> str:
+    """:func:`id_bytes` as text: what a sender reads, exports and marks sent."""
+    return id_bytes(seq, digest).hex()
+
+
+@dataclass(frozen=True)
+class Body:
+    """What a message says besides its keys, as the ledger stores it (``bodies``): one
+    object shared by every message that reads the same. ``fields`` is the row's text
+    (:func:`~policy_match.apps.push.schema.body_digest` digests it)."""
+
+    kind: str
+    item: str
+    item_name: str
+    push: str | None
+    reason: str
+    missing: str | None  # the missing tags' JSON list (prompts only)
+    text: str
+    payload: str  # the item's details' JSON
 
     @property
-    def id_bytes(self) -> bytes:
-        """:attr:`id` as the ledger stores it (``outbox.id``), without the hex round trip."""
-        return _id_digest(self.kind, self.enterprise, self.item, self.generation,
-                          self.trigger)[:12]
+    def fields(self) -> tuple[str, str, str, str | None, str, str | None, str, str]:
+        return (self.kind, self.item, self.item_name, self.push, self.reason, self.missing,
+                self.text, self.payload)
 
 
-def _id_digest(kind: str, enterprise: str, item: str, generation: int, trigger: str) -> bytes:
-    text = "\x1f".join((str(kind), enterprise, item, str(generation), trigger))
-    return hashlib.sha256(text.encode("utf-8")).digest()
+# a message to record: enterprise, item, kind (the ledger's code), generation, the content
+# part of its id (:attr:`Message.digest`) and its body
+PlannedRow = tuple[str, str, int, int, bytes, Body]
 
 
-def message_id(kind: str, enterprise: str, item: str, generation: int, trigger: str) -> str:
-    """Deterministic: the same logical message planned twice gets the same id."""
-    return _id_digest(kind, enterprise, item, generation, trigger)[:12].hex()
+@dataclass(frozen=True)
+class Planned:
+    """Messages to record, in planning order, one row each: what :class:`Message` objects
+    would hold, without an object per message (a plan records tens of thousands a batch)."""
+
+    rows: list[PlannedRow]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def id_text(kind: str, item: str, trigger: str) -> tuple[str, str, str]:
+    """The parts of the text :func:`id_digest` hashes around the enterprise and generation,
+    so a maker hashes ``prefix + enterprise + middle + str(generation) + suffix`` without
+    joining every part again per message."""
+    return f"{kind}\x1f", f"\x1f{item}\x1f", f"\x1f{trigger}"
 
 
 def item_version(book: Rulebook, policy: Policy) -> str:

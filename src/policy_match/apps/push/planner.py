@@ -35,6 +35,7 @@ from policy_match.apps.push.facts import (
 )
 from policy_match.apps.push.ledger import Ledger, now_stamp
 from policy_match.apps.push.messages import Message, Reason
+from policy_match.apps.push.schema import KIND_CODES
 
 if TYPE_CHECKING:
     from policy_match.core.match import MatchResult
@@ -44,6 +45,7 @@ DEFAULT_BATCH = 500
 RECORD_SLICE = 20_000  # messages made and recorded at once within a batch's transaction
 Progress = Callable[[int, int], None]  # (done, total): a plain callable
 BATCH_ENV = "POLICY_MATCH_PUSH_BATCH"
+KIND_NAMES = {code: name for name, code in KIND_CODES.items()}
 
 
 @dataclass
@@ -64,11 +66,12 @@ class PlanReport:
 
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for a batch: a batch makes tens of thousands of
-    short-lived objects (messages, their rows, the missing tags' walks), freed by their
-    reference counts; the collections they would trigger walk the objects alive (a full
-    one walks the rulebook's nodes too: tenths of a second, at random points of the plan).
-    Cycles made meanwhile are collected once the collector is back on."""
+    """Python's cycle collector off for a chunk of rows (its matching, then its batches): a
+    batch makes tens of thousands of short-lived objects (messages, their rows, the missing
+    tags' walks), freed by their reference counts; the collections they would trigger walk
+    the objects alive (a full one walks the table's and the rulebook's too: 0.15 s in the
+    1,000,000-row refresh, at random points of the plan). Cycles made meanwhile are
+    collected once the collector is back on, a chunk later at most."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -155,7 +158,6 @@ class Planner:
         self.payloads = self.makers.payloads
         self.general = np.array([p.push == "普惠" for p in self.book.policies.values()],
                                 dtype=bool)
-        self._payload_texts: dict[str, str] = {}
         self._run_n: int | None = None
         self.policies = list(self.book.policies)
         self.index = {pid: k for k, pid in enumerate(self.policies)}
@@ -213,15 +215,17 @@ class Planner:
             columns = checked
             if checked is not None and self._has_new_rows(part):
                 columns = None  # a new enterprise may be due any message
-            chunk = Chunk(self.book, self.result.table, self.as_of, part, self.general,
-                          self.exact_missing, columns)
-            for start in range(0, part.size, size):
-                self._plan_batch(chunk, range(start, min(start + size, part.size)), report)
-                done = min(done + size, int(rows.size))
-                if after_batch is not None:
-                    after_batch(report)
-                if self.progress is not None:
-                    self.progress(done, int(rows.size))
+            with collector_paused():  # the chunk's matching too: it allocates as much
+                chunk = Chunk(self.book, self.result.table, self.as_of, part, self.general,
+                              self.exact_missing, columns)
+                for start in range(0, part.size, size):
+                    self._plan_batch(chunk, range(start, min(start + size, part.size)),
+                                     report)
+                    done = min(done + size, int(rows.size))
+                    if after_batch is not None:
+                        after_batch(report)
+                    if self.progress is not None:
+                        self.progress(done, int(rows.size))
         with self.ledger.transaction() as conn:
             conn.execute("UPDATE runs SET finished_at = ?, added = ? WHERE id = ?",
                          (now_stamp(), json.dumps(dict(report.added)), report.run_id))
@@ -237,12 +241,11 @@ class Planner:
             recorder = Recorder(self.ledger, self._run_n, self.as_of.isoformat(), now_stamp())
             due = self.due(conn, eids, chunk, local, facts)
             for start in range(0, len(due), RECORD_SLICE):
-                messages = due.messages(start, start + RECORD_SLICE)
-                texts = [self._payload_json(m.item, m.payload) for m in messages]
-                for message, added in zip(messages, recorder.record_all(messages, texts),
-                                          strict=True):
-                    if added:
-                        report.added[message.kind.value] += 1
+                planned = due.planned(start, start + RECORD_SLICE)
+                added = Counter(row[2] for row, new in zip(
+                    planned.rows, recorder.record_planned(planned), strict=True) if new)
+                for kind, count in added.items():
+                    report.added[KIND_NAMES[kind]] += count
         report.batches += 1
 
     # ---- what is due ----------------------------------------------------------------
@@ -291,11 +294,11 @@ class Planner:
         policy, column = self._item_columns(conn, chunk, facts.told_item)
         kept = column >= 0
         active = np.zeros(shape, dtype=bool)
-        generation = np.zeros(shape, dtype=np.int64)
         active[facts.told_at[kept], column[kept]] = facts.told_active[kept]
-        generation[facts.told_at[kept], column[kept]] = facts.told_generation[kept]
         ks, cs = np.nonzero(tell & ~active)
-        tells = Tells(ks, chunk.columns[cs], generation[ks, cs] + 1)
+        generation, = _lookup(facts.told_at[kept], column[kept], shape[1], ks, cs,
+                              facts.told_generation[kept])
+        tells = Tells(ks, chunk.columns[cs], generation + 1)
         withdrawals = self._withdrawals(conn, eids, chunk, ineligible, facts, policy, column)
         prompts = self._prompts(conn, chunk, local, unknown, facts)
         return Due(eids, tells, withdrawals, prompts, self.makers, self.general)
@@ -341,12 +344,11 @@ class Planner:
         distinct pair of prompt body and tags)."""
         _, column = self._item_columns(conn, chunk, facts.prompted_item)
         kept = column >= 0
-        body = np.zeros(unknown.shape, dtype=np.int64)  # 0: never prompted (bodies from 1)
-        before = np.zeros(unknown.shape, dtype=np.int64)
-        body[facts.prompted_at[kept], column[kept]] = facts.prompted_body[kept]
-        before[facts.prompted_at[kept], column[kept]] = facts.prompted_generation[kept]
-        ks, cs, answer = self._missing_pairs(chunk, local, unknown)
-        bs = body[ks, cs]
+        ks, cs, answer = chunk.missing_pairs(local, unknown)
+        # per pair: the body last asked (0: never prompted; bodies count from 1) and its
+        # generation
+        bs, before = _lookup(facts.prompted_at[kept], column[kept], unknown.shape[1], ks, cs,
+                             facts.prompted_body[kept], facts.prompted_generation[kept])
         asked = self._bodies_missing(conn, np.unique(bs))
         due = bs == 0
         seen = np.flatnonzero(~due)
@@ -359,28 +361,7 @@ class Planner:
             due[seen] = differs[inverse.reshape(-1)]
         which = np.flatnonzero(due)
         return Prompts(ks[which], chunk.columns[cs[which]], answer[which],
-                       before[ks[which], cs[which]] + 1, chunk.answers)
-
-    @staticmethod
-    def _missing_pairs(chunk: Chunk, local: range, unknown: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The (batch position, chunk column, missing tags in ``chunk.answers``) of every
-        unknown pair of the batch with tags missing, column by column."""
-        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        for c in np.flatnonzero(unknown.any(axis=0)).tolist():
-            rows, ids = chunk.missing_ids(chunk.policies[int(chunk.columns[c])])
-            ks = np.flatnonzero(unknown[:, c])
-            at = np.minimum(np.searchsorted(rows, ks + local.start), max(rows.size - 1, 0))
-            answer = (np.where(rows[at] == ks + local.start, ids[at], -1) if rows.size
-                      else np.full(ks.size, -1, dtype=np.int64))
-            kept = answer >= 0
-            parts.append((ks[kept], np.full(int(kept.sum()), c, dtype=np.int64),
-                          answer[kept]))
-        if not parts:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
-        ks, cs, answers = zip(*parts, strict=True)
-        return np.concatenate(ks), np.concatenate(cs), np.concatenate(answers)
+                       before[which] + 1, chunk.answers)
 
     def _asked_differs(self, body: int, tags: tuple[str, ...],
                        asked: dict[int, tuple[str, ...]]) -> bool:
@@ -400,10 +381,24 @@ class Planner:
         return cache
 
     def _payload_json(self, item: str, payload: dict[str, Any]) -> str:
-        text = self._payload_texts.get(item)
-        if text is None:
-            text = self._payload_texts[item] = json.dumps(payload, ensure_ascii=False)
-        return text
+        """A message's payload as the ledger stores it: the item's (``{}`` when repealed)."""
+        return self.makers.payload_json(item)
+
+
+def _lookup(at: np.ndarray, column: np.ndarray, width: int, ks: np.ndarray, cs: np.ndarray,
+            *values: np.ndarray) -> list[np.ndarray]:
+    """Per pair (``ks``, ``cs``) of (batch position, chunk column): each of ``values`` of
+    the fact at that pair (facts at (``at``, ``column``), at most one per pair), 0 where
+    there is none. Sorted keys and a binary search: a dense (batch × columns) array per
+    value cost more to fill than the pairs it answered."""
+    keys = at * width + column
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    wanted = ks.astype(np.int64) * width + cs
+    where = np.minimum(np.searchsorted(keys, wanted), max(keys.size - 1, 0))
+    found = keys[where] == wanted if keys.size else np.zeros(wanted.size, dtype=bool)
+    return [np.where(found, v[order][where], 0) if keys.size
+            else np.zeros(wanted.size, dtype=np.int64) for v in values]
 
 
 def plan(ledger: Ledger, result: MatchResult, batch_size: int | None = None,
