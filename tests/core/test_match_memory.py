@@ -72,3 +72,26 @@ def test_a_shared_inner_condition_is_evaluated_once(book: pm.Rulebook,
     monkeypatch.setattr(ColumnarEvaluator, "_truth_now", counting)
     book.match(pm.EnterpriseTable.from_records(ROWS, book), as_of=DAY)
     assert counted and max(counted.values()) == 1
+
+
+def test_a_match_reusing_a_result_walks_only_the_new_policies(book: pm.Rulebook) -> None:
+    # the known policies' outcomes are memoized: nothing below them will be evaluated, so
+    # nothing below them is planned to be dropped (walking 2,000 known conditions cost a
+    # new policy 30 ms at 1,000,000 rows, against 10 ms for its own evaluation)
+    table = pm.EnterpriseTable.from_records(ROWS, book)
+    result = book.match(table, as_of=DAY)
+    book2 = book.with_policies('policy "C" {\n    事项名称: "丙"\n'
+                               '    申请条件: (人数 > 10 且 研发费用 > 1万) 或 人数 > 500\n}\n')
+    graph = book2.dag
+    evaluator = result.evaluator.for_graph(graph)
+    roots = [graph.conditions[pid] for pid in book2.policies]
+    after = evaluator.transient_after(roots)
+    known = [pid for pid in book2.policies if pid != "C"]
+    assert all(after[list(book2.policies).index(pid)] == [] for pid in known)
+    new_inner = {id(n) for n in pre_order([graph.conditions["C"]],
+                                          lambda n: dag.successors(n, graph.defines))
+                 if type(n) in (dag.All, dag.AnyNode)} - {id(graph.conditions["C"])}
+    assert new_inner and set(after[list(book2.policies).index("C")]) == new_inner
+    result2 = book2.match(table, as_of=DAY, reuse=result)
+    for i, row in enumerate(ROWS):
+        assert result2.verdict(table.ids[i], "C") is book2.evaluate(row, "C", DAY)

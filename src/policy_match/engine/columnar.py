@@ -183,10 +183,13 @@ class ColumnarEvaluator(Backend[Vec, Tri]):
         So the peak memory of a bulk match holds the policies' and the atoms' bitsets, not
         every inner outcome as well; none is evaluated twice."""
         defines = self.graph.defines
+        memo = self._memo
         below: dict[int, list[Any]] = {}  # a root's nodes (a condition may serve many items)
         last: dict[int, int] = {}
         for i, root in enumerate(roots):
-            if root is None:
+            # a root already known (a match reusing an earlier result's outcomes) evaluates
+            # nothing below it: walking it would cost more than the new policies' evaluation
+            if root is None or id(root) in memo:
                 continue
             nodes = below.get(id(root))
             if nodes is None:
