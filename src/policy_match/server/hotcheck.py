@@ -23,7 +23,7 @@ from policy_match.server.state import Service
 __all__ = ["CHECK_PATH", "HotCheck", "route_path"]
 
 CHECK_PATH = "/api/check"
-_HEADERS = b"application/json"
+_JSON = b"application/json"
 
 
 def route_path(scope: Scope) -> str:
@@ -57,7 +57,7 @@ class HotCheck:
             return
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-length", str(len(answer)).encode("ascii")),
-            (b"content-type", _HEADERS)]})
+            (b"content-type", _JSON)]})
         await send({"type": "http.response.body", "body": answer})
 
     def _answer(self, body: bytes) -> bytes | None:
