@@ -189,3 +189,32 @@ def test_uvloop_workers_answer_too() -> None:
         proc.terminate()
         proc.communicate(timeout=30)
     assert proc.returncode == 0
+
+
+class _NoProcess:
+    """Stands for a worker's process in the parent's bookkeeping (nothing is started)."""
+
+    pid = None
+
+
+def test_a_worker_behind_is_skipped_and_one_gone_is_told_apart() -> None:
+    from policy_match.server.workers import BUSY, GONE, HANDED, _Worker
+
+    kept: list[socket.socket] = []  # the worker's end, held open and never read
+
+    def start(theirs: socket.socket) -> _NoProcess:
+        kept.append(socket.socket(fileno=os.dup(theirs.fileno())))
+        return _NoProcess()
+
+    worker = _Worker(0, start)  # type: ignore[arg-type]
+    worker.channel.setblocking(False)
+    with socket.socket() as conn:
+        handed = 0
+        while (outcome := worker.hand(conn)) == HANDED:  # nobody reads: it fills up
+            handed += 1
+            assert handed < 1_000_000
+        assert outcome == BUSY and handed > 0 and worker.open == handed
+    kept[0].close()  # the worker is gone
+    with socket.socket() as conn:
+        assert worker.hand(conn) == GONE
+    worker.channel.close()

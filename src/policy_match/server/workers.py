@@ -7,7 +7,7 @@ twice as long as the others for the same work. Here the parent process accepts e
 connection and hands it to the worker holding the fewest open ones (``socket.send_fds``
 over a Unix socket pair; each worker tells the parent when a connection of its closes);
 the workers serve what they are handed with uvicorn's HTTP protocol. A worker that dies is
-started again. Linux and other Unix systems only (``send_fds``), as ``--workers`` was.
+started again. Unix only (``send_fds``): on Windows, serve with one process.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ __all__ = ["HandedServer", "serve_workers"]
 log = logging.getLogger("policy_match.server")
 
 CLOSED = b"c"  # a worker to the parent: one of my connections closed
+HANDED, BUSY, GONE = "handed", "busy", "gone"  # what handing a connection to a worker did
 _CHECK_SECONDS = 1.0  # how often the parent looks for dead workers
 
 
@@ -47,14 +48,17 @@ class _Worker:
         theirs.close()
         self.open = 0
 
-    def hand(self, conn: socket.socket) -> bool:
-        """Pass ``conn`` to the worker; False when its channel is gone."""
+    def hand(self, conn: socket.socket) -> str:
+        """Pass ``conn`` to the worker: ``handed``; ``busy`` when its channel is full (the
+        worker is behind: another may take it); ``gone`` when the channel is closed."""
         try:
             socket.send_fds(self.channel, [b"n"], [conn.fileno()])
+        except BlockingIOError:
+            return BUSY
         except OSError:
-            return False
+            return GONE
         self.open += 1
-        return True
+        return HANDED
 
     def closed(self) -> bool:
         """Read the worker's close notes; False when the worker is gone."""
@@ -124,11 +128,14 @@ class _Acceptor:
                 self._hand(conn)
 
     def _hand(self, conn: socket.socket) -> None:
-        for _ in range(len(self.workers)):
-            worker = min(self.workers, key=lambda w: (w.open, w.index))
-            if worker.hand(conn):
+        """To the worker holding the fewest connections that takes it; a worker whose
+        channel is gone is replaced (the connection goes to the next)."""
+        for worker in sorted(self.workers, key=lambda w: (w.open, w.index)):
+            outcome = worker.hand(conn)
+            if outcome == HANDED:
                 return
-            self._replace(worker)
+            if outcome == GONE:
+                self._replace(worker)
         log.warning("no worker took a connection: it is closed")
 
     def stop(self) -> None:
