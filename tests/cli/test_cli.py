@@ -291,11 +291,8 @@ def test_check_json_carries_code_key_and_the_message_in_the_language(tmp_path: P
     assert (d["line"], d["column"]) == (2, 12)
 
 
-def test_checking_one_file_hints_at_the_folder(tmp_path: Path) -> None:
-    (tmp_path / "tags.rule").write_text("tag 营业收入: money\n", encoding="utf-8")
-    one = tmp_path / "p.rule"
-    one.write_text('policy "P" {\n    事项名称: "x"\n    申请条件: 营业收入 >= 1\n}\n',
-                   encoding="utf-8")
+def test_checking_one_file_hints_at_the_folder(tmp_path: Path, folder_of_two: Path) -> None:
+    one = folder_of_two
     proc = run("check", str(one), "--lang", "zh")
     assert proc.returncode == 1
     assert "未定义的名称 营业收入" in proc.stdout
@@ -465,11 +462,9 @@ def test_explain_of_a_date_with_no_policy_in_force_says_so_in_the_language(
     assert run(*args, "--lang", "en").stdout.strip() == "(no policy in force on that date)"
 
 
-def test_testing_one_file_hints_at_the_folder_in_text_and_json(tmp_path: Path) -> None:
-    (tmp_path / "tags.rule").write_text("tag 营业收入: money\n", encoding="utf-8")
-    one = tmp_path / "items.rule"
-    one.write_text('policy "P" {\n    事项名称: "x"\n    申请条件: 营业收入 >= 1\n}\n',
-                   encoding="utf-8")
+def test_testing_one_file_hints_at_the_folder_in_text_and_json(tmp_path: Path,
+                                                                folder_of_two: Path) -> None:
+    one = folder_of_two
     zh = run("test", str(one), "--lang", "zh")
     assert zh.returncode == 1
     assert "未定义的名称 营业收入" in zh.stderr

@@ -90,17 +90,8 @@ def test_a_missing_path_is_a_usage_error() -> None:
     assert proc.returncode == 2
 
 
-def _folder_of_two(tmp_path: Path) -> Path:
-    """A folder whose tags are in one file and its item in another; the item's file."""
-    (tmp_path / "tags.rule").write_text("tag 营业收入: money\n", encoding="utf-8")
-    one = tmp_path / "items.rule"
-    one.write_text('policy "P" {\n    事项名称: "x"\n    申请条件: 营业收入 >= 1\n}\n',
-                   encoding="utf-8")
-    return one
-
-
-def test_one_file_linted_alone_hints_at_the_folder(tmp_path: Path) -> None:
-    one = _folder_of_two(tmp_path)
+def test_one_file_linted_alone_hints_at_the_folder(tmp_path: Path, folder_of_two: Path) -> None:
+    one = folder_of_two
     zh = run(str(one), "--lang", "zh")
     assert zh.returncode == 1
     assert "错误[E-NAME]: 未定义的名称 营业收入" in zh.stdout

@@ -83,20 +83,30 @@ def _written_uses(folder: Path, name: str) -> int:
     return count
 
 
+def _references(client: LspClient, path: Path, position: dict[str, int],
+                declaration: bool = True) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = client.request("textDocument/references", {
+        "textDocument": {"uri": uri(path)}, "position": position,
+        "context": {"includeDeclaration": declaration}})
+    return found
+
+
+def _assert_every_use(folder: Path, found: list[dict[str, Any]], name: str) -> None:
+    """``found`` is every use of ``name`` written in the folder's files, and only those."""
+    texts = _texts(folder)
+    assert all(text_at(texts[loc["uri"]], loc["range"]) == name for loc in found)
+    assert len(found) == _written_uses(folder, name)
+
+
 def test_references_of_a_define_are_every_use_in_the_folder(
         client: LspClient, workspace: Path) -> None:
     folder = workspace / "rules"
     defines = folder / "defines.rule"
     text = defines.read_text(encoding="utf-8")
     open_document(client, defines, text)
-    found: list[dict[str, Any]] = client.request("textDocument/references", {
-        "textDocument": {"uri": uri(defines)},
-        "position": position_of(text, "define 小型微利企业", shift=8),
-        "context": {"includeDeclaration": True}})
+    found = _references(client, defines, position_of(text, "define 小型微利企业", shift=8))
     close_document(client, defines)
-    texts = _texts(folder)
-    assert all(text_at(texts[loc["uri"]], loc["range"]) == "小型微利企业" for loc in found)
-    assert len(found) == _written_uses(folder, "小型微利企业")
+    _assert_every_use(folder, found, "小型微利企业")
     assert len({loc["uri"] for loc in found}) > 1  # used beyond its own file
 
 
@@ -162,16 +172,10 @@ def test_references_of_a_tag_are_every_use_in_the_folder(
     text = tags.read_text(encoding="utf-8")
     open_document(client, tags, text)
     at = position_of(text, "tag 失信被执行人", shift=5)
-    found: list[dict[str, Any]] = client.request("textDocument/references", {
-        "textDocument": {"uri": uri(tags)}, "position": at,
-        "context": {"includeDeclaration": True}})
-    without: list[dict[str, Any]] = client.request("textDocument/references", {
-        "textDocument": {"uri": uri(tags)}, "position": at,
-        "context": {"includeDeclaration": False}})
+    found = _references(client, tags, at)
+    without = _references(client, tags, at, declaration=False)
     close_document(client, tags)
-    texts = _texts(folder)
-    assert all(text_at(texts[loc["uri"]], loc["range"]) == "失信被执行人" for loc in found)
-    assert len(found) == _written_uses(folder, "失信被执行人")
+    _assert_every_use(folder, found, "失信被执行人")
     files = {loc["uri"] for loc in found}
     assert uri(tags) in files and len(files) > 2  # declared in tags.rule, used in many files
     declaration = {"uri": uri(tags), "range": {
