@@ -10,7 +10,7 @@ SparkContext (classic Spark) and inside the task otherwise (Spark Connect).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -109,8 +109,8 @@ def engine_columns(book: Rulebook, names: Iterable[str], day: dt.date
             needed.update(tags_read(book.dag.conditions[pid], book.dag.defines, seen))
     names = list(names)
     by_tag = columns_by_tag(schema, names)
-    chosen = [id_column(schema, names), *(by_tag[t] for t in sorted(needed) if t in by_tag
-                                          and t != book.key)]
+    chosen = [id_column(schema, names, by_tag), *(by_tag[t] for t in sorted(needed)
+                                                  if t in by_tag and t != book.key)]
     return tuple(chosen), tuple(sorted(t for t in needed if t not in by_tag))
 
 
@@ -124,11 +124,10 @@ def columns_by_tag(schema: TagSchema, names: Iterable[str]) -> dict[str, str]:
     return by_tag
 
 
-def id_column(schema: TagSchema, names: Iterable[str]) -> str:
+def id_column(schema: TagSchema, names: Collection[str], by_tag: Mapping[str, str]) -> str:
     """The column naming each enterprise: the key tag's, or ``enterprise_id`` when the
-    rulebook declares no key (as in ``book.sql_schema()``)."""
-    names = list(names)
-    by_tag = columns_by_tag(schema, names)
+    rulebook declares no key (as in ``book.sql_schema()``). ``by_tag``: the columns'
+    :func:`columns_by_tag`."""
     if schema.key is not None and schema.key in by_tag:
         return by_tag[schema.key]
     if schema.key is None and ID_COLUMN in names:

@@ -25,12 +25,13 @@ def read_enterprise(df: DataFrame, schema: SchemaSource, enterprise_id: str) -> 
     ``enterprise_id`` as ``policy_match.spark.match`` lists it; the first such row Spark
     finds. ``ValueError`` when there is none."""
     tags = schema_of(schema)
-    ids = id_column(tags, df.columns)
+    by_tag = columns_by_tag(tags, df.columns)
+    ids = id_column(tags, df.columns, by_tag)
     column = df[ids] if dict(df.dtypes)[ids] == "string" else df[ids].cast("string")
     rows = df.where(column == enterprise_id).limit(1).collect()
     if not rows:
         raise CatalogueError("spark.no_enterprise", enterprise=enterprise_id, column=ids)
-    by_column = {column: tag for tag, column in columns_by_tag(tags, df.columns).items()}
+    by_column = {column: tag for tag, column in by_tag.items()}
     record: dict[str, Any] = {}
     for name, value in rows[0].asDict().items():
         tag = tags.tags.get(by_column.get(name, ""))
