@@ -36,10 +36,12 @@ def head_span(p: ir.Policy, sources: Mapping[str, str]) -> Span:
     return Span(s.path, s.start, end, s.line, s.column, s.line, s.column + (end - s.start))
 
 
-def incomplete_words(p: ir.Policy, missing: tuple[str, ...]) -> Words:
-    """The finding's message: the item and the fields it lacks, in either language."""
-    return Words("lint.incomplete", policy=p.id,
-                 fields=[Words(f"lint.field.{m}") for m in missing])
+INCOMPLETE, INCOMPLETE_HINT = "lint.incomplete", "lint.hint.incomplete"  # catalogue keys
+
+
+def incomplete_fields(p: ir.Policy, missing: tuple[str, ...]) -> dict[str, object]:
+    """The finding message's fields: the item and the 清单 fields it lacks."""
+    return {"policy": p.id, "fields": [Words(f"lint.field.{m}") for m in missing]}
 
 
 def incomplete(book: CompiledBook, ids: Iterable[str] | None = None) -> tuple[Diagnostic, ...]:
@@ -50,7 +52,8 @@ def incomplete(book: CompiledBook, ids: Iterable[str] | None = None) -> tuple[Di
         p = book.policies[pid]
         missing = missing_fields(p)
         if missing:
-            found.append(Diagnostic(Code.LINT_INCOMPLETE, incomplete_words(p, missing),
-                                    head_span(p, book.sources), Words("lint.hint.incomplete"),
+            found.append(Diagnostic(Code.LINT_INCOMPLETE,
+                                    Words(INCOMPLETE, **incomplete_fields(p, missing)),
+                                    head_span(p, book.sources), Words(INCOMPLETE_HINT),
                                     Severity.WARNING))
     return tuple(sorted(found, key=Diagnostic.sort_key))

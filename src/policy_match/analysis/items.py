@@ -8,13 +8,18 @@ from itertools import combinations
 
 import z3
 
-from policy_match.analysis.completeness import head_span, missing_fields
+from policy_match.analysis.completeness import (
+    INCOMPLETE,
+    INCOMPLETE_HINT,
+    head_span,
+    incomplete_fields,
+    missing_fields,
+)
 from policy_match.analysis.context import Context, Finding
 from policy_match.analysis.encode import same
 from policy_match.dsl import ir
 from policy_match.dsl.diagnostics import Code
 from policy_match.dsl.span import Span
-from policy_match.dsl.words import Words
 
 
 def _overlap(a: ir.Policy, b: ir.Policy) -> bool:
@@ -83,10 +88,8 @@ class ItemChecks:
         for p in self.policies:
             missing = missing_fields(p)
             if missing:
-                self.ctx.add(Finding(
-                    Code.LINT_INCOMPLETE, self._head(p), "lint.incomplete",
-                    {"policy": p.id, "fields": [Words(f"lint.field.{m}") for m in missing]},
-                    "lint.hint.incomplete"))
+                self.ctx.add(Finding(Code.LINT_INCOMPLETE, self._head(p), INCOMPLETE,
+                                     incomplete_fields(p, missing), INCOMPLETE_HINT))
 
     # ---- where to point -----------------------------------------------------------------
 
