@@ -29,6 +29,7 @@ from policy_match.cli.common import (
 )
 from policy_match.cli.outputs import add_force, guard
 from policy_match.core.rulebook import Rulebook
+from policy_match.dsl.words import clauses
 
 if TYPE_CHECKING:
     from policy_match.apps.publishing.sheet import Format
@@ -73,9 +74,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
                           "expired": statuses.count("expired")}, ensure_ascii=False, indent=2))
         return EXIT_OK
     when = text("cli.list.as_of", lang, as_of=as_of) if as_of else text("cli.list.all", lang)
-    separator = "；" if lang == "zh" else "; "
-    print(text("cli.list.wrote", lang, count=written, when=when, out=args.out)
-          + (separator + separator.join(notes) if notes else ""))
+    print(clauses([text("cli.list.wrote", lang, count=written, when=when, out=args.out),
+                   *notes], lang))
     return EXIT_OK
 
 

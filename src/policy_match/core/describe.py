@@ -16,6 +16,7 @@ from policy_match.dsl import ir
 from policy_match.dsl.display import amount_text, chinese_number, date_zh, window_text
 from policy_match.dsl.types import MONEY, Kind, Type
 from policy_match.dsl.values import Duration
+from policy_match.dsl.words import clauses
 
 ZH_WORDS = {">=": "{l}{t}以上", ">": "{l}超过{t}", "<=": "{l}{t}以下", "<": "{l}不满{t}",
             "==": "{l}为{t}", "!=": "{l}不为{t}"}
@@ -130,7 +131,7 @@ class Describer:
                          else f"if {cond}: {self._branch(branch, value)}")
         parts.append(f"其他情形，{self._branch(branch, e.default)}" if self.zh
                      else f"otherwise: {self._branch(branch, e.default)}")
-        return ("；" if self.zh else "; ").join(parts)
+        return clauses(parts, "zh" if self.zh else "en")
 
     # ---- conditions --------------------------------------------------------------------
 
@@ -178,7 +179,7 @@ class Describer:
         marker = _item_marker if self.zh else _item_marker_en
         parts = [f"{marker(depth, n)}{self.condition(i, depth + 1)}"
                  for n, i in enumerate(items, start=1)]
-        return (zh_head if self.zh else en_head) + ("；" if self.zh else "; ").join(parts)
+        return (zh_head if self.zh else en_head) + clauses(parts, "zh" if self.zh else "en")
 
     def _nested(self, e: ir.Expr, depth: int) -> str:
         """An inline and/or inside another inline one is bracketed: a或（b且c）."""

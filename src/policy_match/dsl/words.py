@@ -10,7 +10,7 @@ them; all are rendered in the same language.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -18,6 +18,7 @@ from policy_match.base.message import Lang, Message
 from policy_match.base.messages import text
 
 _LIST_SEPARATOR = {Lang.ZH: "、", Lang.EN: ", "}
+_CLAUSE_SEPARATOR = {Lang.ZH: "；", Lang.EN: "; "}
 
 
 def _field(value: object, lang: Lang) -> object:
@@ -65,6 +66,11 @@ def say(message: str, lang: Lang | str) -> str:
     """``message`` in ``lang``: a :class:`Words` rendered, a plain string as it is (a
     plug-in's or an older caller's text, written in one language)."""
     return message.in_(lang) if isinstance(message, Words) else message
+
+
+def clauses(parts: Iterable[str], lang: Lang | str) -> str:
+    """Whole clauses one after another, as each language separates them ("…；…", "…; …")."""
+    return _CLAUSE_SEPARATOR[Lang(lang)].join(parts)
 
 
 def joined(*parts: str) -> str:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from policy_match.dsl.display import date_zh, window_text
 from policy_match.dsl.ir import Verdict
+from policy_match.dsl.words import clauses
 from policy_match.engine import dag
 from policy_match.engine.atom_text import (
     MARK,
@@ -99,8 +100,8 @@ class Explanation(BaseModel):
         if self.missing:
             lines.append(("  需补充：" if zh else "  missing: ") + "、".join(self.missing))
         if self.verdict is Verdict.INELIGIBLE and self.gap:
-            lines.append(("  差距：" if zh else "  gap: ") + ("；" if zh else "; ").join(
-                a.text_zh if zh else a.text_en for a in self.gap))
+            lines.append(("  差距：" if zh else "  gap: ") + clauses(
+                (a.text_zh if zh else a.text_en for a in self.gap), "zh" if zh else "en"))
         if self.benefit is not None:
             lines.append(("  兑付标准：" if zh else "  benefit: ") + self.benefit)
         elif self.benefit_missing:
