@@ -36,12 +36,10 @@ from policy_match.engine.sql.query import UnknownVerdict, wanted_verdicts
 _TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")
 
 
-def _usage(err: Exception, lang: str) -> UsageError:
+def _usage(err: CatalogueError, lang: str) -> UsageError:
     """A problem of the request (dialect, verdict, rules without an SQL form, database) as
     exit 2, in ``lang``."""
-    if isinstance(err, CatalogueError):
-        return UsageError(err.text(lang))
-    return UsageError(str(err))
+    return UsageError(err.text(lang))
 
 
 def _compile(book: Rulebook, args: argparse.Namespace, dialect: str,
