@@ -208,12 +208,9 @@ class _Checker:
         return _order(policy, verdict, item["missing"], None if gap is None else len(gap)), item
 
     def item_json(self, policy: ir.Policy) -> tuple[tuple[Any, ...], bytes]:
-        """:meth:`item` written straight to JSON (:mod:`.explained`): the same bytes."""
+        """:meth:`item` of a check with gaps (and explanations when asked) written straight
+        to JSON (:mod:`.explained`): the same bytes. Without gaps: :meth:`plain_json`."""
         root, verdict, amount, item = self._common(policy)
-        if not self.gaps:
-            return (_order(policy, verdict, item["missing"], None),
-                    to_json({**item, "gap": None, "department": policy.department,
-                             "explanation": None}))
         found, gap = item_json(item, self.explainer, self.shapes, policy, root, verdict, amount,
                                self.explain)
         return _order(policy, verdict, item["missing"], gap), found
