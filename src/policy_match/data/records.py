@@ -275,8 +275,47 @@ def _set_items(raw: Any) -> list[str]:
     return [part.strip().strip("\"'“”") for part in SET_SEPARATORS.split(text_) if part.strip()]
 
 
+_NUMBER_KINDS = frozenset({Kind.MONEY, Kind.COUNT, Kind.NUMBER, Kind.RATIO})
+
+
+def _plain_number(kind: Kind, raw: int | float, negative: bool) -> Fraction:
+    """:func:`parse_value` of an ``int`` or a ``float`` (what JSON forms and typed tables
+    carry, most of a record) for a number tag: the same value, or the same first problem,
+    as the general path, without reading units or text. A float is the decimal its
+    ``repr`` shows (as the general path reads it); at most 17 significant digits, so only
+    its magnitude and its places can be out of bounds."""
+    if type(raw) is int:
+        numerator, denominator, scale = raw, 1, 0
+    else:
+        if not math.isfinite(raw):
+            raise ValueProblem("value.not_finite")
+        exact = Decimal(repr(raw))
+        numerator, denominator = exact.as_integer_ratio()
+        scale = -int(exact.as_tuple().exponent)
+    # compared as ints: Fraction's own comparisons cost more than the whole reading
+    if kind is Kind.MONEY and numerator < 0 and not negative:
+        raise ValueProblem("value.negative_money")
+    if abs(numerator) >= MAX_MAGNITUDE * denominator:
+        raise ValueProblem("value.too_large", exp=MAX_EXPONENT)
+    if scale > MAX_DIGITS + 3 and denominator != 1:
+        raise ValueProblem("value.too_many_digits", max=MAX_DIGITS)
+    if kind is Kind.COUNT and (denominator != 1 or (numerator < 0 and not negative)):
+        raise ValueProblem("value.count")
+    return Fraction(numerator, denominator)
+
+
 def parse_value(tag: TagSpec, raw: Any, vocabulary: Vocabulary) -> Any:
     """The value of ``raw`` for ``tag``; raises ``ValueError`` with a reason."""
+    t = tag.type
+    kind = t.kind
+    if kind in _NUMBER_KINDS and type(raw) in (int, float):
+        return _plain_number(kind, raw, may_be_negative(tag))
+    return parse_general(tag, raw, vocabulary)
+
+
+def parse_general(tag: TagSpec, raw: Any, vocabulary: Vocabulary) -> Any:
+    """:func:`parse_value` by reading the value as text would be read (units, separators);
+    the reference its fast path for plain numbers is held to."""
     t = tag.type
     kind = t.kind
     if kind is Kind.MONEY:

@@ -17,7 +17,7 @@ from typing import Any
 
 from policy_match.dsl.values import Duration
 
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
     "==": operator.eq, "!=": operator.ne,
 }
@@ -45,7 +45,7 @@ class Elapsed:
 def _elapsed_vs(op: str, elapsed: Elapsed, duration: Duration) -> bool:
     """``elapsed op duration`` on the calendar: elapsed >= D ⇔ end >= start + D."""
     reached = shift(elapsed.start, duration, 1)
-    return _COMPARE[op](elapsed.end, reached)
+    return COMPARE[op](elapsed.end, reached)
 
 
 def compare(op: str, left: Any, right: Any) -> bool:
@@ -53,7 +53,7 @@ def compare(op: str, left: Any, right: Any) -> bool:
         # the common case, without Fraction's own comparison (it asks numbers.Rational, an
         # abstract class, first): denominators are positive, so the cross products compare
         # as the fractions do
-        return _COMPARE[op](left.numerator * right.denominator,
+        return COMPARE[op](left.numerator * right.denominator,
                             left.denominator * right.numerator)
     if isinstance(left, Elapsed) and isinstance(right, Duration):
         return _elapsed_vs(op, left, right)
@@ -68,7 +68,7 @@ def compare(op: str, left: Any, right: Any) -> bool:
             left, right = left.approx_days(), right.approx_days()
         else:
             left, right = left.amount, right.amount
-    return _COMPARE[op](left, right)
+    return COMPARE[op](left, right)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
