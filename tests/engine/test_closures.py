@@ -130,3 +130,27 @@ def test_only_what_can_be_asked_twice_is_remembered() -> None:
     assert id(alone) not in ev.memo  # one parent: read once per item anyway
     assert ev.truth(alone) is True  # asked directly, it is answered (and kept)
     assert ev.memo[id(alone)] is True
+
+
+DATED = """\
+tag 成立日期: date
+policy "P" {
+    事项名称: "满三年"
+    申请条件: 成立日期 <= today - 3年
+}
+"""
+
+
+def test_a_value_of_the_date_alone_is_kept_per_date() -> None:
+    """``today - 3年`` is computed once per evaluation date and shared by every record of
+    that date; a record of another date, before or after, gets its own."""
+    book = load(DATED)
+    program = Program(book.dag, book.vocabulary)
+    root = book.dag.conditions["P"]
+    founded = {"成立日期": dt.date(2022, 3, 1)}
+    days = [dt.date(2025, 3, 1) + dt.timedelta(days=i) for i in range(-40, 40, 3)] * 3
+    for day in days:  # more dates than are kept: the kept ones start again
+        want = ScalarEvaluator(book.dag, book.vocabulary, founded, day).truth(root)
+        assert program.evaluator(founded, day).truth(root) is want
+    assert program.evaluator(founded, dt.date(2025, 3, 1)).truth(root) is True
+    assert program.evaluator(founded, dt.date(2025, 2, 28)).truth(root) is False

@@ -5,7 +5,8 @@ node it evaluates, for every record: the plain reading of the semantics, and the
 reference. A :class:`Program` does that work once, when a rulebook is loaded: each node
 becomes a Python closure that holds its children's closures and its constants, so a record
 costs one call per node and no look-ups. Only what can be asked twice is remembered: a
-node with more than one parent (an atom a hundred policies use) and a define's body.
+node with more than one parent (an atom a hundred policies use) and a define's body, for
+the record; a value of the date alone (``today - 3年``), for every record of that date.
 
 A :class:`CompiledEvaluator` is a ``ScalarEvaluator`` that answers through the program:
 explanations, missing tags and amounts read it as they read the reference, and share
@@ -46,6 +47,7 @@ class Program:
                  *graph.defines.values()]
         order = _nodes_in_post_order(roots, graph.defines)
         shared = _shared(order, graph.defines)
+        dated = _dated(order, graph.defines)
         self.closures: dict[int, Closure] = {}
         heights: dict[int, int] = {}
         for node in order:
@@ -53,8 +55,11 @@ class Program:
             height = heights[id(node)] = 1 + max(below, default=0)
             if height <= HEIGHT:
                 made = self._make(node)
-                self.closures[id(node)] = _memoized(id(node), made) if id(node) in shared \
-                    else made
+                if id(node) in dated:
+                    made = _by_day(made)
+                elif id(node) in shared:
+                    made = _memoized(id(node), made)
+                self.closures[id(node)] = made
         self._keep = order  # the ids above stay the nodes' while the program lives
 
     def evaluator(self, record: Mapping[str, Any], as_of: dt.date) -> CompiledEvaluator:
@@ -106,6 +111,41 @@ def _memoized(key: int, made: Closure) -> Closure:
         return found
 
     return remembered
+
+
+DAYS = 64  # evaluation dates a date-only value is kept for; past it they start again
+
+
+def _by_day(made: Closure) -> Closure:
+    """A value that depends on the evaluation date alone (``today - 3年``): computed once
+    per date, for every record."""
+    kept: dict[dt.date, Any] = {}
+
+    def on_the_day(ev: CompiledEvaluator) -> Any:
+        day = ev.as_of
+        found = kept.get(day, _UNSET)
+        if found is _UNSET:
+            found = made(ev)
+            if len(kept) >= DAYS:
+                kept.clear()
+            kept[day] = found
+        return found
+
+    return on_the_day
+
+
+def _dated(order: list[Any], defines: Mapping[str, Any]) -> set[int]:
+    """The nodes that read the evaluation date and no tag (``order``: children first),
+    ``today`` itself left out: reading it costs less than keeping it."""
+    today: set[int] = set()
+    tags: set[int] = set()
+    for node in order:
+        below = dag.successors(node, defines)
+        if type(node) is dag.VToday or any(id(s) in today for s in below):
+            today.add(id(node))
+        if type(node) is dag.VTag or any(id(s) in tags for s in below):
+            tags.add(id(node))
+    return {key for key in today - tags} - {id(n) for n in order if type(n) is dag.VToday}
 
 
 def _nodes_in_post_order(roots: list[Any], defines: Mapping[str, Any]) -> list[Any]:

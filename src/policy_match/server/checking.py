@@ -188,16 +188,20 @@ class _Checker:
 
     def plain_json(self, policy: ir.Policy, known: ItemCache) -> tuple[tuple[Any, ...], bytes]:
         """:meth:`item_json` without gaps: the bytes of an item with this outcome are the
-        same for every record, so they are written once (``known``) and copied after."""
+        same for every record, so they are written once (``known``, with the item's sort
+        key) and copied after. An ineligible item, most of them, has one outcome: its id is
+        the key."""
         _, verdict, amount, waiting, missing = self._outcome(policy)
-        key = (policy.id, verdict, amount, waiting, missing)
+        key: Any = (policy.id if verdict is Verdict.INELIGIBLE
+                    else (policy.id, verdict, amount, waiting, missing))
         found = known.get(key)
         if found is None:
-            found = to_json({**_head(policy, verdict, amount, list(waiting), list(missing)),
-                             "gap": None, "department": policy.department,
-                             "explanation": None})
+            found = (_order(policy, verdict, missing, None),
+                     to_json({**_head(policy, verdict, amount, list(waiting), list(missing)),
+                              "gap": None, "department": policy.department,
+                              "explanation": None}))
             known.put(key, found)
-        return _order(policy, verdict, missing, None), found
+        return found
 
     def item(self, policy: ir.Policy) -> tuple[tuple[Any, ...], dict[str, Any]]:
         """The sort key and the result of one item."""

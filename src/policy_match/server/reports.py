@@ -175,9 +175,10 @@ class AnswerCache:
             self._answers.put(key, answer)
 
 
-class ItemCache(Bounded[bytes]):
-    """A plain check's item results as JSON, by what they say (item, verdict, amount, the
-    tags missing): few distinct ones, since amounts are mostly fixed or banded."""
+class ItemCache(Bounded[tuple[tuple[Any, ...], bytes]]):
+    """A plain check's item results as (sort key, JSON), by what they say (item, verdict,
+    amount, the tags missing): few distinct ones, since amounts are mostly fixed or
+    banded."""
 
     def __init__(self, limit: int = ITEMS) -> None:
         super().__init__(limit)
