@@ -218,3 +218,26 @@ def test_a_worker_behind_is_skipped_and_one_gone_is_told_apart() -> None:
     with socket.socket() as conn:
         assert worker.hand(conn) == GONE
     worker.channel.close()
+
+
+def test_every_kind_of_answer_arrives_whole_on_one_connection(
+        served: tuple[subprocess.Popen[str], int]) -> None:
+    """The workers write each response's head with its body (server/onewrite.py): answers
+    with a body, a HEAD answer without one, an error and a page, one after another on one
+    kept-alive connection, each whole and in order."""
+    _, port = served
+    base = f"http://127.0.0.1:{port}"
+    with httpx.Client(base_url=base, timeout=30) as client:
+        first = _check(client, port)
+        head = client.head("/healthz")
+        bad = client.post("/api/check", content=b"{not json",
+                          headers={"content-type": "application/json"})
+        page = client.get("/")
+        listed = client.get("/api/policies")
+        again = _check(client, port)
+    assert first == again and first["results"]
+    assert head.status_code in (200, 405) and head.content == b""
+    assert bad.status_code == 422 and bad.json()["status"] == 422
+    assert page.status_code == 200 and "政策找企业" in page.text
+    assert len(page.content) == int(page.headers["content-length"])
+    assert listed.status_code == 200 and isinstance(listed.json(), list | dict)

@@ -28,6 +28,8 @@ from typing import Any
 
 import uvicorn
 
+from policy_match.server.onewrite import OneWrite
+
 __all__ = ["HandedServer", "serve_workers"]
 
 log = logging.getLogger("policy_match.server")
@@ -215,11 +217,16 @@ class HandedServer(uvicorn.Server):
         self.started = True
 
     def _protocol_class(self) -> type[asyncio.Protocol]:
-        """uvicorn's HTTP protocol, telling the parent when a connection closes."""
+        """uvicorn's HTTP protocol, telling the parent when a connection closes, and
+        writing each response's head with its body (:mod:`.onewrite`)."""
         channel = self.channel
         base: type[Any] = self.config.http_protocol_class
 
         class Noted(base):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                loop = asyncio.get_running_loop()
+                super().connection_made(OneWrite(transport, loop))  # type: ignore[arg-type]
+
             def connection_lost(self, exc: Exception | None) -> None:
                 super().connection_lost(exc)
                 with contextlib.suppress(OSError):
