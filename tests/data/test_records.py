@@ -235,16 +235,42 @@ def test_explain_lists_record_errors(book: Rulebook) -> None:
     assert all(x.record_errors == [line] for x in book.explain_all(record, as_of=AS_OF))
 
 
-def test_cached_parsing_keeps_true_and_one_apart() -> None:
+def test_a_reader_keeps_true_one_and_one_point_oh_apart() -> None:
     from policy_match.core.loading import load_sources
-    from policy_match.data.records import parse_record
+    from policy_match.data.records import RecordReader
 
-    book = load_sources({"a.rule": "tag 人数: count\n"}).rulebook
+    book = load_sources({"a.rule": "tag 人数: count\ntag 得分: number\n"}).rulebook
     assert book is not None
-    first = parse_record({"人数": 1}, book.tags, book.vocabulary)
-    second = parse_record({"人数": True}, book.tags, book.vocabulary)
-    assert first.values == {"人数": 1} and not first.errors
-    assert second.values == {} and second.errors[0].column == "人数"
+    reader = RecordReader(book.tags, book.vocabulary)
+    first = reader.read({"人数": 1, "得分": 1})
+    second = reader.read({"人数": True, "得分": 1.5})
+    third = reader.read({"人数": 1.0, "得分": True})
+    assert first.values == {"人数": 1, "得分": 1} and not first.errors
+    assert second.values == {"得分": Fraction(3, 2)} and second.errors[0].column == "人数"
+    assert third.values == {"人数": 1} and third.errors[0].column == "得分"
+
+
+def test_a_reader_reads_a_value_again_as_it_read_it_first() -> None:
+    """What a reader keeps equals what a fresh reading gives; a bad value is reported every
+    time it is given (never kept); past its bound per tag a reader starts that tag again."""
+    from policy_match.core.loading import load_sources
+    from policy_match.data import records
+    from policy_match.data.records import RecordReader, parse_record
+
+    book = load_sources({"a.rule": TAGS}).rulebook
+    assert book is not None
+    reader = RecordReader(book.tags, book.vocabulary)
+    given = [{"营业收入": "2000万", "从业人数": 12, "营业收入增长率": 0.25,
+              "资质": ["高新技术企业"], "成立日期": "2020-01-02", "企业规模": "小型", "备注": "x"},
+             {"营业收入": "很多", "从业人数": -1, "所属行业": "C3911", "失信被执行人": "否"}]
+    for record in given * 3:
+        kept, fresh = reader.read(record, row=7), parse_record(record, book.tags, book.vocabulary,
+                                                               row=7)
+        assert kept == fresh
+    assert len(reader.read(given[1]).errors) == 2
+    for n in range(records.SEEN_PER_TAG + 10):
+        assert reader.read({"从业人数": n}).values == {"从业人数": n}
+    assert len(reader._seen["从业人数"]) <= records.SEEN_PER_TAG
 
 
 @pytest.mark.parametrize(("tag", "raw", "value"), [

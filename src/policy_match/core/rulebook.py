@@ -17,7 +17,7 @@ from policy_match.core.errors import RuleError
 from policy_match.core.match import MatchResult
 from policy_match.core.point import PointLookups, SeenValues, VerdictMap
 from policy_match.core.refresh import refresh
-from policy_match.data.records import FieldError, ParsedRecord, RecordError, parse_record
+from policy_match.data.records import FieldError, ParsedRecord, RecordError, RecordReader
 from policy_match.data.table import EnterpriseTable
 from policy_match.dsl import ir
 from policy_match.dsl.checker import check
@@ -92,6 +92,7 @@ class Rulebook(CompiledBook):
                  sources: Mapping[str, str] | None = None,
                  parent: Rulebook | None = None) -> None:
         super().__init__(program, vocabulary, diagnostics, sources, parent)
+        self.reader = RecordReader(self.tags, self.vocabulary)  # keeps the values it read
         self.seen_values = SeenValues(self.tags)  # what point lookups have parsed before
         self.point_lookups = PointLookups(self.dag, self.vocabulary, self.policies)
 
@@ -101,7 +102,7 @@ class Rulebook(CompiledBook):
 
     def read_record(self, record: Mapping[str, Any], on_error: OnError = "raise") -> ParsedRecord:
         """Parse raw values by tag type; bad values raise, or count as missing."""
-        parsed = parse_record(record, self.tags, self.vocabulary)
+        parsed = self.reader.read(record)
         if parsed.errors and on_error == "raise":
             raise RecordError(parsed.errors)
         return parsed
@@ -254,7 +255,7 @@ class Rulebook(CompiledBook):
         decided for all policies at once, see ``engine/pointwise.py``)."""
         values = self.seen_values.known(record, bad_is_missing=on_error == "missing")
         if values is None:  # a value not seen before, or a bad one: the full reader
-            parsed = parse_record(record, self.tags, self.vocabulary)
+            parsed = self.reader.read(record)
             self.seen_values.learn(record, parsed)
             if parsed.errors and on_error == "raise":
                 raise RecordError(parsed.errors)

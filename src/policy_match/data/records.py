@@ -373,46 +373,58 @@ class ParsedRecord(BaseModel):
     unknown_fields: tuple[str, ...] = ()  # keys that are not tags: kept out, but listed
 
 
+_UNSEEN = object()
+_MISSING = object()
+SEEN_PER_TAG = 4096  # raw values a reader keeps per tag; past it that tag's start again
+
+
+class RecordReader:
+    """Reads records for one rulebook's tags, keeping per tag each value it read (portal
+    requests and tables repeat codes, dates, labels, round amounts and empty cells): a value
+    given before costs one dictionary look-up. Bad values are not kept: each is reported
+    where it is given. Safe to share between threads (a lost entry is only read again)."""
+
+    def __init__(self, tags: Mapping[str, TagSpec], vocabulary: Vocabulary) -> None:
+        self.tags = tags
+        self.vocabulary = vocabulary
+        self._seen: dict[str, dict[Any, Any]] = {name: {} for name in tags}
+
+    def read(self, record: Mapping[str, Any], *, row: int | None = None) -> ParsedRecord:
+        values: dict[str, Any] = {}
+        errors: list[FieldError] = []
+        unknown: list[str] = []
+        seen = self._seen
+        for name, raw in record.items():
+            by_raw = seen.get(name)
+            if by_raw is None:
+                unknown.append(name)  # kept out, but listed
+                continue
+            kind = type(raw)
+            # 1 == True == 1.0: a number is kept with its type; a text, most values, as is
+            key = raw if kind is str else (kind, raw) if kind in _KEPT_NUMBERS else None
+            value = _UNSEEN if key is None else by_raw.get(key, _UNSEEN)
+            if value is _UNSEEN:
+                try:
+                    value = _MISSING if is_missing(raw) else parse_value(self.tags[name], raw,
+                                                                         self.vocabulary)
+                except ValueError as exc:
+                    errors.append(FieldError.of(name, raw, exc, row=row))
+                    continue
+                if key is not None:
+                    if len(by_raw) >= SEEN_PER_TAG:
+                        by_raw.clear()
+                    by_raw[key] = value
+            if value is not _MISSING:
+                values[name] = value
+        # built from values this method made itself: no need to validate them again
+        return ParsedRecord.model_construct(values=values, errors=tuple(errors),
+                                            unknown_fields=tuple(unknown))
+
+
+_KEPT_NUMBERS = frozenset({int, float, bool})
+
+
 def parse_record(record: Mapping[str, Any], tags: Mapping[str, TagSpec],
                  vocabulary: Vocabulary, *, row: int | None = None) -> ParsedRecord:
-    values: dict[str, Any] = {}
-    errors: list[FieldError] = []
-    for name, raw in record.items():
-        tag = tags.get(name)
-        if tag is None:
-            continue
-        try:
-            value = _parse_cached(tag, raw, vocabulary)
-        except ValueError as exc:
-            errors.append(FieldError.of(name, raw, exc, row=row))
-            continue
-        if value is not _MISSING:
-            values[name] = value
-    unknown = tuple(k for k in record if k not in tags)
-    # built from values this function made itself: no need to validate them again
-    return ParsedRecord.model_construct(values=values, errors=tuple(errors),
-                                        unknown_fields=unknown)
-
-
-_CACHE: dict[tuple[int, int, type, Any], Any] = {}
-_CACHE_LIMIT = 1 << 16
-
-
-_MISSING = object()
-
-
-def _parse_cached(tag: TagSpec, raw: Any, vocabulary: Vocabulary) -> Any:
-    """The value of ``raw`` for ``tag``, or ``_MISSING``. Portal requests repeat values
-    (codes, dates, enum labels, round amounts, empty cells): each distinct (tag, raw) is
-    parsed once. Only hashable raw values of plain types are cached."""
-    if type(raw) not in (str, int, float, bool):
-        return _MISSING if is_missing(raw) else parse_value(tag, raw, vocabulary)
-    key = (id(tag), id(vocabulary), type(raw), raw)  # 1 == True: the type tells them apart
-    found = _CACHE.get(key, _CACHE)
-    if found is not _CACHE and found[0] is tag:
-        return found[1]
-    value = _MISSING if is_missing(raw) else parse_value(tag, raw, vocabulary)
-    if len(_CACHE) >= _CACHE_LIMIT:
-        _CACHE.clear()
-    _CACHE[key] = (tag, value)
-    return value
+    """One record read on its own (a :class:`RecordReader` that keeps nothing after)."""
+    return RecordReader(tags, vocabulary).read(record, row=row)

@@ -84,6 +84,10 @@ def read_strict(book: Rulebook, record: Mapping[str, Any]) -> ParsedRecord:
         raise BadInput([FieldProblem("record", f"{len(record)}",
                                      text("server.too_many_fields", "zh", n=MAX_FIELDS),
                                      text("server.too_many_fields", "en", n=MAX_FIELDS))])
+    if all(type(v) in _PLAIN or v is None for v in record.values()):  # what forms send
+        parsed = book.read_record(record, on_error="missing")
+        if not (parsed.errors or parsed.unknown_fields):
+            return parsed
     problems: list[FieldProblem] = []
     clean: dict[str, Any] = {}
     tags = book.tags
