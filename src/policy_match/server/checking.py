@@ -207,6 +207,19 @@ class _Checker:
             known.put(key, found)
         return found
 
+    def plain_items(self, policies: Sequence[ir.Policy], known: ItemCache
+                    ) -> list[tuple[tuple[Any, ...], bytes]]:
+        """:meth:`plain_json` of every item; an ineligible one (most of them) is answered
+        here by its verdict and one look-up, the hot loop of ``POST /api/check``."""
+        truth, conditions, get = self.ev.truth, self.book.dag.conditions, known.get
+        out: list[tuple[tuple[Any, ...], bytes]] = []
+        for policy in policies:
+            if truth(conditions[policy.id]) is False and (found := get(policy.id)) is not None:
+                out.append(found)
+            else:
+                out.append(self.plain_json(policy, known))
+        return out
+
     def item(self, policy: ir.Policy) -> tuple[tuple[Any, ...], dict[str, Any]]:
         """The sort key and the result of one item."""
         root, verdict, _, item = self._common(policy)
@@ -273,9 +286,8 @@ def check_json(snapshot: Snapshot, record: Mapping[str, Any], as_of: dt.date,
     read) and their JSON looked up by what they say (:meth:`_Checker.plain_json`)."""
     checker = _Checker(snapshot, record, as_of, explain, gaps)
     if not (gaps or explain):
-        known = snapshot.cached("plain_items", ItemCache)
-        return _joined(snapshot, as_of, [checker.plain_json(policy, known)
-                                         for policy in current_policies(snapshot, as_of)])
+        return _joined(snapshot, as_of, checker.plain_items(
+            current_policies(snapshot, as_of), snapshot.cached("plain_items", ItemCache)))
     answers = snapshot.cached("answers", lambda: AnswerCache(snapshot.book))
     found: list[tuple[tuple[Any, ...], bytes]] = []
     for policy in current_policies(snapshot, as_of):
