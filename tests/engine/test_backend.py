@@ -19,6 +19,7 @@ from policy_match.engine.backend import (
     Backend,
     Visitor,
 )
+from policy_match.engine.closures import CompiledEvaluator
 from policy_match.engine.columnar import ColumnarEvaluator
 from policy_match.engine.explain import _Gap, _MissingTags, _OutcomeTree
 from policy_match.engine.pointwise import PointEvaluator
@@ -26,7 +27,8 @@ from policy_match.engine.scalar import ScalarEvaluator
 from policy_match.engine.sql.compile import SqlCompiler
 
 # the evaluators: every node kind, values and conditions
-FULL_BACKENDS = [ScalarEvaluator, ColumnarEvaluator, PointEvaluator, _MissingTags, SqlCompiler]
+FULL_BACKENDS = [ScalarEvaluator, CompiledEvaluator, ColumnarEvaluator, PointEvaluator,
+                 _MissingTags, SqlCompiler]
 # walks over one family of nodes, and the kinds each must cover
 PARTIAL_BACKENDS = [
     (_OutcomeTree, {*ATOM_METHODS, *CONNECTIVE_METHODS}),

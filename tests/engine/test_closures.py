@@ -13,7 +13,8 @@ from oracle import AS_OF_DATES, records, rulebooks
 from policy_match.core.loading import load_sources
 from policy_match.core.rulebook import Rulebook
 from policy_match.engine import dag
-from policy_match.engine.closures import HEIGHT, CompiledEvaluator, Program
+from policy_match.engine.backend import NODE_KINDS
+from policy_match.engine.closures import _MAKERS, HEIGHT, CompiledEvaluator, Program
 from policy_match.engine.scalar import ScalarEvaluator
 from policy_match.engine.walk import pre_order
 from policy_match.server.app import default_rules
@@ -154,3 +155,8 @@ def test_a_value_of_the_date_alone_is_kept_per_date() -> None:
         assert program.evaluator(founded, day).truth(root) is want
     assert program.evaluator(founded, dt.date(2025, 3, 1)).truth(root) is True
     assert program.evaluator(founded, dt.date(2025, 2, 28)).truth(root) is False
+
+
+def test_every_node_kind_has_a_closure_maker() -> None:
+    """A new kind of DAG node fails here until the compiled evaluator can make it."""
+    assert set(_MAKERS) == NODE_KINDS

@@ -26,6 +26,7 @@ from typing import Any
 
 from policy_match.dsl.vocabulary import Vocabulary
 from policy_match.engine import dag
+from policy_match.engine.backend import VALUE_METHODS
 from policy_match.engine.scalar import ScalarEvaluator, Truth
 from policy_match.engine.semantics import COMPARE, arith, compare, negate
 from policy_match.engine.walk import post_order
@@ -81,22 +82,22 @@ class CompiledEvaluator(ScalarEvaluator):
         self.memo = self._memo
         self._closures = program.closures
 
-    def value(self, node: dag.ValueNode) -> Any:
-        return self._answer(node, ScalarEvaluator.value)
-
-    def truth(self, node: dag.BoolNode) -> Truth:
-        return self._answer(node, ScalarEvaluator.truth)
-
-    def _answer(self, node: Any, reference: Callable[[ScalarEvaluator, Any], Any]) -> Any:
+    def _answer(self, node: Any) -> Any:
         key = id(node)
         memo = self._memo
         if key in memo:
             return memo[key]
         closure = self._closures.get(key)
         if closure is None:  # too high for a closure: the reference, with its stack bound
-            return reference(self, node)
+            return (ScalarEvaluator.value(self, node) if type(node) in VALUE_METHODS
+                    else ScalarEvaluator.truth(self, node))
         result = memo[key] = closure(self)
         return result
+
+    # one method for both: a check calls them for every item and every condition line, and
+    # a call less per node is measurable there
+    value = _answer
+    truth = _answer
 
 
 _UNSET = object()

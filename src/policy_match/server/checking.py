@@ -25,6 +25,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from operator import itemgetter
 from typing import Any
 
 from pydantic_core import to_json
@@ -303,7 +304,7 @@ def check_json(snapshot: Snapshot, record: Mapping[str, Any], as_of: dt.date,
 def _joined(snapshot: Snapshot, as_of: dt.date,
             found: list[tuple[tuple[Any, ...], bytes]]) -> bytes:
     """The response's JSON from its items' (sort key, JSON), as ``to_json`` would write it."""
-    found.sort(key=lambda pair: pair[0])
+    found.sort(key=itemgetter(0))
     head = to_json({"as_of": as_of, "version": snapshot.version})[:-1]
     return head + b',"results":[' + b",".join(j for _, j in found) + b"]}"
 
