@@ -60,8 +60,10 @@ def _build(args: argparse.Namespace, rules: Path, data: Path | None) -> Any:
 def _cmd_serve(args: argparse.Namespace) -> int:
     with needs_extra(args, "server"):
         import uvicorn
+        from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
         from policy_match.server.app import SETTINGS_ENV, tune_collector
+        from policy_match.server.onewrite import writing_once
         from policy_match.server.workers import serve_workers
 
     rules, data = _paths(args)
@@ -76,7 +78,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
                items=len(snapshot.book.policies)), file=sys.stderr)
     if args.workers <= 1:
         tune_collector()
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, loop=args.loop)
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, loop=args.loop,
+                    http=writing_once(AutoHTTPProtocol))
         return EXIT_OK
     os.environ[SETTINGS_ENV] = json.dumps({
         "rules": str(rules), "data": None if data is None else str(data),

@@ -7,7 +7,9 @@ function. :class:`OneWrite` stands between uvicorn's HTTP protocol and the conne
 transport and holds a write until the next one, which it sends with it: the head goes out
 with the body. Whatever is held when the event loop next turns (a streamed body's last
 part, a ``HEAD`` answer that has no body) is sent then, and before the connection closes,
-so nothing waits longer than the turn that wrote it.
+so nothing waits longer than the turn that wrote it. ``policy-match serve`` uses it in one
+process and in each worker (:func:`writing_once`); an app embedded in another server is
+served as that server writes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-__all__ = ["OneWrite"]
+__all__ = ["OneWrite", "writing_once"]
 
 
 class OneWrite:
@@ -57,3 +59,15 @@ class OneWrite:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)  # the rest is the transport's own
+
+
+def writing_once(protocol: type[asyncio.Protocol]) -> type[asyncio.Protocol]:
+    """``protocol`` (uvicorn's HTTP protocol class) writing through :class:`OneWrite`."""
+    base: type[Any] = protocol
+
+    class WritingOnce(base):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            loop = asyncio.get_running_loop()
+            super().connection_made(OneWrite(transport, loop))  # type: ignore[arg-type]
+
+    return WritingOnce

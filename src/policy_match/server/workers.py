@@ -28,7 +28,7 @@ from typing import Any
 
 import uvicorn
 
-from policy_match.server.onewrite import OneWrite
+from policy_match.server.onewrite import writing_once
 
 __all__ = ["HandedServer", "serve_workers"]
 
@@ -220,13 +220,9 @@ class HandedServer(uvicorn.Server):
         """uvicorn's HTTP protocol, telling the parent when a connection closes, and
         writing each response's head with its body (:mod:`.onewrite`)."""
         channel = self.channel
-        base: type[Any] = self.config.http_protocol_class
+        base: type[Any] = writing_once(self.config.http_protocol_class)
 
         class Noted(base):
-            def connection_made(self, transport: asyncio.BaseTransport) -> None:
-                loop = asyncio.get_running_loop()
-                super().connection_made(OneWrite(transport, loop))  # type: ignore[arg-type]
-
             def connection_lost(self, exc: Exception | None) -> None:
                 super().connection_lost(exc)
                 with contextlib.suppress(OSError):
