@@ -248,36 +248,28 @@ def _bool_const(program: Program, node: dag.Const) -> Closure:
     return lambda ev: value
 
 
-def _all(program: Program, node: dag.All) -> Closure:
-    items = tuple(program.of(i) for i in node.items)
+def _kleene(decisive: bool) -> Callable[[Program, Any], Closure]:
+    """``all`` (``decisive`` False: one false item settles it) or ``any`` (True)."""
 
-    def every(ev: CompiledEvaluator) -> Truth:
-        unknown = False
-        for item in items:
-            outcome = item(ev)
-            if outcome is False:
-                return False
-            if outcome is None:
-                unknown = True
-        return None if unknown else True
+    def make(program: Program, node: dag.All | dag.AnyNode) -> Closure:
+        items = tuple(program.of(i) for i in node.items)
 
-    return every
+        def combined(ev: CompiledEvaluator) -> Truth:
+            unknown = False
+            for item in items:
+                outcome = item(ev)
+                if outcome is decisive:
+                    return decisive
+                if outcome is None:
+                    unknown = True
+            return None if unknown else not decisive
+
+        return combined
+
+    return make
 
 
-def _any(program: Program, node: dag.AnyNode) -> Closure:
-    items = tuple(program.of(i) for i in node.items)
-
-    def some(ev: CompiledEvaluator) -> Truth:
-        unknown = False
-        for item in items:
-            outcome = item(ev)
-            if outcome is True:
-                return True
-            if outcome is None:
-                unknown = True
-        return None if unknown else False
-
-    return some
+_all, _any = _kleene(False), _kleene(True)
 
 
 def _at_least(program: Program, node: dag.AtLeast) -> Closure:
