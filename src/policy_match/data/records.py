@@ -393,7 +393,7 @@ class RecordReader:
         values: dict[str, Any] = {}
         errors: list[FieldError] = []
         unknown: list[str] = []
-        seen = self._seen
+        seen, unseen, missing, numbers = self._seen, _UNSEEN, _MISSING, _KEPT_NUMBERS
         for name, raw in record.items():
             by_raw = seen.get(name)
             if by_raw is None:
@@ -401,12 +401,12 @@ class RecordReader:
                 continue
             kind = type(raw)
             # 1 == True == 1.0: a number is kept with its type; a text, most values, as is
-            key = raw if kind is str else (kind, raw) if kind in _KEPT_NUMBERS else None
-            value = _UNSEEN if key is None else by_raw.get(key, _UNSEEN)
-            if value is _UNSEEN:
+            key = raw if kind is str else (kind, raw) if kind in numbers else None
+            value = unseen if key is None else by_raw.get(key, unseen)
+            if value is unseen:
                 try:
-                    value = _MISSING if is_missing(raw) else parse_value(self.tags[name], raw,
-                                                                         self.vocabulary)
+                    value = missing if is_missing(raw) else parse_value(self.tags[name], raw,
+                                                                        self.vocabulary)
                 except ValueError as exc:
                     errors.append(FieldError.of(name, raw, exc, row=row))
                     continue
@@ -414,7 +414,7 @@ class RecordReader:
                     if len(by_raw) >= SEEN_PER_TAG:
                         by_raw.clear()
                     by_raw[key] = value
-            if value is not _MISSING:
+            if value is not missing:
                 values[name] = value
         # built from values this method made itself: no need to validate them again
         return ParsedRecord.model_construct(values=values, errors=tuple(errors),

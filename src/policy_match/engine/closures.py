@@ -20,7 +20,7 @@ above its leaves gets none: the reference answers it, with its own bound on the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -98,6 +98,19 @@ class CompiledEvaluator(ScalarEvaluator):
     # a call less per node is measurable there
     value = _answer
     truth = _answer
+
+    def truths(self, nodes: Sequence[dag.BoolNode]) -> list[Truth]:
+        memo, closures = self._memo, self._closures
+        out: list[Truth] = []
+        for node in nodes:
+            key = id(node)
+            found = memo.get(key, _UNSET)
+            if found is _UNSET:
+                closure = closures.get(key)
+                found = self._answer(node) if closure is None else closure(self)
+                memo[key] = found
+            out.append(found)
+        return out
 
 
 _UNSET = object()

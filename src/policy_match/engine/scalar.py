@@ -9,7 +9,7 @@ rule language's semantics.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from policy_match.dsl.types import Kind
@@ -63,6 +63,10 @@ class ScalarEvaluator(Backend[Any, Truth]):
             self._depth -= 1
         memo[key] = result
         return result
+
+    def truths(self, nodes: Sequence[dag.BoolNode]) -> list[Truth]:
+        """:meth:`truth` of each node (a shape's key asks for dozens at once)."""
+        return [self.truth(node) for node in nodes]
 
     def operand(self, node: dag.ValueNode) -> Any:
         """:meth:`value`, with a tag and a constant read directly: they are most operands,

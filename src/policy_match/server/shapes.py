@@ -161,6 +161,6 @@ class ShapeCache:
     def _key(self, explainer: SharingExplainer, root: dag.BoolNode,
              explain: bool) -> tuple[Any, ...]:
         atoms, tags = self._reached(root)
-        truth, values = explainer.ev.truth, explainer.ev.record
-        return (id(root), explain, *[truth(a) for a in atoms],
+        values = explainer.ev.record
+        return (id(root), explain, *explainer.ev.truths(atoms),
                 *[values.get(t) is None for t in tags])
