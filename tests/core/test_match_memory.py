@@ -95,3 +95,25 @@ def test_a_match_reusing_a_result_walks_only_the_new_policies(book: pm.Rulebook)
     result2 = book2.match(table, as_of=DAY, reuse=result)
     for i, row in enumerate(ROWS):
         assert result2.verdict(table.ids[i], "C") is book2.evaluate(row, "C", DAY)
+
+
+def test_a_reusing_match_takes_the_known_verdicts_as_they_are(book: pm.Rulebook) -> None:
+    """The known policies' verdicts are the earlier result's own (no pass over them: at
+    2,000 policies the pass cost a new policy as much as its evaluation); every verdict,
+    the new policy's included, equals a full match of the extended rulebook; a policy not
+    in force on the reused date is not taken from a result where it was."""
+    table = pm.EnterpriseTable.from_records(ROWS, book)
+    result = book.match(table, as_of=DAY)
+    book2 = book.with_policies(
+        'policy "C" {\n    事项名称: "丙"\n    申请条件: 人数 > 100 且 研发费用 > 1万\n}\n')
+    reused = book2.match(table, as_of=DAY, reuse=result)
+    assert reused.tris["A"] is result.tris["A"] and reused.tris["B"] is result.tris["B"]
+    full = book2.match(table, as_of=DAY)
+    for pid in book2.policies:
+        assert [reused.verdict(i, pid) for i in table.ids] == [
+            full.verdict(i, pid) for i in table.ids]
+    unchanged = book2._unchanged_verdicts(result, DAY)
+    assert set(unchanged) == {"A", "B"}
+    ended = dict(result.tris, A=None)  # as if A had not been in force in the earlier result
+    result.tris = ended
+    assert set(book2._unchanged_verdicts(result, DAY)) == {"B"}

@@ -35,23 +35,32 @@ EXPORT_HEADER = ("enterprise", "policy", "verdict")
 EXPORT_FORMATS = ("csv", "jsonl", "parquet")
 
 
+_UNDECIDED: Any = object()
+
+
 class MatchResult(Generic[BookT]):
     """Every policy of ``book`` against every enterprise of ``table`` on ``as_of``."""
 
     def __init__(self, book: BookT, table: EnterpriseTable, as_of: dt.date,
                  evaluator: ColumnarEvaluator, policy_ids: Iterable[str],
-                 progress: Callable[[int, int], None] | None = None) -> None:
+                 progress: Callable[[int, int], None] | None = None,
+                 known: Mapping[str, Tri | None] | None = None) -> None:
+        """``known``: verdicts already decided on this table and date (a reused result's),
+        taken as they are."""
         self.book = book
         self.table = table
         self.as_of = as_of
         self.evaluator = evaluator  # kept: its atom bitsets serve policies added later
         tris: dict[str, Tri | None] = {}  # None: inactive on as_of
         ids = list(policy_ids)
+        known = known or {}
         step = max(1, len(ids) // 100)
         conditions = book.dag.conditions if ids else {}
-        done_after = evaluator.transient_after([conditions.get(pid) for pid in ids])
+        done_after = evaluator.transient_after(
+            [None if pid in known else conditions.get(pid) for pid in ids])
         for done, pid in enumerate(ids, 1):
-            tris[pid] = self._evaluate(pid)
+            found = known.get(pid, _UNDECIDED)
+            tris[pid] = self._evaluate(pid) if found is _UNDECIDED else found
             evaluator.forget(done_after[done - 1])
             if progress is not None and (done % step == 0 or done == len(ids)):
                 progress(done, len(ids))
