@@ -147,7 +147,7 @@ def test_due_slices_are_the_decided_messages_in_order(
     planned = [due.planned(start, start + 13) for start in range(0, len(due), 13)]
     rows = [(e, i, k, g, d, b.fields) for p in planned for e, i, k, g, d, b in p.rows]
     want = [(m.enterprise, m.item, KIND_CODES[m.kind.value], m.generation, m.digest,
-             body_of(m, planner._payload_json(m.item, m.payload)).fields) for m in whole]
+             body_of(m, planner.makers.payload_json(m.item)).fields) for m in whole]
     assert rows == want
     assert {k for _, _, k, *_ in rows} >= {1, 2, 3}
     # one text per distinct message body, shared

@@ -57,7 +57,7 @@ def record_day(db: Path, book: Rulebook, table: EnterpriseTable, day: dt.date,
             with ledger.transaction() as conn:
                 messages = messages or planner.decide(conn, eids, chunk, local,
                                                       read_facts(conn, eids))
-                texts = [planner._payload_json(m.item, m.payload) for m in messages]
+                texts = [planner.makers.payload_json(m.item) for m in messages]
                 recorder = Recorder(ledger, None, day.isoformat(), "2026-01-01T00:00:00")
                 if bulk:
                     added += recorder.record_all(messages, texts)
@@ -184,7 +184,7 @@ def test_a_batch_partly_recorded_already_adds_the_rest_as_one_by_one(
             with ledger.transaction() as conn:
                 messages = planner.decide(conn, eids, chunk, range(keyed.size),
                                           read_facts(conn, eids))
-            texts = [planner._payload_json(m.item, m.payload) for m in messages]
+            texts = [planner.makers.payload_json(m.item) for m in messages]
             flags[bulk] = []
             for part in (slice(None, None, 3), slice(None)):  # a third, then all of them
                 with ledger.transaction():

@@ -19,7 +19,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -379,10 +379,6 @@ class Planner:
         if new:
             cache.update(bodies_missing(conn, new))
         return cache
-
-    def _payload_json(self, item: str, payload: dict[str, Any]) -> str:
-        """A message's payload as the ledger stores it: the item's (``{}`` when repealed)."""
-        return self.makers.payload_json(item)
 
 
 def _lookup(at: np.ndarray, column: np.ndarray, width: int, ks: np.ndarray, cs: np.ndarray,
