@@ -19,7 +19,6 @@ import numpy as np
 
 from policy_match.apps.push.ledger import Ledger
 from policy_match.apps.push.messages import (
-    ID_SEQ_BYTES,
     TELLING,
     Body,
     Message,
@@ -259,10 +258,10 @@ class Recorder:
         numbers = [self._enterprise(key) for key in enterprises]
         enterprise_n = dict(zip(enterprises, numbers, strict=True))
         item_n = {key: self._item(key) for key in dict.fromkeys(row[1] for row in rows)}
-        if self._insert_all(planned, enterprise_n, item_n):
+        keys = [(enterprise_n[e], item_n[i], k, g) for e, i, k, g, _, _ in rows]
+        if self._insert_all(planned, keys):
             return [True] * len(rows)
         # a logical key was there already: those keep their rows
-        keys = [(enterprise_n[e], item_n[i], k, g) for e, i, k, g, _, _ in rows]
         seqs, added = self._insert_new(planned, keys)
         self._update_facts(keys, seqs)
         return added
@@ -279,50 +278,28 @@ class Recorder:
                 withdrawn.append((seq, key[0], key[1], key[3]))
             else:
                 told.append((key[0], key[1], key[3], seq))
-        self._write_facts(told, withdrawn, prompted)
-
-    def _write_facts(self, told: list[FactRow], withdrawn: list[FactRow],
-                     prompted: list[FactRow]) -> None:
         conn = self.conn
         conn.executemany(_TELL, told)
         conn.executemany(_WITHDRAW, withdrawn)
         conn.executemany(_PROMPT, prompted)
 
-    def _insert_all(self, planned: Planned, enterprise_n: dict[str, int],
-                    item_n: dict[str, int]) -> bool:
+    def _insert_all(self, planned: Planned, keys: list[tuple[int, int, int, int]]) -> bool:
         """Every message inserted and its facts updated, when none of their logical keys
-        is in the outbox (the plan's case: the facts said each is due), in one pass over
-        the rows. Otherwise False, and nothing written (a savepoint rolled back): no
-        look-up of the keys first, the UNIQUE index refuses a known one as it inserts."""
+        is in the outbox (the plan's case: the facts said each is due). Otherwise False,
+        and nothing written (a savepoint rolled back): no look-up of the keys first, the
+        UNIQUE index refuses a known one as it inserts."""
         conn = self.conn
-        seq = _next_seq(conn)
+        first = _next_seq(conn)
+        seqs = list(range(first, first + len(keys)))
         batch = self.batch
         conn.execute("SAVEPOINT record_all")
-        outbox: list[tuple[Any, ...]] = []
-        told: list[FactRow] = []
-        withdrawn: list[FactRow] = []
-        prompted: list[FactRow] = []
-        numbers: dict[int, int] = {}  # body object -> its number (the makers share them)
-        batch_n, to_bytes = self._batch(), int.to_bytes
-        for e, i, k, g, digest, body in planned.rows:
-            en, it = enterprise_n[e], item_n[i]
-            n = numbers.get(id(body))
-            if n is None:  # bodies and the batch row are inserted before ``changes``
-                n = numbers[id(body)] = self._body_n(body, it)
-            outbox.append((seq, to_bytes(seq, ID_SEQ_BYTES, "big") + digest, k, en, it, g, n,
-                           batch_n))
-            if k == _PROMPT_CODE:
-                prompted.append((en, it, g, seq))
-            elif k == _WITHDRAW_CODE:
-                withdrawn.append((seq, en, it, g))
-            else:
-                told.append((en, it, g, seq))
-            seq += 1
+        # made before ``changes`` is read: making them inserts new bodies and the batch row
+        outbox = self._rows(planned, keys, seqs, range(len(keys)))
         changes = conn.total_changes
         conn.executemany(_INSERT_NEW, outbox)
         if conn.total_changes - changes == len(outbox):
             conn.execute("RELEASE record_all")
-            self._write_facts(told, withdrawn, prompted)
+            self._update_facts(keys, seqs)
             return True
         conn.execute("ROLLBACK TO record_all")
         conn.execute("RELEASE record_all")
@@ -351,7 +328,7 @@ class Recorder:
         ``seqs``; bodies numbered once per distinct object (the makers share them)."""
         numbers: dict[int, int] = {}
         batch = self._batch()
-        rows, to_bytes = planned.rows, int.to_bytes
+        rows = planned.rows
         out = []
         for seq, j in zip(seqs, which, strict=True):
             row, key = rows[j], keys[j]
@@ -359,8 +336,7 @@ class Recorder:
             n = numbers.get(id(body))
             if n is None:
                 n = numbers[id(body)] = self._body_n(body, key[1])
-            out.append((seq, to_bytes(seq, ID_SEQ_BYTES, "big") + row[4], key[2], key[0],
-                        key[1], key[3], n, batch))
+            out.append((seq, id_bytes(seq, row[4]), key[2], key[0], key[1], key[3], n, batch))
         return out
 
 
