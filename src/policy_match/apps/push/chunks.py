@@ -123,10 +123,7 @@ class Chunk:
         are not empty: one binary search over the chunk's pairs (:meth:`_missing_keys`)."""
         keys, ids = self._missing_keys()
         ks, cs = np.nonzero(unknown)
-        wanted = cs * self.rows.size + ks + local.start
-        at = np.minimum(np.searchsorted(keys, wanted), max(keys.size - 1, 0))
-        answer = (np.where(keys[at] == wanted, ids[at], -1) if keys.size
-                  else np.full(wanted.size, -1, dtype=np.int64))
+        answer, = looked_up(keys, cs * self.rows.size + ks + local.start, [ids], -1)
         kept = answer >= 0
         return ks[kept], cs[kept], answer[kept]
 
@@ -150,6 +147,17 @@ class Chunk:
             n = self._answer_ids[answer] = len(self.answers)
             self.answers.append(answer)
         return n
+
+
+def looked_up(keys: np.ndarray, wanted: np.ndarray, values: list[np.ndarray], absent: int
+              ) -> list[np.ndarray]:
+    """Per ``wanted`` key, each of ``values`` (aligned with the ascending ``keys``) at that
+    key, ``absent`` where it is not there: one binary search for all of them."""
+    if not keys.size:
+        return [np.full(wanted.size, absent, dtype=np.int64) for _ in values]
+    at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
+    found = keys[at] == wanted
+    return [np.where(found, v[at], absent) for v in values]
 
 
 def row_ids(table: EnterpriseTable, rows: np.ndarray) -> list[str]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from policy_match.apps.push.chunks import CHUNK_ROWS, Chunk, chunk_rows
+from policy_match.apps.push.chunks import CHUNK_ROWS, Chunk, chunk_rows, looked_up
 from policy_match.apps.push.due import Due, Makers, Prompts, Tells, Withdrawals
 from policy_match.apps.push.facts import (
     Facts,
@@ -389,12 +389,8 @@ def _lookup(at: np.ndarray, column: np.ndarray, width: int, ks: np.ndarray, cs: 
     value cost more to fill than the pairs it answered."""
     keys = at * width + column
     order = np.argsort(keys, kind="stable")
-    keys = keys[order]
-    wanted = ks.astype(np.int64) * width + cs
-    where = np.minimum(np.searchsorted(keys, wanted), max(keys.size - 1, 0))
-    found = keys[where] == wanted if keys.size else np.zeros(wanted.size, dtype=bool)
-    return [np.where(found, v[order][where], 0) if keys.size
-            else np.zeros(wanted.size, dtype=np.int64) for v in values]
+    return looked_up(keys[order], ks.astype(np.int64) * width + cs,
+                     [v[order] for v in values], 0)
 
 
 def plan(ledger: Ledger, result: MatchResult, batch_size: int | None = None,
